@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "quadform",
+    products: [
+        .library(name: "QuadForm", targets: ["QuadForm"]),
+        .executable(name: "quadform", targets: ["quadform"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLapacke",
+            path: "Sources/CLapacke",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
+        ),
+        .target(
+            name: "QuadForm",
+            dependencies: [
+                "CLapacke",
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
+        .executableTarget(
+            name: "quadform",
+            dependencies: [
+                "QuadForm",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "QuadFormTests",
+            dependencies: ["QuadForm"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,568 @@
+import Foundation
+
+/// A parse or expansion error in a quadratic expression, with the columns it concerns.
+public struct ExpressionError: Error, Equatable, CustomStringConvertible {
+    /// What went wrong, in words.
+    public let message: String
+    /// The expression text.
+    public let source: String
+    /// First column of the offending text (1-based, in characters).
+    public let column: Int
+    /// Number of characters to underline (at least 1).
+    public let length: Int
+
+    /// Creates an error for `source` at the 0-based character offset `offset`.
+    public init(_ message: String, source: String, offset: Int, length: Int = 1) {
+        self.message = message
+        self.source = source
+        self.column = offset + 1
+        self.length = max(1, length)
+    }
+
+    /// `expression:1:COL: MESSAGE`, then the expression and a caret line under the offending part.
+    public var description: String {
+        let shown = source.count <= 200 ? source : nil
+        var text = "expression:1:\(column): \(message)"
+        if let shown {
+            text += "\n  " + shown + "\n  " + String(repeating: " ", count: column - 1)
+                + String(repeating: "^", count: min(length, max(1, shown.count - column + 1)))
+        }
+        return text
+    }
+}
+
+/// A node of a parsed expression, with the character span it came from.
+public final class ExpressionNode: Sendable {
+    /// The kinds of node. Sums and products are n-ary so long chains do not nest.
+    public enum Kind: Sendable {
+        /// A numeric literal, kept as text so exact mode reads it without rounding.
+        case number(String)
+        /// A variable.
+        case variable(String)
+        /// `t_0 ± t_1 ± …`; the flag says whether the term is subtracted.
+        case sum([(negated: Bool, term: ExpressionNode)])
+        /// `f_0 */ f_1 */ …`; the flag says whether the factor divides.
+        case product([(divides: Bool, factor: ExpressionNode)])
+        /// `base ^ exponent` with a non-negative integer exponent.
+        case power(ExpressionNode, Int)
+        /// `-operand`.
+        case negate(ExpressionNode)
+    }
+
+    /// What the node is.
+    public let kind: Kind
+    /// 0-based offset of its first character.
+    public let start: Int
+    /// 0-based offset one past its last character.
+    public let end: Int
+
+    init(_ kind: Kind, start: Int, end: Int) {
+        self.kind = kind
+        self.start = start
+        self.end = end
+    }
+}
+
+/// A polynomial of degree ≤ 2 in named variables, with coefficients in `F`.
+public struct QuadraticPolynomial<F: FieldScalar>: Sendable {
+    /// The constant term.
+    public var constant: F = .zero
+    /// Coefficients of single variables.
+    public var linear: [String: F] = [:]
+    /// Coefficients of `x_i x_j`, keyed by the two names in sorted order.
+    public var quadratic: [VariablePair: F] = [:]
+
+    /// An unordered pair of variable names (`x*y` and `y*x` are the same monomial).
+    public struct VariablePair: Hashable, Sendable {
+        /// The smaller name.
+        public let first: String
+        /// The larger name.
+        public let second: String
+        /// The pair `{a, b}`.
+        public init(_ a: String, _ b: String) {
+            if a <= b { first = a; second = b } else { first = b; second = a }
+        }
+    }
+
+    /// The polynomial with only a constant term.
+    public init(constant: F = .zero) { self.constant = constant }
+
+    /// The degree of the non-zero terms (0 for a constant, including the zero polynomial).
+    public var degree: Int {
+        if quadratic.values.contains(where: { !$0.isZero }) { return 2 }
+        if linear.values.contains(where: { !$0.isZero }) { return 1 }
+        return 0
+    }
+
+    /// Every variable that occurs with a non-zero coefficient.
+    public var variables: Set<String> {
+        var names = Set<String>()
+        for (name, value) in linear where !value.isZero { names.insert(name) }
+        for (pair, value) in quadratic where !value.isZero { names.insert(pair.first); names.insert(pair.second) }
+        return names
+    }
+
+    mutating func dropZeros() {
+        linear = linear.filter { !$0.value.isZero }
+        quadratic = quadratic.filter { !$0.value.isZero }
+    }
+
+    static func + (p: Self, q: Self) -> Self {
+        var r = p
+        r.constant = p.constant + q.constant
+        for (k, v) in q.linear { r.linear[k] = (r.linear[k] ?? .zero) + v }
+        for (k, v) in q.quadratic { r.quadratic[k] = (r.quadratic[k] ?? .zero) + v }
+        r.dropZeros()
+        return r
+    }
+
+    func scaled(by s: F) -> Self {
+        var r = Self(constant: constant * s)
+        for (k, v) in linear { r.linear[k] = v * s }
+        for (k, v) in quadratic { r.quadratic[k] = v * s }
+        r.dropZeros()
+        return r
+    }
+
+    /// The product, assuming the caller checked that the degrees add up to at most 2.
+    static func * (p: Self, q: Self) -> Self {
+        var r = q.scaled(by: p.constant) + p.scaled(by: q.constant)
+        r.constant = p.constant * q.constant
+        for (a, u) in p.linear {
+            for (b, v) in q.linear {
+                let key = VariablePair(a, b)
+                r.quadratic[key] = (r.quadratic[key] ?? .zero) + u * v
+            }
+        }
+        r.dropZeros()
+        return r
+    }
+}
+
+/// The expression grammar of the core issue: numbers (integer, decimal, scientific), identifiers,
+/// `+ - * /` (division by constants only), `^` or `**` with a non-negative integer exponent,
+/// parentheses and unary signs. Products and powers are expanded; degree > 2 is an error.
+public enum ExpressionParser {
+    /// Deepest nesting of parentheses and unary signs accepted; deeper input is refused with an
+    /// error instead of risking the stack.
+    public static let maximumNesting = 200
+    /// Largest exponent accepted after `^`.
+    public static let maximumExponent = 10_000
+
+    /// Parses `text` into a syntax tree.
+    public static func parse(_ text: String) throws -> ExpressionNode {
+        var parser = Parser(source: text)
+        return try parser.parseAll()
+    }
+
+    /// Parses and expands `text` into a polynomial of degree ≤ 2 with coefficients in `F`.
+    public static func polynomial<F: FieldScalar>(_ text: String, as: F.Type = F.self) throws -> QuadraticPolynomial<F> {
+        let tree = try parse(text)
+        return try Expander<F>(source: text).expand(tree)
+    }
+
+    /// Parses `text` into a floating-point `QuadraticForm`. Variables are ordered naturally
+    /// (x2 before x10) unless `variables` gives the order; that list may name extra variables
+    /// (coefficient zero) but must contain every variable of the expression.
+    public static func form(_ text: String, variables: [String]? = nil) throws -> QuadraticForm {
+        let p: QuadraticPolynomial<Double> = try polynomial(text)
+        let names = try orderedVariables(of: p, given: variables, source: text)
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        var linear = [Double](repeating: 0, count: names.count)
+        var m = Matrix(rows: names.count, columns: names.count)
+        for (name, v) in p.linear { linear[index[name]!] = v }
+        for (pair, v) in p.quadratic {
+            let i = index[pair.first]!, j = index[pair.second]!
+            if i == j { m[i, i] = v } else {
+                m[min(i, j), max(i, j)] = v
+            }
+        }
+        return try QuadraticForm(variables: names, constant: p.constant, linear: linear, quadratic: m)
+    }
+
+    /// The variable order: `given` checked against the polynomial, or the natural order.
+    public static func orderedVariables<F>(of p: QuadraticPolynomial<F>, given: [String]?, source: String) throws -> [String] {
+        let used = p.variables.union(p.linear.keys).union(p.quadratic.keys.flatMap { [$0.first, $0.second] })
+        guard let given else { return used.sorted(by: naturalOrder) }
+        if let bad = given.first(where: { !isIdentifier($0) }) {
+            throw QuadFormError.invalidValue("--variables: '\(bad)' is not a variable name (letters, digits and _, not starting with a digit)")
+        }
+        if Set(given).count != given.count {
+            throw QuadFormError.invalidValue("--variables lists a name twice: \(given.joined(separator: ","))")
+        }
+        let missing = used.subtracting(given)
+        if !missing.isEmpty {
+            throw QuadFormError.invalidValue("--variables does not list \(missing.sorted(by: naturalOrder).joined(separator: ", ")), which the expression uses")
+        }
+        return given
+    }
+
+    /// Whether `name` is a valid identifier of the grammar.
+    public static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.first, first.isASCII, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
+    /// Natural order: runs of digits compare by value, so `x2 < x10`.
+    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        let ca = chunks(a), cb = chunks(b)
+        for (x, y) in zip(ca, cb) where x != y {
+            if let nx = Int(x), let ny = Int(y) { return nx < ny }
+            return x < y
+        }
+        return ca.count < cb.count
+    }
+
+    private static func chunks(_ s: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        var digits = false
+        for c in s {
+            let d = c.isASCII && c.isNumber
+            if !current.isEmpty && d != digits { result.append(current); current = "" }
+            digits = d
+            current.append(c)
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+}
+
+private struct Token {
+    enum Kind: Equatable { case number(String), identifier(String), op(String), leftParen, rightParen, end }
+    let kind: Kind
+    let start: Int
+    let end: Int
+}
+
+private struct Parser {
+    let source: String
+    let chars: [Character]
+    var tokens: [Token] = []
+    var position = 0
+    var depth = 0
+
+    init(source: String) {
+        self.source = source
+        self.chars = Array(source)
+    }
+
+    func error(_ message: String, _ start: Int, _ end: Int) -> ExpressionError {
+        ExpressionError(message, source: source, offset: start, length: end - start)
+    }
+
+    func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .number(let s): return "number '\(s)'"
+        case .identifier(let s): return "'\(s)'"
+        case .op(let s): return "'\(s)'"
+        case .leftParen: return "'('"
+        case .rightParen: return "')'"
+        case .end: return "end of expression"
+        }
+    }
+
+    mutating func tokenize() throws {
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c.isWhitespace { i += 1; continue }
+            let start = i
+            if c.isASCII && (c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isASCII && chars[i + 1].isNumber)) {
+                while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+                if i < chars.count, chars[i] == "." {
+                    i += 1
+                    while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+                }
+                if i < chars.count, chars[i] == "e" || chars[i] == "E" {
+                    var j = i + 1
+                    if j < chars.count, chars[j] == "+" || chars[j] == "-" { j += 1 }
+                    let digitsStart = j
+                    while j < chars.count, chars[j].isASCII, chars[j].isNumber { j += 1 }
+                    if j == digitsStart {
+                        throw error("malformed number '\(String(chars[start..<j]))': the exponent after 'e' has no digits", start, j)
+                    }
+                    i = j
+                }
+                if i < chars.count, chars[i] == "." || (chars[i].isASCII && chars[i].isNumber) {
+                    var j = i
+                    while j < chars.count, chars[j] == "." || (chars[j].isASCII && chars[j].isNumber) { j += 1 }
+                    throw error("malformed number '\(String(chars[start..<j]))'", start, j)
+                }
+                tokens.append(Token(kind: .number(String(chars[start..<i])), start: start, end: i))
+                continue
+            }
+            if c.isASCII && (c.isLetter || c == "_") {
+                while i < chars.count, chars[i].isASCII, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { i += 1 }
+                tokens.append(Token(kind: .identifier(String(chars[start..<i])), start: start, end: i))
+                continue
+            }
+            switch c {
+            case "+", "-", "/", "^":
+                tokens.append(Token(kind: .op(String(c)), start: i, end: i + 1)); i += 1
+            case "*":
+                if i + 1 < chars.count, chars[i + 1] == "*" {
+                    tokens.append(Token(kind: .op("^"), start: i, end: i + 2)); i += 2
+                } else {
+                    tokens.append(Token(kind: .op("*"), start: i, end: i + 1)); i += 1
+                }
+            case "(":
+                tokens.append(Token(kind: .leftParen, start: i, end: i + 1)); i += 1
+            case ")":
+                tokens.append(Token(kind: .rightParen, start: i, end: i + 1)); i += 1
+            default:
+                let scalar = c.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
+                throw error("unexpected character '\(c)' (\(scalar)); the grammar knows numbers, names, + - * / ^ ** and parentheses", i, i + 1)
+            }
+        }
+        tokens.append(Token(kind: .end, start: chars.count, end: chars.count))
+    }
+
+    var current: Token { tokens[position] }
+
+    mutating func parseAll() throws -> ExpressionNode {
+        try tokenize()
+        if tokens.count == 1 {
+            throw error("empty expression", 0, 0)
+        }
+        let node = try parseSum()
+        if current.kind != .end {
+            if current.kind == .rightParen {
+                throw error("unbalanced ')': no '(' to close", current.start, current.end)
+            }
+            let previous = tokens[position - 1]
+            throw error("missing operator between \(describe(previous)) and \(describe(current)) (write '*' to multiply)", current.start, current.end)
+        }
+        return node
+    }
+
+    mutating func enter(_ token: Token) throws {
+        depth += 1
+        if depth > ExpressionParser.maximumNesting {
+            throw error("expression nests deeper than \(ExpressionParser.maximumNesting) levels of parentheses or signs", token.start, token.end)
+        }
+    }
+
+    mutating func parseSum() throws -> ExpressionNode {
+        let first = try parseProduct()
+        var terms: [(negated: Bool, term: ExpressionNode)] = [(false, first)]
+        while case .op(let o) = current.kind, o == "+" || o == "-" {
+            position += 1
+            terms.append((o == "-", try parseProduct()))
+        }
+        if terms.count == 1 { return first }
+        return ExpressionNode(.sum(terms), start: first.start, end: terms.last!.term.end)
+    }
+
+    mutating func parseProduct() throws -> ExpressionNode {
+        let first = try parseUnary()
+        var factors: [(divides: Bool, factor: ExpressionNode)] = [(false, first)]
+        while case .op(let o) = current.kind, o == "*" || o == "/" {
+            position += 1
+            factors.append((o == "/", try parseUnary()))
+        }
+        if factors.count == 1 { return first }
+        return ExpressionNode(.product(factors), start: first.start, end: factors.last!.factor.end)
+    }
+
+    mutating func parseUnary() throws -> ExpressionNode {
+        if case .op(let o) = current.kind, o == "+" || o == "-" {
+            let token = current
+            try enter(token)
+            position += 1
+            let operand = try parseUnary()
+            depth -= 1
+            if o == "+" { return operand }
+            return ExpressionNode(.negate(operand), start: token.start, end: operand.end)
+        }
+        return try parsePower()
+    }
+
+    mutating func parsePower() throws -> ExpressionNode {
+        let base = try parsePrimary()
+        guard case .op("^") = current.kind else { return base }
+        let caret = current
+        position += 1
+        var exponentToken = current
+        var closing: Token? = nil
+        var parenthesized = false
+        if current.kind == .leftParen {
+            parenthesized = true
+            position += 1
+            exponentToken = current
+        }
+        let exponent: Int
+        switch exponentToken.kind {
+        case .number(let text):
+            guard text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw error("exponent must be a non-negative integer, not \(text)", exponentToken.start, exponentToken.end)
+            }
+            guard let value = Int(text), value <= ExpressionParser.maximumExponent else {
+                throw error("exponent \(text) is too large (at most \(ExpressionParser.maximumExponent))", exponentToken.start, exponentToken.end)
+            }
+            exponent = value
+        case .op("-"):
+            throw error("exponent must be a non-negative integer; negative powers are division by a variable", exponentToken.start, exponentToken.end)
+        case .end:
+            throw error("'^' needs an exponent", caret.start, caret.end)
+        default:
+            throw error("exponent must be a non-negative integer literal, found \(describe(exponentToken))", exponentToken.start, exponentToken.end)
+        }
+        position += 1
+        if parenthesized {
+            guard current.kind == .rightParen else {
+                throw error("expected ')' after the exponent", current.start, max(current.end, current.start + 1))
+            }
+            closing = current
+            position += 1
+        }
+        let end = closing?.end ?? exponentToken.end
+        if case .op("^") = current.kind {
+            throw error("chained exponents are ambiguous: write (a^b)^c or a^(b) explicitly", current.start, current.end)
+        }
+        return ExpressionNode(.power(base, exponent), start: base.start, end: end)
+    }
+
+    mutating func parsePrimary() throws -> ExpressionNode {
+        let token = current
+        switch token.kind {
+        case .number(let text):
+            position += 1
+            return ExpressionNode(.number(text), start: token.start, end: token.end)
+        case .identifier(let name):
+            position += 1
+            return ExpressionNode(.variable(name), start: token.start, end: token.end)
+        case .leftParen:
+            try enter(token)
+            position += 1
+            if current.kind == .rightParen {
+                throw error("empty parentheses", token.start, current.end)
+            }
+            let inner = try parseSum()
+            guard current.kind == .rightParen else {
+                if current.kind == .end {
+                    throw error("unbalanced '(': no ')' closes it", token.start, token.end)
+                }
+                throw error("expected ')' or an operator, found \(describe(current))", current.start, current.end)
+            }
+            let close = current
+            position += 1
+            depth -= 1
+            return ExpressionNode(inner.kind, start: token.start, end: close.end)
+        case .end:
+            if position == 0 { throw error("empty expression", 0, 0) }
+            let previous = tokens[position - 1]
+            throw error("expression ends after \(describe(previous)); an operand is missing", previous.start, previous.end)
+        case .op(let o):
+            if position > 0, case .op = tokens[position - 1].kind {
+                throw error("doubled operator: '\(o)' cannot follow '\(source(of: tokens[position - 1]))'", token.start, token.end)
+            }
+            if position == 0 {
+                throw error("expression cannot start with '\(o)'", token.start, token.end)
+            }
+            throw error("'\(o)' needs an operand before it", token.start, token.end)
+        case .rightParen:
+            if position > 0, tokens[position - 1].kind == .leftParen {
+                throw error("empty parentheses", tokens[position - 1].start, token.end)
+            }
+            if position > 0, case .op(let o) = tokens[position - 1].kind {
+                throw error("'\(o)' is missing its right operand", tokens[position - 1].start, tokens[position - 1].end)
+            }
+            throw error("unbalanced ')': no '(' to close", token.start, token.end)
+        }
+    }
+
+    func source(of token: Token) -> String { String(chars[token.start..<token.end]) }
+}
+
+/// Expands a syntax tree into a polynomial, refusing anything of degree > 2.
+private struct Expander<F: FieldScalar> {
+    let source: String
+    let chars: [Character]
+
+    init(source: String) {
+        self.source = source
+        self.chars = Array(source)
+    }
+
+    func text(_ node: ExpressionNode) -> String {
+        let s = String(chars[node.start..<min(node.end, chars.count)])
+        return s.count > 40 ? String(s.prefix(37)) + "..." : s
+    }
+
+    func error(_ message: String, _ node: ExpressionNode) -> ExpressionError {
+        ExpressionError(message, source: source, offset: node.start, length: node.end - node.start)
+    }
+
+    func expand(_ node: ExpressionNode) throws -> QuadraticPolynomial<F> {
+        switch node.kind {
+        case .number(let literal):
+            guard let value = F(decimalLiteral: literal) else {
+                throw error("number \(literal) is out of range (it overflows a Double)", node)
+            }
+            return QuadraticPolynomial(constant: value)
+        case .variable(let name):
+            var p = QuadraticPolynomial<F>()
+            p.linear[name] = .one
+            return p
+        case .negate(let operand):
+            return try expand(operand).scaled(by: -F.one)
+        case .sum(let terms):
+            var total = QuadraticPolynomial<F>()
+            for (negated, term) in terms {
+                let p = try expand(term)
+                total = total + (negated ? p.scaled(by: -F.one) : p)
+                try checkFinite(total, node)
+            }
+            return total
+        case .product(let factors):
+            var result = try expand(factors[0].factor)
+            for (divides, factor) in factors.dropFirst() {
+                let p = try expand(factor)
+                if divides {
+                    guard p.degree == 0 else {
+                        throw error("division by an expression that contains \(p.variables.sorted(by: ExpressionParser.naturalOrder).joined(separator: ", ")): only division by constants keeps the form quadratic", factor)
+                    }
+                    guard !p.constant.isZero else { throw error("division by zero", factor) }
+                    result = result.scaled(by: F.one / p.constant)
+                } else {
+                    if result.degree + p.degree > 2 {
+                        let span = ExpressionNode(.number(""), start: factors[0].factor.start, end: factor.end)
+                        throw error("term '\(text(span))' has degree \(result.degree + p.degree); a quadratic form allows degree ≤ 2", span)
+                    }
+                    result = result * p
+                }
+                try checkFinite(result, node)
+            }
+            return result
+        case .power(let base, let exponent):
+            let p = try expand(base)
+            if exponent == 0 { return QuadraticPolynomial(constant: .one) }
+            if p.degree * exponent > 2 {
+                throw error("term '\(text(node))' has degree \(p.degree * exponent); a quadratic form allows degree ≤ 2", node)
+            }
+            if p.degree == 0 {
+                var result = F.one
+                var square = p.constant
+                var e = exponent
+                while e > 0 {
+                    if e & 1 == 1 { result = result * square }
+                    e >>= 1
+                    if e > 0 { square = square * square }
+                    guard result.isFiniteValue, square.isFiniteValue || e == 0 else {
+                        throw error("'\(text(node))' overflows a Double", node)
+                    }
+                }
+                return QuadraticPolynomial(constant: result)
+            }
+            return exponent == 1 ? p : p * p
+        }
+    }
+
+    func checkFinite(_ p: QuadraticPolynomial<F>, _ node: ExpressionNode) throws {
+        if !p.constant.isFiniteValue || p.linear.values.contains(where: { !$0.isFiniteValue })
+            || p.quadratic.values.contains(where: { !$0.isFiniteValue }) {
+            throw error("'\(text(node))' overflows a Double", node)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// The interchange formats of design.md §6 for forms and networks.
+public enum Formats {
+    // MARK: Quadratic form
+
+    /// The form JSON `{"constant", "linear", "quadratic", "variables"?}` of design.md §6.
+    public static func formJSON(_ form: QuadraticForm) -> JSONValue {
+        .object([
+            ("variables", .array(form.variables.map { .string($0) })),
+            ("constant", JSONWriter.number(form.constant)),
+            ("linear", JSONWriter.numbers(form.linear)),
+            ("quadratic", JSONWriter.matrix(form.quadratic)),
+        ])
+    }
+
+    /// Reads a form from the JSON of design.md §6; errors name the JSON path (`quadratic[1][2]`).
+    /// `constant` defaults to 0 and `linear` to zeros when absent; `quadratic` is required.
+    public static func form(from value: JSONValue, name: String) throws -> QuadraticForm {
+        let content = JSONContent(name: name)
+        let members = try content.object(value, "")
+        let known: Set<String> = ["constant", "linear", "quadratic", "variables"]
+        if let unknown = members.first(where: { !known.contains($0.0) }) {
+            throw content.error(unknown.0, "unknown key (a form has constant, linear, quadratic, variables)")
+        }
+        guard let quadraticValue = value["quadratic"] else { throw content.error("", "missing key \"quadratic\"") }
+        let rows = try content.array(quadraticValue, "quadratic")
+        let n = rows.count
+        let quadratic = try content.matrix(quadraticValue, "quadratic", rows: n, columns: n)
+        var linear = [Double](repeating: 0, count: n)
+        if let linearValue = value["linear"] {
+            linear = try content.vector(linearValue, "linear")
+            guard linear.count == n else {
+                throw content.error("linear", "has \(linear.count) entries but quadratic is \(n)×\(n)")
+            }
+        }
+        var constant = 0.0
+        if let c = value["constant"] { constant = try content.double(c, "constant") }
+        var variables: [String]? = nil
+        if let v = value["variables"] {
+            let items = try content.array(v, "variables")
+            guard items.count == n else { throw content.error("variables", "has \(items.count) names but quadratic is \(n)×\(n)") }
+            variables = try items.enumerated().map { i, item in
+                guard case .string(let s) = item else { throw content.error("variables[\(i)]", "expected a string, found \(item.typeName)") }
+                guard ExpressionParser.isIdentifier(s) else { throw content.error("variables[\(i)]", "'\(s)' is not a variable name") }
+                return s
+            }
+            if Set(variables!).count != n { throw content.error("variables", "names are not distinct") }
+        }
+        return try QuadraticForm(variables: variables, constant: constant, linear: linear, quadratic: quadratic)
+    }
+
+    /// Reads a form JSON file.
+    public static func readForm(_ path: String) throws -> QuadraticForm {
+        try form(from: JSONReader.parseFile(path), name: path)
+    }
+
+    // MARK: Network
+
+    /// The network JSON of design.md §6.
+    public static func networkJSON(_ net: ResNet) -> JSONValue {
+        var activation: [(String, JSONValue)] = [("kind", .string(net.activation.kind))]
+        if case let .quadratic(a, b, c) = net.activation {
+            activation += [("alpha", JSONWriter.number(a)), ("beta", JSONWriter.number(b)), ("gamma", JSONWriter.number(c))]
+        }
+        return .object([
+            ("widths", .array(net.widths.map { .number(String($0)) })),
+            ("activation", .object(activation)),
+            ("layers", .array(net.layers.map { layer in
+                .object([("weights", matrixRows(layer.weights)), ("bias", JSONWriter.numbers(layer.bias))])
+            })),
+            ("skips", .array(net.skips.map { skip in
+                .object([("from", .number(String(skip.from))), ("to", .number(String(skip.to))),
+                         ("weights", matrixRows(skip.weights))])
+            })),
+        ])
+    }
+
+    /// Rows of a matrix; a matrix with rows but no columns is written as that many empty rows.
+    static func matrixRows(_ m: Matrix) -> JSONValue {
+        .array((0..<m.rows).map { JSONWriter.numbers(m.row($0)) })
+    }
+
+    /// Reads a network from the JSON of design.md §6; errors name the path (`layers[1].weights[0]`).
+    public static func network(from value: JSONValue, name: String) throws -> ResNet {
+        let content = JSONContent(name: name)
+        _ = try content.object(value, "")
+        let widthItems = try content.array(try content.member(value, "widths", ""), "widths")
+        let widths = try widthItems.enumerated().map { try content.integer($1, "widths[\($0)]") }
+        guard widths.count >= 2 else { throw content.error("widths", "need at least two widths (input and output), found \(widths.count)") }
+        if let i = widths.firstIndex(where: { $0 > 1_000_000 }) { throw content.error("widths[\(i)]", "width \(widths[i]) is implausibly large") }
+        let activationValue = try content.member(value, "activation", "")
+        let kindValue = try content.member(activationValue, "kind", "activation")
+        guard case .string(let kind) = kindValue else { throw content.error("activation.kind", "expected a string, found \(kindValue.typeName)") }
+        let activation: Activation
+        switch kind {
+        case "square": activation = .square
+        case "relu": activation = .relu
+        case "identity": activation = .identity
+        case "quadratic":
+            let a = try content.double(try content.member(activationValue, "alpha", "activation"), "activation.alpha")
+            let b = try content.double(try content.member(activationValue, "beta", "activation"), "activation.beta")
+            let c = try content.double(try content.member(activationValue, "gamma", "activation"), "activation.gamma")
+            guard a != 0 else { throw content.error("activation.alpha", "alpha must not be 0 (s would not be quadratic)") }
+            activation = .quadratic(alpha: a, beta: b, gamma: c)
+        default:
+            throw content.error("activation.kind", "unknown activation \"\(kind)\" (known: square, relu, identity, quadratic)")
+        }
+        let layerItems = try content.array(try content.member(value, "layers", ""), "layers")
+        guard layerItems.count == widths.count - 1 else {
+            throw content.error("layers", "widths describe \(widths.count - 1) layers, found \(layerItems.count)")
+        }
+        var layers: [ResNet.Layer] = []
+        for (i, item) in layerItems.enumerated() {
+            let path = "layers[\(i)]"
+            let w = try content.matrix(try content.member(item, "weights", path), "\(path).weights", rows: widths[i + 1], columns: widths[i])
+            let b = try content.vector(try content.member(item, "bias", path), "\(path).bias")
+            guard b.count == widths[i + 1] else { throw content.error("\(path).bias", "has \(b.count) entries, widths[\(i + 1)] = \(widths[i + 1])") }
+            layers.append(ResNet.Layer(weights: w, bias: b))
+        }
+        var skips: [ResNet.Skip] = []
+        if let skipValue = value["skips"] {
+            for (i, item) in try content.array(skipValue, "skips").enumerated() {
+                let path = "skips[\(i)]"
+                let from = try content.integer(try content.member(item, "from", path), "\(path).from")
+                let to = try content.integer(try content.member(item, "to", path), "\(path).to")
+                guard from < to, to < widths.count else {
+                    throw content.error(path, "skip (\(from), \(to)) must satisfy 0 ≤ from < to ≤ \(widths.count - 1)")
+                }
+                let w = try content.matrix(try content.member(item, "weights", path), "\(path).weights", rows: widths[to], columns: widths[from])
+                skips.append(ResNet.Skip(from: from, to: to, weights: w))
+            }
+        }
+        do {
+            return try ResNet(widths: widths, activation: activation, layers: layers, skips: skips)
+        } catch let error as NetworkError {
+            throw content.error("", error.description)
+        }
+    }
+
+    /// Reads a network JSON file.
+    public static func readNetwork(_ path: String) throws -> ResNet {
+        try network(from: JSONReader.parseFile(path), name: path)
+    }
+}

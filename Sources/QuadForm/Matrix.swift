@@ -1,0 +1,171 @@
+import CLapacke
+
+/// A dense real matrix stored row-major (`entries[row * columns + column]`).
+///
+/// The toolkit's symmetric matrices (A of design.md §1) have the same layout in row- and
+/// column-major order, so they go to LAPACKE as they are; products go through CBLAS.
+public struct Matrix: Equatable, Sendable {
+    /// Number of rows.
+    public let rows: Int
+    /// Number of columns.
+    public let columns: Int
+    /// Row-major entries, `rows * columns` of them.
+    public var entries: [Double]
+
+    /// A `rows × columns` matrix filled with `value`.
+    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+        precondition(rows >= 0 && columns >= 0, "matrix dimensions must be non-negative")
+        self.rows = rows
+        self.columns = columns
+        self.entries = Array(repeating: value, count: rows * columns)
+    }
+
+    /// A matrix from row-major entries; `entries.count` must equal `rows * columns`.
+    public init(rows: Int, columns: Int, entries: [Double]) {
+        precondition(entries.count == rows * columns, "entry count does not match the shape")
+        self.rows = rows
+        self.columns = columns
+        self.entries = entries
+    }
+
+    /// A matrix from a list of equally long rows (the JSON layout of design.md §6).
+    public init(rowArrays: [[Double]], columns: Int? = nil) {
+        let width = columns ?? rowArrays.first?.count ?? 0
+        precondition(rowArrays.allSatisfy { $0.count == width }, "rows must have equal length")
+        self.init(rows: rowArrays.count, columns: width, entries: rowArrays.flatMap { $0 })
+    }
+
+    /// The `n × n` identity.
+    public static func identity(_ n: Int) -> Matrix {
+        var m = Matrix(rows: n, columns: n)
+        for i in 0..<n { m[i, i] = 1 }
+        return m
+    }
+
+    /// Entry access by (row, column).
+    public subscript(row: Int, column: Int) -> Double {
+        get { entries[row * columns + column] }
+        set { entries[row * columns + column] = newValue }
+    }
+
+    /// Row `i` as an array.
+    public func row(_ i: Int) -> [Double] {
+        Array(entries[(i * columns)..<((i + 1) * columns)])
+    }
+
+    /// The rows as nested arrays (the JSON layout of design.md §6).
+    public var rowArrays: [[Double]] { (0..<rows).map { row($0) } }
+
+    /// The transpose.
+    public var transposed: Matrix {
+        var t = Matrix(rows: columns, columns: rows)
+        for i in 0..<rows { for j in 0..<columns { t[j, i] = self[i, j] } }
+        return t
+    }
+
+    /// The symmetric part `(M + Mᵀ)/2` of a square matrix (design.md §1).
+    public var symmetricPart: Matrix {
+        precondition(rows == columns, "symmetric part needs a square matrix")
+        var s = self
+        for i in 0..<rows {
+            for j in (i + 1)..<max(i + 1, columns) {
+                let v = 0.5 * (self[i, j] + self[j, i])
+                s[i, j] = v
+                s[j, i] = v
+            }
+        }
+        return s
+    }
+
+    /// The Frobenius norm `sqrt(Σ m_ij²)`.
+    public var frobeniusNorm: Double { Vector.norm(entries) }
+
+    /// The largest absolute entry.
+    public var maxAbsEntry: Double { entries.reduce(0) { max($0, abs($1)) } }
+
+    /// Whether every entry is finite.
+    public var isFinite: Bool { entries.allSatisfy { $0.isFinite } }
+
+    /// `self · x` through CBLAS `dgemv`.
+    public func multiply(_ x: [Double]) -> [Double] {
+        precondition(x.count == columns, "vector length does not match the matrix")
+        var y = [Double](repeating: 0, count: rows)
+        guard rows > 0, columns > 0 else { return y }
+        entries.withUnsafeBufferPointer { a in
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(columns), 1.0,
+                                a.baseAddress, Int32(columns), xp.baseAddress, 1, 0.0, yp.baseAddress, 1)
+                }
+            }
+        }
+        return y
+    }
+
+    /// `selfᵀ · x` through CBLAS `dgemv`.
+    public func multiplyTransposed(_ x: [Double]) -> [Double] {
+        precondition(x.count == rows, "vector length does not match the matrix")
+        var y = [Double](repeating: 0, count: columns)
+        guard rows > 0, columns > 0 else { return y }
+        entries.withUnsafeBufferPointer { a in
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1.0,
+                                a.baseAddress, Int32(columns), xp.baseAddress, 1, 0.0, yp.baseAddress, 1)
+                }
+            }
+        }
+        return y
+    }
+
+    /// `op(self) · op(other)` through CBLAS `dgemm`, where op transposes when asked.
+    public func multiply(_ other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false) -> Matrix {
+        let m = transposeSelf ? columns : rows
+        let k = transposeSelf ? rows : columns
+        let k2 = transposeOther ? other.columns : other.rows
+        let n = transposeOther ? other.rows : other.columns
+        precondition(k == k2, "inner dimensions do not match")
+        var c = Matrix(rows: m, columns: n)
+        guard m > 0, n > 0, k > 0 else { return c }
+        entries.withUnsafeBufferPointer { a in
+            other.entries.withUnsafeBufferPointer { b in
+                c.entries.withUnsafeMutableBufferPointer { cp in
+                    cblas_dgemm(CblasRowMajor,
+                                transposeSelf ? CblasTrans : CblasNoTrans,
+                                transposeOther ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1.0,
+                                a.baseAddress, Int32(columns), b.baseAddress, Int32(other.columns),
+                                0.0, cp.baseAddress, Int32(n))
+                }
+            }
+        }
+        return c
+    }
+}
+
+/// Small vector helpers used by the formulas of design.md §2 and §5.
+public enum Vector {
+    /// The Euclidean norm, scaled to avoid overflow and underflow.
+    public static func norm(_ v: [Double]) -> Double {
+        let scale = v.reduce(0) { max($0, abs($1)) }
+        guard scale > 0, scale.isFinite else { return scale }
+        var s = 0.0
+        for x in v { let y = x / scale; s += y * y }
+        return scale * s.squareRoot()
+    }
+
+    /// The dot product `uᵀv`.
+    public static func dot(_ u: [Double], _ v: [Double]) -> Double {
+        precondition(u.count == v.count, "vector lengths differ")
+        var s = 0.0
+        for i in 0..<u.count { s += u[i] * v[i] }
+        return s
+    }
+
+    /// `Σ |u_i v_i|`, the magnitude that bounds the rounding error of `dot(u, v)`.
+    public static func absDot(_ u: [Double], _ v: [Double]) -> Double {
+        var s = 0.0
+        for i in 0..<u.count { s += abs(u[i] * v[i]) }
+        return s
+    }
+}

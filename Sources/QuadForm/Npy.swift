@@ -1,0 +1,215 @@
+import Foundation
+
+/// Errors reading a NumPy `.npy` file, naming the file and the header field at fault.
+public struct NpyError: Error, Equatable, CustomStringConvertible {
+    /// The file.
+    public let path: String
+    /// What is wrong.
+    public let message: String
+
+    public var description: String { "\(path): \(message)" }
+}
+
+/// An array read from a `.npy` file: its shape and its values as Doubles in C (row-major) order.
+public struct NpyArray: Equatable, Sendable {
+    /// The shape, as in the header.
+    public let shape: [Int]
+    /// The values in C order.
+    public let values: [Double]
+
+    /// An array of the given shape.
+    public init(shape: [Int], values: [Double]) {
+        precondition(shape.reduce(1, *) == values.count, "shape does not match the value count")
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// The NumPy `.npy` format, versions 1.0–3.0: little- or big-endian `f8`, `f4`, `i8`, `i4`,
+/// C or Fortran order. Data are copied in one pass from the file's bytes; no per-element parsing.
+public enum Npy {
+    /// The dtypes the reader accepts.
+    public static let supportedDtypes = ["<f8", ">f8", "<f4", ">f4", "<i8", ">i8", "<i4", ">i4"]
+    /// Largest number of elements accepted (2³¹, 16 GiB of doubles); larger headers are refused
+    /// before anything is allocated.
+    public static let maximumElements = 1 << 31
+
+    /// Reads `path`.
+    public static func read(_ path: String) throws -> NpyArray {
+        try parse(InputFile.readData(path), path: path)
+    }
+
+    /// Parses the bytes of a `.npy` file; `path` names it in errors.
+    public static func parse(_ data: Data, path: String) throws -> NpyArray {
+        func fail(_ message: String) -> NpyError { NpyError(path: path, message: message) }
+        let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+        guard data.count >= 10, Array(data.prefix(6)) == magic else {
+            throw fail("not a .npy file (the magic string \\x93NUMPY is missing)")
+        }
+        let major = data[data.startIndex + 6]
+        let headerLength: Int
+        let headerStart: Int
+        switch major {
+        case 1:
+            headerLength = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
+            headerStart = 10
+        case 2, 3:
+            guard data.count >= 12 else { throw fail("truncated header") }
+            headerLength = (0..<4).reduce(0) { $0 | Int(data[data.startIndex + 8 + $1]) << (8 * $1) }
+            headerStart = 12
+        default:
+            throw fail("unsupported .npy format version \(major) (1, 2 and 3 are supported)")
+        }
+        guard headerStart + headerLength <= data.count else { throw fail("truncated header: it claims \(headerLength) bytes") }
+        let headerBytes = data[(data.startIndex + headerStart)..<(data.startIndex + headerStart + headerLength)]
+        guard let header = String(data: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1) else {
+            throw fail("header is not text")
+        }
+        let fields = try parseHeader(header, fail: fail)
+        guard supportedDtypes.contains(fields.descr) else {
+            throw fail("header field 'descr': dtype '\(fields.descr)' is not supported (supported: \(supportedDtypes.joined(separator: ", ")))")
+        }
+        var count = 1
+        for (i, d) in fields.shape.enumerated() {
+            guard d >= 0 else { throw fail("header field 'shape': dimension \(i) is negative") }
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= maximumElements else {
+                throw fail("header field 'shape': \(fields.shape) has more than \(maximumElements) elements; refusing to allocate")
+            }
+            count = product
+        }
+        let itemSize = fields.descr.hasSuffix("8") ? 8 : 4
+        let payloadStart = headerStart + headerLength
+        let expected = count * itemSize
+        let available = data.count - payloadStart
+        guard available >= expected else {
+            throw fail("truncated data: shape \(fields.shape) needs \(expected) bytes, the file has \(available)")
+        }
+        guard available == expected else {
+            throw fail("file has \(available - expected) bytes after the data that shape \(fields.shape) describes")
+        }
+        let bigEndian = fields.descr.hasPrefix(">")
+        var values = [Double](repeating: 0, count: count)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let base = raw.baseAddress!.advanced(by: payloadStart)
+            switch fields.descr.dropFirst() {
+            case "f8":
+                values.withUnsafeMutableBytes { dst in dst.copyMemory(from: UnsafeRawBufferPointer(start: base, count: expected)) }
+                if bigEndian { for i in 0..<count { values[i] = Double(bitPattern: values[i].bitPattern.byteSwapped) } }
+            case "f4":
+                for i in 0..<count {
+                    var bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+                    if bigEndian { bits = bits.byteSwapped }
+                    values[i] = Double(Float(bitPattern: bits))
+                }
+            case "i8":
+                for i in 0..<count {
+                    var bits = base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+                    if bigEndian { bits = bits.byteSwapped }
+                    values[i] = Double(Int64(bitPattern: bits))
+                }
+            default:
+                for i in 0..<count {
+                    var bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+                    if bigEndian { bits = bits.byteSwapped }
+                    values[i] = Double(Int32(bitPattern: bits))
+                }
+            }
+        }
+        if fields.fortranOrder && fields.shape.count == 2 {
+            let r = fields.shape[0], c = fields.shape[1]
+            var cOrder = values
+            for i in 0..<r { for j in 0..<c { cOrder[i * c + j] = values[j * r + i] } }
+            values = cOrder
+        } else if fields.fortranOrder && fields.shape.count > 2 {
+            throw fail("header field 'fortran_order': Fortran order is supported for 1-D and 2-D arrays only")
+        }
+        return NpyArray(shape: fields.shape, values: values)
+    }
+
+    struct Header { var descr: String; var fortranOrder: Bool; var shape: [Int] }
+
+    static func parseHeader(_ header: String, fail: (String) -> NpyError) throws -> Header {
+        let text = header.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("{"), text.hasSuffix("}") else { throw fail("header is not a Python dict literal: \(text.prefix(60))") }
+        func field(_ key: String) throws -> String {
+            guard let keyRange = text.range(of: "'\(key)'") ?? text.range(of: "\"\(key)\"") else {
+                throw fail("header has no field '\(key)'")
+            }
+            var rest = text[keyRange.upperBound...].drop { $0 == " " }
+            guard rest.first == ":" else { throw fail("header field '\(key)' has no value") }
+            rest = rest.dropFirst().drop { $0 == " " }
+            if rest.first == "(" {
+                guard let close = rest.firstIndex(of: ")") else { throw fail("header field '\(key)': unclosed tuple") }
+                return String(rest[...close])
+            }
+            let end = rest.firstIndex { $0 == "," || $0 == "}" } ?? rest.endIndex
+            return rest[..<end].trimmingCharacters(in: .whitespaces)
+        }
+        var descr = try field("descr")
+        guard descr.count >= 2, descr.first == descr.last, descr.first == "'" || descr.first == "\"" else {
+            throw fail("header field 'descr': expected a quoted dtype string, found \(descr.prefix(40))")
+        }
+        descr = String(descr.dropFirst().dropLast())
+        if descr == "=f8" || descr == "f8" { descr = "<f8" }
+        let order = try field("fortran_order")
+        guard order == "True" || order == "False" else { throw fail("header field 'fortran_order': expected True or False, found \(order.prefix(20))") }
+        let shapeText = try field("shape")
+        guard shapeText.hasPrefix("("), shapeText.hasSuffix(")") else { throw fail("header field 'shape': expected a tuple, found \(shapeText.prefix(40))") }
+        let inner = shapeText.dropFirst().dropLast()
+        var shape: [Int] = []
+        for part in inner.split(separator: ",", omittingEmptySubsequences: true) {
+            let t = part.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "L", with: "")
+            if t.isEmpty { continue }
+            guard let d = Int(t) else { throw fail("header field 'shape': '\(t.prefix(30))' is not an integer") }
+            shape.append(d)
+        }
+        return Header(descr: descr, fortranOrder: order == "True", shape: shape)
+    }
+
+    /// The bytes of a version 1.0 `.npy` file holding `values` (C order, `<f8`) with `shape`.
+    public static func encode(_ values: [Double], shape: [Int]) -> Data {
+        precondition(shape.reduce(1, *) == values.count, "shape does not match the value count")
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(shapeText), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
+        let length = UInt16(header.utf8.count)
+        data.append(UInt8(length & 0xFF))
+        data.append(UInt8(length >> 8))
+        data.append(contentsOf: Array(header.utf8))
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Reads a square matrix (shape `(n, n)`) from `path`.
+    public static func readSquareMatrix(_ path: String) throws -> Matrix {
+        let array = try read(path)
+        guard array.shape.count == 2, array.shape[0] == array.shape[1] else {
+            throw NpyError(path: path, message: "header field 'shape': expected a square matrix (n, n), found \(array.shape)")
+        }
+        try checkFinite(array, path: path)
+        return Matrix(rows: array.shape[0], columns: array.shape[1], entries: array.values)
+    }
+
+    /// Reads a vector (shape `(n,)`, `(n, 1)` or `(1, n)`) from `path`.
+    public static func readVector(_ path: String) throws -> [Double] {
+        let array = try read(path)
+        let s = array.shape
+        guard s.count == 1 || (s.count == 2 && (s[0] == 1 || s[1] == 1)) else {
+            throw NpyError(path: path, message: "header field 'shape': expected a vector (n,), found \(s)")
+        }
+        try checkFinite(array, path: path)
+        return array.values
+    }
+
+    static func checkFinite(_ array: NpyArray, path: String) throws {
+        if let i = array.values.firstIndex(where: { !$0.isFinite }) {
+            var index: [Int] = []
+            var rest = i
+            for d in array.shape.reversed() { index.insert(rest % max(d, 1), at: 0); rest /= max(d, 1) }
+            throw NpyError(path: path, message: "entry \(index) is \(array.values[i]); entries must be finite")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import BigInt
+
+/// An exact rational number `numerator / denominator` in lowest terms with a positive
+/// denominator, on `attaswift/BigInt` (exact synthesis, design.md §4).
+public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The numerator (carries the sign).
+    public let numerator: BigInt
+    /// The denominator, always positive.
+    public let denominator: BigInt
+
+    /// `p / q` reduced; `q` must not be zero.
+    public init(_ p: BigInt, _ q: BigInt = 1) {
+        precondition(!q.isZero, "zero denominator")
+        let g = p.greatestCommonDivisor(with: q)
+        var n = g.isZero ? p : p / g
+        var d = g.isZero ? q : q / g
+        if d.sign == .minus { n = -n; d = -d }
+        numerator = n
+        denominator = d
+    }
+
+    /// The integer `i`.
+    public init(_ i: Int) { self.init(BigInt(i)) }
+
+    /// The exact value of a finite Double (every Double is a dyadic rational).
+    public init?(exactly d: Double) {
+        guard d.isFinite else { return nil }
+        if d == 0 { self.init(0); return }
+        let exponent = Int(d.exponent) - 52
+        let significand = BigInt(d.significandBitPattern | (d.isNormal ? (1 << 52) : 0))
+        let signed = d.sign == .minus ? -significand : significand
+        let e = d.isNormal ? exponent : Int(Double.leastNormalMagnitude.exponent) - 52
+        if e >= 0 { self.init(signed << e) } else { self.init(signed, BigInt(1) << -e) }
+    }
+
+    /// Largest power of ten accepted in a literal such as `1e300`, so input cannot demand a
+    /// number of astronomic size.
+    public static let maximumDecimalExponent = 4096
+
+    /// Reads `12`, `-3`, `0.25`, `1.5e-3`, or `p/q` (each part such a literal) exactly.
+    public init?(exactText text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let slash = trimmed.firstIndex(of: "/") {
+            guard let p = Rational(decimalLiteral: String(trimmed[..<slash])),
+                  let q = Rational(decimalLiteral: String(trimmed[trimmed.index(after: slash)...])),
+                  !q.isZero else { return nil }
+            self = p / q
+        } else {
+            guard let r = Rational(decimalLiteral: trimmed) else { return nil }
+            self = r
+        }
+    }
+
+    public static func < (lhs: Rational, rhs: Rational) -> Bool {
+        lhs.numerator * rhs.denominator < rhs.numerator * lhs.denominator
+    }
+
+    /// The absolute value.
+    public var magnitude: Rational { Rational(numerator.sign == .minus ? -numerator : numerator, denominator) }
+
+    /// `p/q`, or `p` when the denominator is 1.
+    public var description: String {
+        denominator == 1 ? numerator.description : "\(numerator)/\(denominator)"
+    }
+}
+
+extension Rational: FieldScalar {
+    public static let zero = Rational(0)
+    public static let one = Rational(1)
+
+    public static func + (l: Rational, r: Rational) -> Rational {
+        if l.denominator == r.denominator { return Rational(l.numerator + r.numerator, l.denominator) }
+        return Rational(l.numerator * r.denominator + r.numerator * l.denominator, l.denominator * r.denominator)
+    }
+    public static func - (l: Rational, r: Rational) -> Rational { l + (-r) }
+    public static func * (l: Rational, r: Rational) -> Rational {
+        Rational(l.numerator * r.numerator, l.denominator * r.denominator)
+    }
+    public static func / (l: Rational, r: Rational) -> Rational {
+        Rational(l.numerator * r.denominator, l.denominator * r.numerator)
+    }
+    public static prefix func - (x: Rational) -> Rational { Rational(-x.numerator, x.denominator) }
+
+    /// The exact value of a decimal literal (optional sign, digits, fraction, exponent).
+    public init?(decimalLiteral text: String) {
+        var s = Substring(text)
+        var negative = false
+        if s.first == "-" || s.first == "+" { negative = s.first == "-"; s = s.dropFirst() }
+        var exponent = 0
+        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard let value = Int(s[s.index(after: e)...]), abs(value) <= Rational.maximumDecimalExponent else { return nil }
+            exponent = value
+            s = s[..<e]
+        }
+        var digits = String(s)
+        if let dot = digits.firstIndex(of: ".") {
+            let fraction = digits[digits.index(after: dot)...]
+            exponent -= fraction.count
+            digits = String(digits[..<dot]) + fraction
+        }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let mantissa = BigInt(digits) else { return nil }
+        let signed = negative ? -mantissa : mantissa
+        let ten = BigInt(10)
+        if exponent >= 0 { self.init(signed * ten.power(exponent)) } else { self.init(signed, ten.power(-exponent)) }
+    }
+
+    public var isZero: Bool { numerator.isZero }
+    public var isFiniteValue: Bool { true }
+
+    /// The nearest Double (correctly rounded for moderate sizes; scaled for huge ones).
+    public var doubleValue: Double {
+        let n = numerator.magnitude, d = denominator.magnitude
+        let shift = Int(n.bitWidth) - Int(d.bitWidth) - 60
+        var q: BigUInt
+        if shift >= 0 { q = n / (d << shift) } else { q = (n << -shift) / d }
+        let value = Double(sign: numerator.sign == .minus ? .minus : .plus,
+                           exponent: shift, significand: Double(q))
+        return value
+    }
+}

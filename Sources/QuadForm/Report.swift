@@ -1,0 +1,200 @@
+import Foundation
+
+/// The synthesis report in the two output formats of `quadform synth`: JSON for tools (the keys
+/// named in the core issue, networks in design.md §6 format) and text for people.
+public struct SynthesisReport: Sendable {
+    /// The synthesis.
+    public let synthesis: Synthesis
+    /// Its verification.
+    public let verification: VerificationReport
+
+    /// A report of `synthesis`, verifying it.
+    public init(synthesis: Synthesis) throws {
+        self.synthesis = synthesis
+        self.verification = try synthesis.verify()
+    }
+
+    /// Why the plain network has the neurons it has.
+    public var plainReason: String {
+        let k = synthesis.rank
+        return synthesis.hasLinearNullPart
+            ? "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4 (theorem T2: no plain network with fewer exists)"
+            : "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
+    }
+
+    // MARK: JSON
+
+    /// The JSON report.
+    public var json: JSONValue {
+        let s = synthesis
+        let v = verification
+        func check(_ c: NetworkCheck) -> JSONValue {
+            .object([
+                ("passed", .bool(c.passed)),
+                ("neurons", .number(String(c.neurons))),
+                ("coefficient_error", JSONWriter.number(c.coefficientError)),
+                ("coefficient_tolerance", JSONWriter.number(c.coefficientTolerance)),
+                ("sample_error", JSONWriter.number(c.sampleError)),
+                ("sample_relative_error", JSONWriter.number(c.sampleRelativeError)),
+                ("sample_tolerance", JSONWriter.number(c.sampleTolerance)),
+                ("worst_error_to_tolerance", JSONWriter.number(c.worstRatio)),
+            ])
+        }
+        let gap: JSONValue = {
+            guard let kept = s.smallestKept else { return .null }
+            guard let dropped = s.largestDropped, dropped > 0 else { return .null }
+            return JSONWriter.number(kept / dropped)
+        }()
+        return .object([
+            ("variables", .array(s.form.variables.map { .string($0) })),
+            ("form", Formats.formJSON(s.form)),
+            ("symmetric_matrix", JSONWriter.matrix(s.symmetricMatrix)),
+            ("eigen_driver", .string(s.eigen.driver.rawValue)),
+            ("eigenvalues", JSONWriter.numbers(s.eigen.eigenvalues)),
+            ("rank", .number(String(s.rank))),
+            ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
+            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? "max(n,1)*eps*max|lambda|" : "user")),
+            ("smallest_kept_eigenvalue", s.smallestKept.map(JSONWriter.number) ?? .null),
+            ("largest_dropped_eigenvalue", s.largestDropped.map(JSONWriter.number) ?? .null),
+            ("eigenvalue_gap", gap),
+            ("linear_range_part", JSONWriter.numbers(s.linearRangePart)),
+            ("linear_null_part", JSONWriter.numbers(s.linearNullPartComputed)),
+            ("linear_null_part_norm", JSONWriter.number(s.linearNullPartNorm)),
+            ("linear_null_part_tolerance", JSONWriter.number(s.linearNullPartTolerance)),
+            ("linear_in_range", .bool(!s.hasLinearNullPart)),
+            ("residual", .object([
+                ("neurons", .number(String(s.residual.hiddenNeurons))),
+                ("network", Formats.networkJSON(s.residual)),
+            ])),
+            ("plain", .object([
+                ("neurons", .number(String(s.plain.hiddenNeurons))),
+                ("reason", .string(plainReason)),
+                ("network", Formats.networkJSON(s.plain)),
+            ])),
+            ("verification", .object([
+                ("passed", .bool(v.passed)),
+                ("coefficient_error", JSONWriter.number(max(v.residual.coefficientError, v.plain.coefficientError))),
+                ("sample_error", JSONWriter.number(max(v.residual.sampleError, v.plain.sampleError))),
+                ("sample_relative_error", JSONWriter.number(max(v.residual.sampleRelativeError, v.plain.sampleRelativeError))),
+                ("tolerance", .object([
+                    ("coefficient", JSONWriter.number(max(v.residual.coefficientTolerance, v.plain.coefficientTolerance))),
+                    ("sample", JSONWriter.number(max(v.residual.sampleTolerance, v.plain.sampleTolerance))),
+                    ("safety_factor", JSONWriter.number(v.safetyFactor)),
+                ])),
+                ("points", .number(String(v.points))),
+                ("box_radius", JSONWriter.number(s.options.boxRadius)),
+                ("dropped_eigenvalue_bound", JSONWriter.number(v.droppedEigenvalueBound)),
+                ("residual", check(v.residual)),
+                ("plain", check(v.plain)),
+            ])),
+        ])
+    }
+
+    // MARK: Text
+
+    /// The report for people.
+    public var text: String {
+        let s = synthesis
+        let v = verification
+        let n = s.form.dimension
+        var out = ""
+        func line(_ label: String, _ value: String) {
+            out += label.padding(toLength: 20, withPad: " ", startingAt: 0) + value + "\n"
+        }
+        line("variables", s.form.variables.isEmpty ? "(none)" : "\(Self.list(s.form.variables, limit: 12))   (n = \(n))")
+        line("f(x)", Self.formula(of: s.form))
+        if n <= 8 {
+            let rows = s.symmetricMatrix.rowArrays.map { "[" + $0.map(Self.fmt).joined(separator: ", ") + "]" }
+            line("A = (M + Mᵀ)/2", rows.first ?? "[]")
+            for r in rows.dropFirst() { line("", r) }
+        } else {
+            line("A = (M + Mᵀ)/2", "\(n)×\(n), ‖A‖_F = \(Self.fmt(s.symmetricMatrix.frobeniusNorm))")
+        }
+        line("eigenvalues", "\(Self.list(s.eigen.eigenvalues.map(Self.fmt), limit: 10))   (LAPACKE \(s.eigen.driver.rawValue), ascending)")
+        var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
+        rankLine += s.rankToleranceIsDefault ? " = max(n,1)·ε·max|λ|" : " (set by --rank-tolerance)"
+        line("rank", rankLine)
+        var gapLine = "smallest kept |λ| = " + (s.smallestKept.map(Self.fmt) ?? "none")
+        gapLine += ", largest dropped |λ| = " + (s.largestDropped.map(Self.fmt) ?? "none")
+        if let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 { gapLine += ", gap ×\(Self.fmt(kept / dropped))" }
+        line("", gapLine)
+        line("a_N = (I − P)a", n <= 8 ? "[" + s.linearNullPartComputed.map(Self.fmt).joined(separator: ", ") + "]" : "(\(n) entries)")
+        line("", "‖a_N‖ = \(Self.fmt(s.linearNullPartNorm)) against tolerance \(Self.fmt(s.linearNullPartTolerance)): "
+             + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
+        out += "\n"
+        line("residual network", "\(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = \(Self.widths(s.residual)), S = {(0,2)}")
+        if n <= 8 && s.residual.hiddenNeurons <= 10 { line("", "g(x) = " + Self.formula(of: s.residual, variables: s.form.variables)) }
+        line("plain network", "\(s.plain.hiddenNeurons) square neuron\(s.plain.hiddenNeurons == 1 ? "" : "s")   l = \(Self.widths(s.plain)), S = ∅")
+        line("", plainReason)
+        if n <= 8 && s.plain.hiddenNeurons <= 10 { line("", "g(x) = " + Self.formula(of: s.plain, variables: s.form.variables)) }
+        out += "\n"
+        line("verification", v.passed ? "PASSED" : "FAILED")
+        for c in [v.residual, v.plain] {
+            line("  \(c.name)", "coefficients: max error \(Self.fmt(c.coefficientError)) ≤ \(Self.fmt(c.coefficientTolerance)) \(c.coefficientsPassed ? "ok" : "FAILED")")
+            line("", "samples: max error \(Self.fmt(c.sampleError)), relative \(Self.fmt(c.sampleRelativeError)), worst error/tolerance \(Self.fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : "FAILED")")
+        }
+        line("", "\(v.points) points: origin, unit vectors, random in [−\(Self.fmt(s.options.boxRadius)), \(Self.fmt(s.options.boxRadius))]^n, 4 at radius \(Self.fmt(1000 * s.options.boxRadius))")
+        line("", "tolerances: \(Self.fmt(v.safetyFactor))·(n + m + 2)·ε·(magnitude of the terms) + dropped-eigenvalue bound \(Self.fmt(v.droppedEigenvalueBound)) on the box")
+        return out
+    }
+
+    static func widths(_ net: ResNet) -> String { "(" + net.widths.map(String.init).joined(separator: ", ") + ")" }
+
+    static func list(_ items: [String], limit: Int) -> String {
+        items.count <= limit ? items.joined(separator: ", ")
+            : (items.prefix(limit / 2) + ["…"] + items.suffix(limit / 2)).joined(separator: ", ")
+    }
+
+    /// Six significant digits, or exact integers; `-0` prints as `0`.
+    public static func fmt(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        if !x.isFinite { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
+        if x == x.rounded(), abs(x) < 1e12 { return String(Int64(x)) }
+        return String(format: "%.6g", x)
+    }
+
+    /// `c + Σ a_i x_i + Σ A_ij x_i x_j` written out, at most 24 terms.
+    public static func formula(of form: QuadraticForm) -> String {
+        var terms: [(Double, String)] = []
+        let a = form.symmetricMatrix
+        let names = form.variables
+        for i in 0..<form.dimension {
+            for j in i..<form.dimension {
+                let coefficient = i == j ? a[i, i] : 2 * a[i, j]
+                if coefficient != 0 { terms.append((coefficient, i == j ? "\(names[i])^2" : "\(names[i])*\(names[j])")) }
+            }
+        }
+        for i in 0..<form.dimension where form.linear[i] != 0 { terms.append((form.linear[i], names[i])) }
+        if form.constant != 0 || terms.isEmpty { terms.append((form.constant, "")) }
+        return join(terms, limit: 24)
+    }
+
+    static func join(_ terms: [(Double, String)], limit: Int) -> String {
+        var out = ""
+        for (index, (c, name)) in terms.prefix(limit).enumerated() {
+            let magnitude = abs(c)
+            let body = name.isEmpty ? fmt(magnitude) : (magnitude == 1 ? name : "\(fmt(magnitude))*\(name)")
+            if index == 0 { out += (c < 0 ? "-" : "") + body } else { out += (c < 0 ? " - " : " + ") + body }
+        }
+        if terms.count > limit { out += " + … (\(terms.count - limit) more terms)" }
+        return out
+    }
+
+    /// The network as a formula: `B2 + Vx + Σ w_j (u_jᵀx + b_j)²`.
+    public static func formula(of net: ResNet, variables: [String]) -> String {
+        var parts: [(Double, String)] = []
+        let b2 = net.layers[1].bias[0]
+        for skip in net.skips {
+            for (i, w) in skip.weights.row(0).enumerated() where w != 0 { parts.append((w, variables[i])) }
+        }
+        for j in 0..<net.widths[1] {
+            var inner: [(Double, String)] = []
+            for (i, u) in net.layers[0].weights.row(j).enumerated() where u != 0 { inner.append((u, variables[i])) }
+            let b = net.layers[0].bias[j]
+            if b != 0 || inner.isEmpty { inner.append((b, "")) }
+            parts.append((net.layers[1].weights[0, j], "(" + join(inner, limit: 8) + ")^2"))
+        }
+        if b2 != 0 || parts.isEmpty { parts.append((b2, "")) }
+        return join(parts, limit: 12)
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+
+/// The activation σ of a network: applied componentwise on layers 1…L−1 (design.md §1, §6).
+public enum Activation: Equatable, Sendable, CustomStringConvertible {
+    /// σ(z) = z².
+    case square
+    /// σ(z) = max(z, 0).
+    case relu
+    /// σ(z) = z.
+    case identity
+    /// σ(z) = αz² + βz + γ (the paper's s, eq. 4).
+    case quadratic(alpha: Double, beta: Double, gamma: Double)
+
+    /// σ(z).
+    @inline(__always)
+    public func callAsFunction(_ z: Double) -> Double {
+        switch self {
+        case .square: return z * z
+        case .relu: return max(z, 0)
+        case .identity: return z
+        case let .quadratic(a, b, c): return (a * z + b) * z + c
+        }
+    }
+
+    /// The activation's name in the network JSON of design.md §6.
+    public var kind: String {
+        switch self {
+        case .square: return "square"
+        case .relu: return "relu"
+        case .identity: return "identity"
+        case .quadratic: return "quadratic"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .quadratic(a, b, c): return "quadratic(α=\(a), β=\(b), γ=\(c))"
+        default: return kind
+        }
+    }
+}
+
+/// Errors in a network's description: shapes that do not fit, skips out of range, bad input.
+public enum NetworkError: Error, Equatable, CustomStringConvertible {
+    /// `widths` has fewer than two entries or a negative one.
+    case badWidths(String)
+    /// Layer k's weights or bias have the wrong shape.
+    case layerShape(layer: Int, String)
+    /// A skip (r, k) breaks 0 ≤ r < k ≤ L, repeats, or has the wrong shape.
+    case badSkip(index: Int, String)
+    /// The input has the wrong length.
+    case inputLength(expected: Int, found: Int)
+    /// A parameter is NaN or infinite.
+    case nonFinite(String)
+
+    public var description: String {
+        switch self {
+        case .badWidths(let m): return "widths: \(m)"
+        case let .layerShape(layer, m): return "layer \(layer): \(m)"
+        case let .badSkip(index, m): return "skips[\(index)]: \(m)"
+        case let .inputLength(expected, found): return "input has \(found) value\(found == 1 ? "" : "s"); the network takes \(expected)"
+        case .nonFinite(let m): return m
+        }
+    }
+}
+
+/// A fully-connected ResNet, Definition 1.5.4 of the lecture notes (design.md §1):
+///
+///     x_k = act_k( W_k x_{k-1} + B_k + Σ_{(r,k) ∈ S} V_{r,k} x_r ),   realization(x_0) = x_L,
+///
+/// with σ on layers 1…L−1 and the identity on layer L. A plain network has S = ∅. Every network
+/// the toolkit builds or reads is a value of this one type.
+public struct ResNet: Equatable, Sendable {
+    /// One affine layer: `W_k` (l_k × l_{k−1}) and `B_k` (l_k).
+    public struct Layer: Equatable, Sendable {
+        /// W_k.
+        public var weights: Matrix
+        /// B_k.
+        public var bias: [Double]
+        /// A layer from its weights and bias.
+        public init(weights: Matrix, bias: [Double]) {
+            self.weights = weights
+            self.bias = bias
+        }
+    }
+
+    /// One skip connection (r, k) ∈ S with its matrix V_{r,k} (l_k × l_r).
+    public struct Skip: Equatable, Sendable {
+        /// r, the layer whose output is carried forward.
+        public var from: Int
+        /// k, the layer that receives it.
+        public var to: Int
+        /// V_{r,k}.
+        public var weights: Matrix
+        /// A skip from layer `from` to layer `to`.
+        public init(from: Int, to: Int, weights: Matrix) {
+            self.from = from
+            self.to = to
+            self.weights = weights
+        }
+    }
+
+    /// Widths l_0, …, l_L.
+    public let widths: [Int]
+    /// σ, applied on layers 1…L−1.
+    public let activation: Activation
+    /// Layers 1…L (index k−1 holds layer k).
+    public let layers: [Layer]
+    /// The skip set S with its matrices.
+    public let skips: [Skip]
+
+    /// Builds and validates a network; every shape must match `widths`.
+    public init(widths: [Int], activation: Activation, layers: [Layer], skips: [Skip] = []) throws {
+        guard widths.count >= 2 else { throw NetworkError.badWidths("need at least an input and an output width, found \(widths.count) entr\(widths.count == 1 ? "y" : "ies")") }
+        if let i = widths.firstIndex(where: { $0 < 0 }) { throw NetworkError.badWidths("l_\(i) = \(widths[i]) is negative") }
+        let depth = widths.count - 1
+        guard layers.count == depth else {
+            throw NetworkError.layerShape(layer: layers.count + 1, "widths describe \(depth) layer\(depth == 1 ? "" : "s"), found \(layers.count)")
+        }
+        for (index, layer) in layers.enumerated() {
+            let k = index + 1
+            guard layer.weights.rows == widths[k], layer.weights.columns == widths[k - 1] else {
+                throw NetworkError.layerShape(layer: k, "weights are \(layer.weights.rows)×\(layer.weights.columns), widths say \(widths[k])×\(widths[k - 1])")
+            }
+            guard layer.bias.count == widths[k] else {
+                throw NetworkError.layerShape(layer: k, "bias has \(layer.bias.count) entries, widths say \(widths[k])")
+            }
+            if !layer.weights.isFinite || !layer.bias.allSatisfy({ $0.isFinite }) {
+                throw NetworkError.nonFinite("layer \(k): parameters must be finite")
+            }
+        }
+        var seen = Set<[Int]>()
+        for (i, skip) in skips.enumerated() {
+            guard skip.from >= 0, skip.from < skip.to, skip.to <= depth else {
+                throw NetworkError.badSkip(index: i, "(\(skip.from), \(skip.to)) must satisfy 0 ≤ from < to ≤ \(depth)")
+            }
+            guard seen.insert([skip.from, skip.to]).inserted else {
+                throw NetworkError.badSkip(index: i, "(\(skip.from), \(skip.to)) appears twice in S")
+            }
+            guard skip.weights.rows == widths[skip.to], skip.weights.columns == widths[skip.from] else {
+                throw NetworkError.badSkip(index: i, "weights are \(skip.weights.rows)×\(skip.weights.columns), widths say \(widths[skip.to])×\(widths[skip.from])")
+            }
+            if !skip.weights.isFinite { throw NetworkError.nonFinite("skips[\(i)]: weights must be finite") }
+        }
+        self.widths = widths
+        self.activation = activation
+        self.layers = layers
+        self.skips = skips
+    }
+
+    /// L, the number of affine layers.
+    public var depth: Int { layers.count }
+    /// l_0.
+    public var inputWidth: Int { widths[0] }
+    /// l_L.
+    public var outputWidth: Int { widths[depth] }
+    /// Number of neurons with activation: l_1 + … + l_{L−1}.
+    public var hiddenNeurons: Int { widths.dropFirst().dropLast().reduce(0, +) }
+    /// Whether S = ∅.
+    public var isPlain: Bool { skips.isEmpty }
+
+    /// Every layer's output x_0, …, x_L for the input `x` (the trace of Definition 1.5.4).
+    public func trace(_ x: [Double]) throws -> [[Double]] {
+        guard x.count == inputWidth else { throw NetworkError.inputLength(expected: inputWidth, found: x.count) }
+        var outputs: [[Double]] = [x]
+        for k in 1...depth {
+            let layer = layers[k - 1]
+            var z = layer.weights.multiply(outputs[k - 1])
+            for i in 0..<z.count { z[i] += layer.bias[i] }
+            for skip in skips where skip.to == k {
+                let v = skip.weights.multiply(outputs[skip.from])
+                for i in 0..<z.count { z[i] += v[i] }
+            }
+            if k < depth { z = z.map { activation($0) } }
+            outputs.append(z)
+        }
+        return outputs
+    }
+
+    /// realization(x) = x_L.
+    public func realization(_ x: [Double]) throws -> [Double] {
+        try trace(x).last!
+    }
+
+    /// The realization of many inputs at once: `points` holds one input per row, the result one
+    /// output per row. Each layer is one CBLAS `dgemm`.
+    public func realization(batch points: Matrix) throws -> Matrix {
+        guard points.columns == inputWidth else { throw NetworkError.inputLength(expected: inputWidth, found: points.columns) }
+        var outputs: [Matrix] = [points]
+        for k in 1...depth {
+            let layer = layers[k - 1]
+            var z = outputs[k - 1].multiply(layer.weights, transposeOther: true)
+            for skip in skips where skip.to == k {
+                let v = outputs[skip.from].multiply(skip.weights, transposeOther: true)
+                for i in 0..<z.entries.count { z.entries[i] += v.entries[i] }
+            }
+            let width = widths[k]
+            let applyActivation = k < depth
+            let activation = self.activation
+            z.entries.withUnsafeMutableBufferPointer { buffer in
+                for row in 0..<points.rows {
+                    let base = row * width
+                    for j in 0..<width {
+                        let value = buffer[base + j] + layer.bias[j]
+                        buffer[base + j] = applyActivation ? activation(value) : value
+                    }
+                }
+            }
+            outputs.append(z)
+        }
+        return outputs[depth]
+    }
+}

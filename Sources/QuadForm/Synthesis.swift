@@ -1,0 +1,166 @@
+import Foundation
+
+/// Settings of a synthesis run (design.md §2, §5).
+public struct SynthesisOptions: Sendable {
+    /// Absolute rank tolerance; nil means the default `max(n,1) · ε · max|λ|` (design.md §5).
+    public var rankTolerance: Double?
+    /// The LAPACKE driver for `A = QΛQᵀ`.
+    public var driver: EigenDriver
+    /// Radius R of the box `[−R, R]ⁿ` that verification samples and the error bounds refer to.
+    public var boxRadius: Double
+    /// Number of random points verification samples in the box.
+    public var randomSamples: Int
+    /// Seed of the sample points (verification is reproducible).
+    public var seed: UInt64
+
+    /// Defaults: automatic rank tolerance, `dsyev`, R = 1, 32 random points, seed 1.
+    public init(rankTolerance: Double? = nil, driver: EigenDriver = .dsyev, boxRadius: Double = 1,
+                randomSamples: Int = 32, seed: UInt64 = 1) {
+        self.rankTolerance = rankTolerance
+        self.driver = driver
+        self.boxRadius = boxRadius
+        self.randomSamples = randomSamples
+        self.seed = seed
+    }
+}
+
+/// The result of synthesizing the residual and plain networks for a form (design.md §2).
+public struct Synthesis: Sendable {
+    /// The input form.
+    public let form: QuadraticForm
+    /// `A = (M + Mᵀ)/2`.
+    public let symmetricMatrix: Matrix
+    /// `A = QΛQᵀ` from LAPACKE.
+    public let eigen: SymmetricEigendecomposition
+    /// The rank tolerance used: eigenvalues with |λ| ≤ it are dropped.
+    public let rankTolerance: Double
+    /// Whether `rankTolerance` was the default `max(n,1) · ε · max|λ|`.
+    public let rankToleranceIsDefault: Bool
+    /// k, the numerical rank of A.
+    public let rank: Int
+    /// Indices (into `eigen.eigenvalues`) of the kept eigenpairs, by decreasing |λ|.
+    public let keptIndices: [Int]
+    /// Smallest kept |λ| (nil when k = 0).
+    public let smallestKept: Double?
+    /// Largest dropped |λ| (nil when k = n).
+    public let largestDropped: Double?
+    /// `Σ |λ_dropped|`: dropping them changes f by at most this times ‖x‖² (design.md §5).
+    public let droppedEigenvalueSum: Double
+    /// `a_R = P a`, the part of the linear term in range(A).
+    public let linearRangePart: [Double]
+    /// `a_N = (I − P) a` as computed, before the tolerance test.
+    public let linearNullPartComputed: [Double]
+    /// ‖a_N‖ as computed.
+    public let linearNullPartNorm: Double
+    /// Below this ‖a_N‖ counts as rounding noise: `10 · max(n,1) · ε · ‖a‖`.
+    public let linearNullPartTolerance: Double
+    /// Whether a_N ≠ 0 (its norm exceeds the tolerance); decides plain = k or k + 2.
+    public let hasLinearNullPart: Bool
+    /// The residual network: k square neurons plus the skip V_{0,2} = a_Nᵀ.
+    public let residual: ResNet
+    /// The plain network (S = ∅): k neurons, or k + 2 when a_N ≠ 0.
+    public let plain: ResNet
+    /// The options used.
+    public let options: SynthesisOptions
+
+    /// The a_N that the networks use: the computed one, or zero when below its tolerance.
+    public var linearNullPart: [Double] {
+        hasLinearNullPart ? linearNullPartComputed : [Double](repeating: 0, count: form.dimension)
+    }
+
+    /// Bound on `|f(x) − network(x)|` from dropped eigenvalues and a neglected a_N, on the box of
+    /// radius R in the Euclidean ball sense: `Σ|λ_dropped| · ‖x‖² + ‖a_N neglected‖ · ‖x‖`.
+    public func modelErrorBound(normOfX r: Double) -> Double {
+        droppedEigenvalueSum * r * r + (hasLinearNullPart ? 0 : linearNullPartNorm) * r
+    }
+
+    /// Synthesizes both networks of design.md §2 for `form`:
+    ///
+    ///     f(x) = [c − Σ λ_i β_i²] + a_Nᵀx + Σ λ_i (q_iᵀx + β_i)²,   β_i = q_iᵀa / (2λ_i),
+    ///
+    /// residual: l = (n, k, 1), S = {(0, 2)}, V_{0,2} = a_Nᵀ; plain: the same k neurons plus, when
+    /// a_N ≠ 0, two neurons for `a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4`.
+    public init(form: QuadraticForm, options: SynthesisOptions = SynthesisOptions()) throws {
+        let n = form.dimension
+        if !form.constant.isFinite { throw QuadFormError.invalidValue("the constant term is not finite") }
+        if let i = form.linear.firstIndex(where: { !$0.isFinite }) { throw QuadFormError.invalidValue("linear term entry \(i + 1) is not finite") }
+        if let t = options.rankTolerance, !(t >= 0 && t.isFinite) {
+            throw QuadFormError.invalidValue("rank tolerance must be a finite number ≥ 0, got \(t)")
+        }
+        guard options.boxRadius > 0, options.boxRadius.isFinite else {
+            throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(options.boxRadius)")
+        }
+        let a = form.symmetricMatrix
+        for i in 0..<n { for j in 0..<n where !form.quadratic[i, j].isFinite {
+            throw QuadFormError.invalidValue("quadratic matrix entry (\(i + 1), \(j + 1)) is not finite")
+        } }
+        let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver)
+        let eps = Double.ulpOfOne
+        let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
+        let tolerance = options.rankTolerance ?? Double(max(n, 1)) * eps * maxAbs
+        let order = eigen.eigenvalues.indices.sorted { abs(eigen.eigenvalues[$0]) > abs(eigen.eigenvalues[$1]) }
+        let kept = order.filter { abs(eigen.eigenvalues[$0]) > tolerance }
+        let dropped = order.filter { abs(eigen.eigenvalues[$0]) <= tolerance }
+        let k = kept.count
+
+        var rangePart = [Double](repeating: 0, count: n)
+        var projections: [Double] = []
+        for i in kept {
+            let q = eigen.eigenvectors[i]
+            let p = Vector.dot(q, form.linear)
+            projections.append(p)
+            for j in 0..<n { rangePart[j] += p * q[j] }
+        }
+        let nullPart = zip(form.linear, rangePart).map { $0 - $1 }
+        let nullNorm = Vector.norm(nullPart)
+        let nullTolerance = 10 * Double(max(n, 1)) * eps * Vector.norm(form.linear)
+        let hasNull = nullNorm > nullTolerance
+
+        let lambdas = kept.map { eigen.eigenvalues[$0] }
+        let betas = (0..<k).map { projections[$0] / (2 * lambdas[$0]) }
+        var outputBias = form.constant
+        for i in 0..<k { outputBias -= lambdas[i] * betas[i] * betas[i] }
+        let usedNull = hasNull ? nullPart : [Double](repeating: 0, count: n)
+
+        var firstRows = kept.map { eigen.eigenvectors[$0] }
+        let residualLayer1 = ResNet.Layer(weights: Matrix(rows: k, columns: n, entries: firstRows.flatMap { $0 }), bias: betas)
+        let residualLayer2 = ResNet.Layer(weights: Matrix(rows: 1, columns: k, entries: lambdas), bias: [outputBias])
+        let residual = try ResNet(widths: [n, k, 1], activation: .square, layers: [residualLayer1, residualLayer2],
+                                  skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: usedNull))])
+        var plainBias = betas
+        var plainWeights = lambdas
+        if hasNull {
+            firstRows += [nullPart, nullPart]
+            plainBias += [1, -1]
+            plainWeights += [0.25, -0.25]
+        }
+        let m = firstRows.count
+        let plain = try ResNet(widths: [n, m, 1], activation: .square,
+                               layers: [ResNet.Layer(weights: Matrix(rows: m, columns: n, entries: firstRows.flatMap { $0 }), bias: plainBias),
+                                        ResNet.Layer(weights: Matrix(rows: 1, columns: m, entries: plainWeights), bias: [outputBias])])
+
+        self.form = form
+        self.symmetricMatrix = a
+        self.eigen = eigen
+        self.rankTolerance = tolerance
+        self.rankToleranceIsDefault = options.rankTolerance == nil
+        self.rank = k
+        self.keptIndices = kept
+        self.smallestKept = kept.last.map { abs(eigen.eigenvalues[$0]) }
+        self.largestDropped = dropped.first.map { abs(eigen.eigenvalues[$0]) }
+        self.droppedEigenvalueSum = dropped.reduce(0) { $0 + abs(eigen.eigenvalues[$1]) }
+        self.linearRangePart = rangePart
+        self.linearNullPartComputed = nullPart
+        self.linearNullPartNorm = nullNorm
+        self.linearNullPartTolerance = nullTolerance
+        self.hasLinearNullPart = hasNull
+        self.residual = residual
+        self.plain = plain
+        self.options = options
+    }
+
+    /// Verifies both networks against the form (design.md §5).
+    public func verify() throws -> VerificationReport {
+        try Verifier(synthesis: self).run()
+    }
+}

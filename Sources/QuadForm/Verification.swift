@@ -1,0 +1,254 @@
+import Foundation
+
+/// The coefficients `(c', a', A')` of a one-hidden-layer network expanded back into a quadratic,
+/// with the magnitudes of the terms that were summed (they bound the rounding error, design.md §5).
+public struct ExpandedNetwork: Sendable {
+    /// c'.
+    public let constant: Double
+    /// a'.
+    public let linear: [Double]
+    /// A' (symmetric).
+    public let quadratic: Matrix
+    /// Σ of the absolute values of the terms that make up c'.
+    public let constantMagnitude: Double
+    /// Entrywise Σ of absolute values of the terms of a'.
+    public let linearMagnitude: [Double]
+    /// Largest entrywise Σ of absolute values of the terms of A'.
+    public let quadraticMagnitude: Double
+
+    /// Expands `g(x) = B2 + Vx + Σ_j w_j σ(u_jᵀx + b_j)` for σ(z) = αz² + βz + γ (σ = z² is α = 1):
+    /// neuron j contributes `w_jα u_j u_jᵀ`, `w_j(2αb_j + β) u_j` and `w_j(αb_j² + βb_j + γ)`
+    /// (design.md §3's coefficient matching). The network must have l = (n, m, 1), S ⊆ {(0, 2)}
+    /// and a quadratic activation.
+    public init(_ net: ResNet) throws {
+        guard net.depth == 2, net.outputWidth == 1 else {
+            throw QuadFormError.invalidValue("only networks with one hidden layer and one output expand into a quadratic form")
+        }
+        let (alpha, beta, gamma): (Double, Double, Double)
+        switch net.activation {
+        case .square: (alpha, beta, gamma) = (1, 0, 0)
+        case let .quadratic(a, b, c): (alpha, beta, gamma) = (a, b, c)
+        default: throw QuadFormError.invalidValue("a \(net.activation.kind) network is not a quadratic form")
+        }
+        let n = net.inputWidth, m = net.widths[1]
+        let u = net.layers[0].weights, b = net.layers[0].bias
+        let w = net.layers[1].weights.entries
+        var constant = net.layers[1].bias[0]
+        var constantMagnitude = abs(constant)
+        var linear = [Double](repeating: 0, count: n)
+        var linearMagnitude = [Double](repeating: 0, count: n)
+        for skip in net.skips {
+            guard skip.from == 0, skip.to == 2 else { throw QuadFormError.invalidValue("skip (\(skip.from), \(skip.to)) is not a linear skip from input to output") }
+            for i in 0..<n { linear[i] += skip.weights[0, i]; linearMagnitude[i] += abs(skip.weights[0, i]) }
+        }
+        var scaledRows = Matrix(rows: m, columns: n)
+        var absRows = Matrix(rows: m, columns: n)
+        var absScaledRows = Matrix(rows: m, columns: n)
+        for j in 0..<m {
+            let quad = w[j] * alpha
+            let lin = w[j] * (2 * alpha * b[j] + beta)
+            constant += w[j] * ((alpha * b[j] + beta) * b[j] + gamma)
+            constantMagnitude += abs(w[j]) * (abs(alpha) * b[j] * b[j] + abs(beta * b[j]) + abs(gamma))
+            for i in 0..<n {
+                let uji = u[j, i]
+                linear[i] += lin * uji
+                linearMagnitude[i] += abs(lin * uji)
+                scaledRows[j, i] = quad * uji
+                absRows[j, i] = abs(uji)
+                absScaledRows[j, i] = abs(quad * uji)
+            }
+        }
+        self.constant = constant
+        self.linear = linear
+        self.quadratic = u.multiply(scaledRows, transposeSelf: true)
+        self.constantMagnitude = constantMagnitude
+        self.linearMagnitude = linearMagnitude
+        self.quadraticMagnitude = m == 0 || n == 0 ? 0 : absRows.multiply(absScaledRows, transposeSelf: true).maxAbsEntry
+    }
+}
+
+/// One network's verification against the form (design.md §5).
+public struct NetworkCheck: Sendable {
+    /// Which network ("residual" or "plain").
+    public let name: String
+    /// Its hidden neurons.
+    public let neurons: Int
+    /// max(|c' − c|, max|a' − a|, max|A' − A|).
+    public let coefficientError: Double
+    /// The tolerance it is compared with (the largest of the three groups' tolerances).
+    public let coefficientTolerance: Double
+    /// Whether every coefficient group is within its tolerance.
+    public let coefficientsPassed: Bool
+    /// max over sample points of |f(x) − g(x)|.
+    public let sampleError: Double
+    /// max over sample points of |f(x) − g(x)| / (|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|).
+    public let sampleRelativeError: Double
+    /// The tolerance at the point where the error is closest to it.
+    public let sampleTolerance: Double
+    /// max over points of error / tolerance (≤ 1 passes).
+    public let worstRatio: Double
+    /// Whether every point is within its tolerance.
+    public let samplesPassed: Bool
+
+    /// Both checks passed.
+    public var passed: Bool { coefficientsPassed && samplesPassed }
+}
+
+/// The verification report of a synthesis: both networks, both checks (design.md §5).
+public struct VerificationReport: Sendable {
+    /// The residual network's check.
+    public let residual: NetworkCheck
+    /// The plain network's check.
+    public let plain: NetworkCheck
+    /// Number of sample points.
+    public let points: Int
+    /// The constant K in the tolerances `K · (n + m) · ε · magnitude`.
+    public let safetyFactor: Double
+    /// `Σ|λ_dropped| · n · R²`: the bound on the change dropping eigenvalues makes on the box.
+    public let droppedEigenvalueBound: Double
+    /// Whether all checks of both networks passed.
+    public var passed: Bool { residual.passed && plain.passed }
+}
+
+/// Runs the checks of design.md §5 on a synthesis, or on any one-hidden-layer quadratic network.
+public struct Verifier {
+    /// The safety constant K of the tolerances `K · (n + m) · ε · magnitude`.
+    public static let safetyFactor = 32.0
+
+    let synthesis: Synthesis
+
+    /// A verifier for `synthesis`.
+    public init(synthesis: Synthesis) { self.synthesis = synthesis }
+
+    /// The sample points: the origin, up to 8 scaled unit vectors, `randomSamples` points uniform in
+    /// `[−R, R]ⁿ`, and 4 points of magnitude 1000·R (one row each).
+    public static func samplePoints(dimension n: Int, radius: Double, random count: Int, seed: UInt64) -> Matrix {
+        var rng = SplitMix64(seed: seed)
+        var rows: [[Double]] = [[Double](repeating: 0, count: n)]
+        for i in 0..<min(n, 8) {
+            var e = [Double](repeating: 0, count: n)
+            e[i] = radius
+            rows.append(e)
+        }
+        for _ in 0..<count { rows.append((0..<n).map { _ in radius * (2 * rng.nextUnit() - 1) }) }
+        if n > 0 {
+            for _ in 0..<4 {
+                let g = (0..<n).map { _ in rng.nextGaussian() }
+                let norm = max(Vector.norm(g), 1e-300)
+                rows.append(g.map { 1000 * radius * $0 / norm })
+            }
+        }
+        return Matrix(rowArrays: rows, columns: n)
+    }
+
+    /// Runs both checks on both networks.
+    public func run() throws -> VerificationReport {
+        let points = Verifier.samplePoints(dimension: synthesis.form.dimension, radius: synthesis.options.boxRadius,
+                                           random: synthesis.options.randomSamples, seed: synthesis.options.seed)
+        let residual = try check(synthesis.residual, name: "residual", points: points)
+        let plain = try check(synthesis.plain, name: "plain", points: points)
+        let n = Double(synthesis.form.dimension)
+        let r = synthesis.options.boxRadius
+        return VerificationReport(residual: residual, plain: plain, points: points.rows,
+                                  safetyFactor: Verifier.safetyFactor,
+                                  droppedEigenvalueBound: synthesis.droppedEigenvalueSum * n * r * r)
+    }
+
+    /// Checks one network against the synthesis's form: coefficients and sample points.
+    public func check(_ net: ResNet, name: String, points: Matrix) throws -> NetworkCheck {
+        let form = synthesis.form
+        let a = synthesis.symmetricMatrix
+        let n = form.dimension
+        let m = net.hiddenNeurons
+        let eps = Double.ulpOfOne
+        let k = Verifier.safetyFactor * Double(n + m + 2) * eps
+        let expanded = try ExpandedNetwork(net)
+
+        let linearNorm = Vector.norm(form.linear)
+        let spectralNorm = synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
+        let neglectedNull = synthesis.hasLinearNullPart ? 0 : synthesis.linearNullPartNorm
+        let errorC = abs(expanded.constant - form.constant)
+        let toleranceC = k * (abs(form.constant) + expanded.constantMagnitude)
+        var errorA = 0.0, toleranceA = 0.0
+        var passedLinear = true
+        for i in 0..<n {
+            let e = abs(expanded.linear[i] - form.linear[i])
+            let t = k * (abs(form.linear[i]) + expanded.linearMagnitude[i] + linearNorm) + neglectedNull
+            errorA = max(errorA, e)
+            toleranceA = max(toleranceA, t)
+            if !(e <= t) { passedLinear = false }
+        }
+        var errorQ = 0.0
+        for i in 0..<(n * n) { errorQ = max(errorQ, abs(expanded.quadratic.entries[i] - a.entries[i])) }
+        let toleranceQ = k * (a.frobeniusNorm + expanded.quadraticMagnitude) + synthesis.droppedEigenvalueSum
+        let coefficientsPassed = errorC <= toleranceC && passedLinear && errorQ <= toleranceQ
+
+        let values = try net.realization(batch: points)
+        let absA = Matrix(rows: n, columns: n, entries: a.entries.map { abs($0) })
+        let absU = Matrix(rows: m, columns: n, entries: net.layers[0].weights.entries.map { abs($0) })
+        let w = net.layers[1].weights.entries
+        let b = net.layers[0].bias
+        var sampleError = 0.0, relative = 0.0, worst = 0.0, worstTolerance = 0.0
+        var samplesPassed = true
+        for p in 0..<points.rows {
+            let x = points.row(p)
+            let absX = x.map { abs($0) }
+            let f = form.constant + Vector.dot(form.linear, x) + Vector.dot(x, a.multiply(x))
+            let magnitudeF = abs(form.constant) + Vector.absDot(form.linear, x) + Vector.dot(absX, absA.multiply(absX))
+            let g = values[p, 0]
+            var magnitudeG = abs(net.layers[1].bias[0])
+            for skip in net.skips { magnitudeG += Vector.absDot(skip.weights.row(0), x) }
+            let ux = absU.multiply(absX)
+            for j in 0..<m {
+                let t = ux[j] + abs(b[j])
+                switch net.activation {
+                case let .quadratic(al, be, ga): magnitudeG += abs(w[j]) * (abs(al) * t * t + abs(be) * t + abs(ga))
+                default: magnitudeG += abs(w[j]) * t * t
+                }
+            }
+            let normX = Vector.norm(x)
+            let normwise = (spectralNorm * normX + linearNorm) * normX
+            let tolerance = k * (magnitudeF + magnitudeG + normwise) + synthesis.modelErrorBound(normOfX: normX)
+            let error = abs(f - g)
+            guard error.isFinite else { samplesPassed = false; sampleError = .infinity; continue }
+            sampleError = max(sampleError, error)
+            if magnitudeF > 0 { relative = max(relative, error / magnitudeF) } else if error > 0 { relative = .infinity }
+            let ratio = tolerance > 0 ? error / tolerance : (error == 0 ? 0 : .infinity)
+            if ratio >= worst { worst = ratio; worstTolerance = tolerance }
+            if !(error <= tolerance) { samplesPassed = false }
+        }
+        return NetworkCheck(name: name, neurons: m,
+                            coefficientError: max(errorC, errorA, errorQ),
+                            coefficientTolerance: max(toleranceC, toleranceA, toleranceQ),
+                            coefficientsPassed: coefficientsPassed,
+                            sampleError: sampleError, sampleRelativeError: relative,
+                            sampleTolerance: worstTolerance, worstRatio: worst, samplesPassed: samplesPassed)
+    }
+}
+
+/// SplitMix64, a small seeded generator: reproducible sample points and random forms.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator started from `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Standard normal (Box–Muller).
+    public mutating func nextGaussian() -> Double {
+        let u = max(nextUnit(), 0x1p-60)
+        let v = nextUnit()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import QuadForm
+
+@main
+struct Quadform: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quadform",
+        abstract: "Smallest square-activation networks, residual and plain, that compute a quadratic function.",
+        discussion: """
+        A quadratic f(x) = c + aᵀx + xᵀAx with k = rank A is computed exactly by a residual network \
+        of k square neurons plus a linear skip from input to output, and by a plain network of k \
+        neurons when a lies in range(A), k + 2 otherwise (Holguin & Kreinovich, "Why Residual \
+        Neural Networks", with the exact plain count). Start with:
+
+          quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
+        """,
+        subcommands: [Synth.self]
+    )
+}
+
+/// Output formats of `synth`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension EigenDriver: ExpressibleByArgument {}
+extension RandomFormSpec.LinearTerm: ExpressibleByArgument {}
+
+/// Prints `message` on standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("quadform: error: " + message + "\n").utf8))
+}
+
+/// The text of an error for users: typed library errors describe themselves.
+func describe(_ error: Error) -> String {
+    String(describing: error)
+}
+

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import QuadForm
+
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Synthesize the residual and plain networks of a quadratic form, and verify them.",
+        discussion: """
+        Give the form in exactly one way:
+          EXPRESSION             x1^2 + 3*x1*x2 - x3 + 5   (numbers, names, + - * /, ^ or **, parentheses;
+                                 division by constants only; degree ≤ 2 after expansion).
+                                 An expression that starts with '-' goes after '--':  synth -- "-x^2 + y"
+          --input FILE           JSON {"constant": c, "linear": [...], "quadratic": [[...], ...], "variables": [...]}
+          --quadratic A.npy      NumPy matrix M (n×n, <f8/<f4/<i8/<i4), with optional --linear a.npy, --constant c
+          --random N --rank K    a random form with rank K (eigenvalues of both signs, magnitudes 10^[-2,2]), --seed S
+
+        The report lists the symmetric matrix A = (M + Mᵀ)/2, its eigenvalues (LAPACKE), the numerical rank k \
+        with its tolerance and gap, a_N = (I − P)a, both networks (fully-connected ResNets, design.md §1), and \
+        the verification: coefficients expanded back and samples evaluated, with tolerances that scale with \
+        the problem. Exit status: 0 verified, 1 verification failed, 2 bad input.
+
+        Examples:
+          quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
+          quadform synth --input form.json --format json --output result.json
+          quadform synth --quadratic A.npy --linear a.npy --constant 2.5
+          quadform synth --random 8 --rank 3 --seed 42
+        """
+    )
+
+    @Argument(help: "The quadratic expression, e.g. \"x*y + 2*x - 1\".")
+    var expression: String?
+
+    @Option(help: ArgumentHelp("Read the form from a JSON file (design.md §6 format).", valueName: "file"))
+    var input: String?
+
+    @Option(help: ArgumentHelp("Read the quadratic matrix M from a .npy file.", valueName: "file"))
+    var quadratic: String?
+
+    @Option(help: ArgumentHelp("Read the linear term a from a .npy file (with --quadratic; default 0).", valueName: "file"))
+    var linear: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The constant term c (with --quadratic; default 0).", valueName: "c"))
+    var constant: Double?
+
+    @Option(help: ArgumentHelp("Generate a random form with N variables.", valueName: "N"))
+    var random: Int?
+
+    @Option(help: ArgumentHelp("Rank of the random form's matrix (with --random; default N/2).", valueName: "K"))
+    var rank: Int?
+
+    @Option(help: "Seed of the random form (with --random).")
+    var seed: UInt64 = 42
+
+    @Option(name: .customLong("linear-term"), help: ArgumentHelp("Where the random form's linear term lies: generic, in-range, in-null, zero.", valueName: "kind"))
+    var linearTerm: RandomFormSpec.LinearTerm = .generic
+
+    @Option(help: ArgumentHelp("Variable order, comma-separated (default: natural order, x2 before x10).", valueName: "x,y,z"))
+    var variables: String?
+
+    @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
+            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|).", valueName: "t"))
+    var rankTolerance: Double?
+
+    @Option(help: "LAPACKE driver: dsyev, dsyevd, dsyevr, or auto (dsyev for n ≤ 200, dsyevd above).")
+    var driver: EigenDriver = .dsyev
+
+    @Option(help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
+    var box: Double = 1
+
+    @Option(help: ArgumentHelp("Random sample points for verification.", valueName: "count"))
+    var samples: Int = 32
+
+    @Option(help: "Output format: text (for people) or json (for tools).")
+    var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        let sources = [expression != nil, input != nil, quadratic != nil, random != nil].filter { $0 }.count
+        if sources == 0 {
+            throw ValidationError("give a form: an EXPRESSION, --input FILE, --quadratic FILE or --random N")
+        }
+        if sources > 1 {
+            throw ValidationError("give exactly one form: an EXPRESSION, --input, --quadratic or --random, not several")
+        }
+        if (linear != nil || constant != nil) && quadratic == nil {
+            throw ValidationError("--linear and --constant go with --quadratic")
+        }
+        if rank != nil && random == nil { throw ValidationError("--rank goes with --random") }
+        if variables != nil && expression == nil { throw ValidationError("--variables goes with an EXPRESSION") }
+        if let r = random, r < 0 { throw ValidationError("--random: the number of variables must be ≥ 0, got \(r)") }
+        if let r = random, let k = rank, k < 0 || k > r { throw ValidationError("--rank must be between 0 and \(r), got \(k)") }
+        if !(box > 0 && box.isFinite) { throw ValidationError("--box must be a finite number > 0, got \(box)") }
+        if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
+        if let c = constant, !c.isFinite { throw ValidationError("--constant must be finite") }
+        if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
+    }
+
+    func loadForm() throws -> QuadraticForm {
+        if let expression {
+            let names = variables.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+            return try ExpressionParser.form(expression, variables: names)
+        }
+        if let input { return try Formats.readForm(input) }
+        if let quadratic {
+            let m = try Npy.readSquareMatrix(quadratic)
+            var a = [Double](repeating: 0, count: m.rows)
+            if let linear {
+                a = try Npy.readVector(linear)
+                guard a.count == m.rows else {
+                    throw QuadFormError.dimensionMismatch("\(linear) has \(a.count) entries but \(quadratic) is \(m.rows)×\(m.rows)")
+                }
+            }
+            return try QuadraticForm(constant: constant ?? 0, linear: a, quadratic: m)
+        }
+        let n = random!
+        return try RandomForm.make(RandomFormSpec(dimension: n, rank: rank ?? n / 2, seed: seed, linearTerm: linearTerm))
+    }
+
+    func run() throws {
+        let report: SynthesisReport
+        do {
+            let form = try loadForm()
+            let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples)
+            report = try SynthesisReport(synthesis: Synthesis(form: form, options: options))
+        } catch {
+            printError(describe(error))
+            throw ExitCode(2)
+        }
+        let text = format == .json ? JSONWriter.write(report.json) : report.text
+        if let output {
+            do { try OutputFile.write(text, to: output) } catch {
+                printError(describe(error))
+                throw ExitCode(2)
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if !report.verification.passed {
+            printError("verification failed: a network does not match the form within tolerance (see the report)")
+            throw ExitCode(1)
+        }
+    }
+}
