@@ -14,6 +14,11 @@ public struct SynthesisReport: Sendable {
         self.verification = try synthesis.verify()
     }
 
+    /// Whether the default rank tolerance was set by M's skew part rather than max|λ|.
+    var skewDominates: Bool {
+        Synthesis.skewPartNorm(synthesis.form.quadratic) > synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
+    }
+
     /// Why the plain network has the neurons it has.
     public var plainReason: String {
         let k = synthesis.rank
@@ -53,7 +58,7 @@ public struct SynthesisReport: Sendable {
             ("eigenvalues", JSONWriter.numbers(s.eigen.eigenvalues)),
             ("rank", .number(String(s.rank))),
             ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
-            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? "max(n,1)*eps*max|lambda|" : "user")),
+            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? (skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
             ("smallest_kept_eigenvalue", s.smallestKept.map(JSONWriter.number) ?? .null),
             ("largest_dropped_eigenvalue", s.largestDropped.map(JSONWriter.number) ?? .null),
             ("eigenvalue_gap", gap),
@@ -112,7 +117,9 @@ public struct SynthesisReport: Sendable {
         }
         line("eigenvalues", "\(Self.list(s.eigen.eigenvalues.map(Self.fmt), limit: 10))   (LAPACKE \(s.eigen.driver.rawValue), ascending)")
         var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
-        rankLine += s.rankToleranceIsDefault ? " = max(n,1)·ε·max|λ|" : " (set by --rank-tolerance)"
+        rankLine += s.rankToleranceIsDefault
+            ? (skewDominates ? " = max(n,1)·ε·‖(M − Mᵀ)/2‖_F (the skew part of M dominates the rounding)" : " = max(n,1)·ε·max|λ|")
+            : " (set by --rank-tolerance)"
         line("rank", rankLine)
         var gapLine = "smallest kept |λ| = " + (s.smallestKept.map(Self.fmt) ?? "none")
         gapLine += ", largest dropped |λ| = " + (s.largestDropped.map(Self.fmt) ?? "none")

@@ -2,7 +2,8 @@ import Foundation
 
 /// Settings of a synthesis run (design.md §2, §5).
 public struct SynthesisOptions: Sendable {
-    /// Absolute rank tolerance; nil means the default `max(n,1) · ε · max|λ|` (design.md §5).
+    /// Absolute rank tolerance; nil means the default `max(n,1) · ε · max(max|λ|, ‖(M − Mᵀ)/2‖_F)`
+    /// (design.md §5's rule; the skew term matters only for non-symmetric input).
     public var rankTolerance: Double?
     /// The LAPACKE driver for `A = QΛQᵀ`.
     public var driver: EigenDriver
@@ -52,7 +53,8 @@ public struct Synthesis: Sendable {
     public let linearNullPartComputed: [Double]
     /// ‖a_N‖ as computed.
     public let linearNullPartNorm: Double
-    /// Below this ‖a_N‖ counts as rounding noise: `10 · max(n,1) · ε · ‖a‖`.
+    /// Below this ‖a_N‖ counts as rounding noise: `10 · max(n,1) · ε · ‖a‖ · max|λ| / gap`, the
+    /// Davis–Kahan tilt of the computed range(A) (gap = smallest kept |λ| − largest dropped |λ|).
     public let linearNullPartTolerance: Double
     /// Whether a_N ≠ 0 (its norm exceeds the tolerance); decides plain = k or k + 2.
     public let hasLinearNullPart: Bool
@@ -97,7 +99,8 @@ public struct Synthesis: Sendable {
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver)
         let eps = Double.ulpOfOne
         let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
-        let tolerance = options.rankTolerance ?? Double(max(n, 1)) * eps * maxAbs
+        let skewNorm = Synthesis.skewPartNorm(form.quadratic)
+        let tolerance = options.rankTolerance ?? Double(max(n, 1)) * eps * max(maxAbs, skewNorm)
         let order = eigen.eigenvalues.indices.sorted { abs(eigen.eigenvalues[$0]) > abs(eigen.eigenvalues[$1]) }
         let kept = order.filter { abs(eigen.eigenvalues[$0]) > tolerance }
         let dropped = order.filter { abs(eigen.eigenvalues[$0]) <= tolerance }
@@ -113,7 +116,13 @@ public struct Synthesis: Sendable {
         }
         let nullPart = zip(form.linear, rangePart).map { $0 - $1 }
         let nullNorm = Vector.norm(nullPart)
-        let nullTolerance = 10 * Double(max(n, 1)) * eps * Vector.norm(form.linear)
+        // Davis–Kahan: rounding of size n·ε·‖A‖ tilts range(A) by about that over the spectral gap,
+        // and the projection of a inherits the tilt.
+        let smallestKeptValue = kept.last.map { abs(eigen.eigenvalues[$0]) } ?? 0
+        let largestDroppedValue = dropped.first.map { abs(eigen.eigenvalues[$0]) } ?? 0
+        let spectralGap = smallestKeptValue - largestDroppedValue
+        let tilt = k == 0 ? 1 : max(1, max(maxAbs, skewNorm) / max(spectralGap, .leastNormalMagnitude))
+        let nullTolerance = 10 * Double(max(n, 1)) * eps * tilt * Vector.norm(form.linear)
         let hasNull = nullNorm > nullTolerance
 
         let lambdas = kept.map { eigen.eigenvalues[$0] }
@@ -157,6 +166,17 @@ public struct Synthesis: Sendable {
         self.residual = residual
         self.plain = plain
         self.options = options
+    }
+
+    /// ‖(M − Mᵀ)/2‖_F: forming A = (M + Mᵀ)/2 rounds at this scale, so the default rank tolerance
+    /// uses `max(max|λ|, ‖(M − Mᵀ)/2‖_F)` in place of max|λ| (equal for symmetric input).
+    public static func skewPartNorm(_ m: Matrix) -> Double {
+        var skew: [Double] = []
+        skew.reserveCapacity(m.rows * (m.rows - 1) / 2)
+        for i in 0..<m.rows { for j in (i + 1)..<max(i + 1, m.columns) where m[i, j] != m[j, i] {
+            skew.append(0.5 * (m[i, j] - m[j, i]))
+        } }
+        return Vector.norm(skew) * 2.squareRoot()
     }
 
     /// Verifies both networks against the form (design.md §5).
