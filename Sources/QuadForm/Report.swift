@@ -123,17 +123,19 @@ public struct SynthesisReport: Sendable {
         line("rank", rankLine)
         var gapLine = "smallest kept |λ| = " + (s.smallestKept.map(Self.fmt) ?? "none")
         gapLine += ", largest dropped |λ| = " + (s.largestDropped.map(Self.fmt) ?? "none")
-        if let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 { gapLine += ", gap ×\(Self.fmt(kept / dropped))" }
+        if let kept = s.smallestKept, let dropped = s.largestDropped {
+            gapLine += dropped > 0 ? ", gap ×\(Self.fmt(kept / dropped))" : ", gap ∞"
+        }
         line("", gapLine)
         line("a_N = (I − P)a", n <= 8 ? "[" + s.linearNullPartComputed.map(Self.fmt).joined(separator: ", ") + "]" : "(\(n) entries)")
         line("", "‖a_N‖ = \(Self.fmt(s.linearNullPartNorm)) against tolerance \(Self.fmt(s.linearNullPartTolerance)): "
              + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
         out += "\n"
         line("residual network", "\(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = \(Self.widths(s.residual)), S = {(0,2)}")
-        if n <= 8 && s.residual.hiddenNeurons <= 10 { line("", "g(x) = " + Self.formula(of: s.residual, variables: s.form.variables)) }
+        if n <= 6 && s.residual.hiddenNeurons <= 8 { line("", "g(x) = " + Self.formula(of: s.residual, variables: s.form.variables)) }
         line("plain network", "\(s.plain.hiddenNeurons) square neuron\(s.plain.hiddenNeurons == 1 ? "" : "s")   l = \(Self.widths(s.plain)), S = ∅")
         line("", plainReason)
-        if n <= 8 && s.plain.hiddenNeurons <= 10 { line("", "g(x) = " + Self.formula(of: s.plain, variables: s.form.variables)) }
+        if n <= 6 && s.plain.hiddenNeurons <= 8 { line("", "g(x) = " + Self.formula(of: s.plain, variables: s.form.variables)) }
         out += "\n"
         line("verification", v.passed ? "PASSED" : "FAILED")
         for c in [v.residual, v.plain] {

@@ -7,17 +7,24 @@ struct Synth: ParsableCommand {
         abstract: "Synthesize the residual and plain networks of a quadratic form, and verify them.",
         discussion: """
         Give the form in exactly one way:
-          EXPRESSION             x1^2 + 3*x1*x2 - x3 + 5   (numbers, names, + - * /, ^ or **, parentheses;
-                                 division by constants only; degree ≤ 2 after expansion).
-                                 An expression that starts with '-' goes after '--':  synth -- "-x^2 + y"
-          --input FILE           JSON {"constant": c, "linear": [...], "quadratic": [[...], ...], "variables": [...]}
-          --quadratic A.npy      NumPy matrix M (n×n, <f8/<f4/<i8/<i4), with optional --linear a.npy, --constant c
-          --random N --rank K    a random form with rank K (eigenvalues of both signs, magnitudes 10^[-2,2]), --seed S
+          EXPRESSION           x1^2 + 3*x1*x2 - x3 + 5
+                               numbers, names, + - * /, ^ or **, parentheses;
+                               division by constants only; degree <= 2.
+                               A leading '-' needs '--':  synth -- "-x^2 + y"
+          --input FILE         JSON {"constant": c, "linear": [...],
+                               "quadratic": [[...], ...], "variables": [...]}
+          --quadratic A.npy    NumPy matrix M (n x n; <f8, <f4, <i8, <i4),
+                               with optional --linear a.npy and --constant c
+          --random N           random form, --rank K (default N/2), --seed S
 
-        The report lists the symmetric matrix A = (M + Mᵀ)/2, its eigenvalues (LAPACKE), the numerical rank k \
-        with its tolerance and gap, a_N = (I − P)a, both networks (fully-connected ResNets, design.md §1), and \
-        the verification: coefficients expanded back and samples evaluated, with tolerances that scale with \
-        the problem. Exit status: 0 verified, 1 verification failed, 2 bad input.
+        The report shows A = (M + M^T)/2, its eigenvalues (LAPACKE), the rank k
+        with its tolerance and gap, a_N = (I - P)a, the residual network (k
+        square neurons + linear skip) and the plain network (k, or k + 2 when
+        a_N != 0), and the verification: coefficients expanded back and
+        samples evaluated, with tolerances that scale with the problem.
+
+        Exit status: 0 verified, 1 verification failed, 2 bad input,
+        64 bad usage.
 
         Examples:
           quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
@@ -58,7 +65,7 @@ struct Synth: ParsableCommand {
     var variables: String?
 
     @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
-            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|).", valueName: "t"))
+            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|; with non-symmetric M, max(n,1)·ε·max(max|λ|, ‖(M−Mᵀ)/2‖_F)).", valueName: "t"))
     var rankTolerance: Double?
 
     @Option(help: "LAPACKE driver: dsyev, dsyevd, dsyevr, or auto (dsyev for n ≤ 200, dsyevd above).")
