@@ -70,8 +70,9 @@ public enum RandomForm {
         a = a.symmetricPart
         var m = a
         if spec.nonSymmetric {
+            let skewScale = max(a.maxAbsEntry, 1)
             for i in 0..<n { for j in (i + 1)..<max(i + 1, n) {
-                let s = rng.nextGaussian() * max(a.maxAbsEntry, 1)
+                let s = rng.nextGaussian() * skewScale
                 m[i, j] += s
                 m[j, i] -= s
             } }

@@ -317,3 +317,22 @@ struct SynthesisTests {
         #expect(parsed["plain"]?["neurons"] == .number("4"))
     }
 }
+
+@Suite("Verification above the full-expansion limit (random probes, O(n²) each)")
+struct ProbeVerificationTests {
+    @Test("n = 300: probes verify the synthesized networks and catch a corrupted weight")
+    func probes() throws {
+        let n = Verifier.fullExpansionLimit + 44
+        let form = try randomForm(n: n, k: 120, seed: 4, linear: .generic, nonSymmetric: true)
+        let s = try Synthesis(form: form, options: SynthesisOptions(driver: .dsyevd))
+        #expect(s.rank == 120)
+        #expect(s.plain.hiddenNeurons == 122)
+        let report = try s.verify()
+        #expect(report.passed, "\(report.residual) \(report.plain)")
+        var layers = s.residual.layers
+        layers[0].weights[7, 123] += 1e-6
+        let broken = try ResNet(widths: s.residual.widths, activation: .square, layers: layers, skips: s.residual.skips)
+        let check = try Verifier(synthesis: s).check(broken, name: "broken", points: Verifier.samplePoints(dimension: n, radius: 1, random: 4, seed: 2))
+        #expect(!check.coefficientsPassed)
+    }
+}
