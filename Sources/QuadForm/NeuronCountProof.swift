@@ -51,7 +51,7 @@ public struct NeuronCountProof: Sendable {
         var p: [String] = []
         p.append("Instance: f(x) = \(SynthesisReport.formula(of: s.form)), n = \(n), A = (M + Mᵀ)/2.")
         var rank = "Rank (floating point, LAPACKE \(s.eigen.driver.rawValue)): eigenvalues \(SynthesisReport.list(s.eigen.eigenvalues.map(fmt), limit: 10)). "
-            + "With tolerance \(fmt(s.rankTolerance))\(s.rankToleranceIsDefault ? " = max(n,1)·ε·max|λ|" : " (user)"), k = \(k): "
+            + "With tolerance \(fmt(s.rankTolerance))\(s.rankToleranceIsDefault ? (report.skewDominates ? " = max(n,1)·ε·‖(M − Mᵀ)/2‖_F" : " = max(n,1)·ε·max|λ|") : " (user)"), k = \(k): "
             + "smallest kept |λ| = \(s.smallestKept.map(fmt) ?? "none"), largest dropped |λ| = \(s.largestDropped.map(fmt) ?? "none")"
         var rankClear = true
         if let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 {
@@ -61,7 +61,7 @@ public struct NeuronCountProof: Sendable {
         rank += ". This is a numerical rank: the argument below is for A with the dropped eigenvalues set to 0, which changes xᵀAx by at most Σ|λ_dropped|·‖x‖² = \(fmt(s.droppedEigenvalueSum))·‖x‖²"
         rank += rankClear ? "." : "; the gap is small, so the rank is ill-determined — for rational input use --exact."
         p.append(rank)
-        p.append("Linear term: a_N = (I − P)a with P the projector onto range(A): ‖a_N‖ = \(fmt(s.linearNullPartNorm)) against tolerance \(fmt(s.linearNullPartTolerance)) = 10·max(n,1)·ε·‖a‖·max|λ|/δ (δ: kept–dropped eigenvalue gap), so "
+        p.append("Linear term: a_N = (I − P)a with P the projector onto range(A): ‖a_N‖ = \(fmt(s.linearNullPartNorm)) against tolerance \(fmt(s.linearNullPartTolerance)) = 10·max(n,1)·ε·‖a‖·max|λ|/gap (the Davis–Kahan tilt of the computed range(A)), so "
                  + (s.hasLinearNullPart ? "a_N ≠ 0: a ∉ range(A)." : "a_N = 0 up to rounding: a ∈ range(A)."))
         p.append("Upper bounds (constructive, design.md §2): the residual network with k = \(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") and the skip a_Nᵀx, "
                  + "and the plain network with \(s.plain.hiddenNeurons) neurons; verification \(v.passed ? "PASSED" : "FAILED"): "

@@ -191,7 +191,7 @@ struct NeuronCountTheoremTests {
         for i in 0..<300 {
             let n = randomInt(&rng, 1...8), k = randomInt(&rng, 0...n)
             let kind = RandomFormSpec.LinearTerm.allCases[i % 4]
-            let form = try RandomForm.make(RandomFormSpec(dimension: n, rank: k, seed: UInt64(1000 + i), linearTerm: kind))
+            let form = try RandomForm.make(RandomFormSpec(dimension: n, rank: k, seed: UInt64(1000 + i), linearTerm: kind, nonSymmetric: i % 3 == 0))
             let s = try Synthesis(form: form)
             #expect(s.rank == k, "n=\(n) k=\(k)")
             if let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 { #expect(kept / dropped > 1e8) }
