@@ -7,17 +7,26 @@ public struct SynthesisReport: Sendable {
     public let synthesis: Synthesis
     /// Its verification.
     public let verification: VerificationReport
+    /// The "k + 1, approximate" plain network (design.md §3); nil when a_N = 0.
+    public let plainApproximate: ApproximatePlainNetwork?
+    /// Both networks rewritten for `--activation quadratic:α,β,γ` (T3), when asked for.
+    public let quadraticActivation: QuadraticActivationNetworks?
 
-    /// A report of `synthesis`, verifying it.
-    public init(synthesis: Synthesis) throws {
+    /// A report of `synthesis`, verifying it; with `activation`, also the s-networks.
+    public init(synthesis: Synthesis, activation: QuadraticActivationSpec? = nil) throws {
         self.synthesis = synthesis
         self.verification = try synthesis.verify()
+        self.plainApproximate = try ApproximatePlainNetwork(synthesis: synthesis)
+        self.quadraticActivation = try activation.map { try QuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
     }
 
     /// Whether the default rank tolerance was set by M's skew part rather than max|λ|.
     var skewDominates: Bool {
         Synthesis.skewPartNorm(synthesis.form.quadratic) > synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
     }
+
+    /// Whether every network in the report verified (square ones, and s-networks if present).
+    public var passed: Bool { verification.passed && (quadraticActivation?.passed ?? true) }
 
     /// Why the plain network has the neurons it has.
     public var plainReason: String {
@@ -50,7 +59,7 @@ public struct SynthesisReport: Sendable {
             guard let dropped = s.largestDropped, dropped > 0 else { return .null }
             return JSONWriter.number(kept / dropped)
         }()
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("variables", .array(s.form.variables.map { .string($0) })),
             ("form", Formats.formJSON(s.form)),
             ("symmetric_matrix", JSONWriter.matrix(s.symmetricMatrix)),
@@ -92,7 +101,10 @@ public struct SynthesisReport: Sendable {
                 ("residual", check(v.residual)),
                 ("plain", check(v.plain)),
             ])),
-        ])
+        ]
+        members.append(("plain_approximate", plainApproximate?.json ?? .null))
+        if let q = quadraticActivation { members.append(("quadratic_activation", q.json)) }
+        return .object(members)
     }
 
     // MARK: Text
@@ -144,6 +156,14 @@ public struct SynthesisReport: Sendable {
         }
         line("", "\(v.points) points: origin, unit vectors, random in [−\(Self.fmt(s.options.boxRadius)), \(Self.fmt(s.options.boxRadius))]^n, 4 at radius \(Self.fmt(1000 * s.options.boxRadius))")
         line("", "tolerances: \(Self.fmt(v.safetyFactor))·(n + m + 2)·ε·(magnitude of the terms) + dropped-eigenvalue bound \(Self.fmt(v.droppedEigenvalueBound)) on the box")
+        if let approx = plainApproximate {
+            out += "\n"
+            for (i, l) in approx.textLines.enumerated() { line(i == 0 ? "plain, k + 1" : "", l) }
+        }
+        if let q = quadraticActivation {
+            out += "\n"
+            for (i, l) in q.textLines.enumerated() { line(i == 0 ? "activation s" : "", l) }
+        }
         return out
     }
 

@@ -77,6 +77,12 @@ struct Synth: ParsableCommand {
     @Option(help: ArgumentHelp("Random sample points for verification.", valueName: "count"))
     var samples: Int = 32
 
+    @Flag(help: "Exact rational synthesis (design.md §4): Lagrange reduction, exact rank, a_N and networks; EXPRESSION or --input only.")
+    var exact = false
+
+    @Option(help: ArgumentHelp("Also build both networks for the activation s(z) = αz² + βz + γ (α ≠ 0).", valueName: "quadratic:α,β,γ"))
+    var activation: String?
+
     @Option(help: "Output format: text (for people) or json (for tools).")
     var format: OutputFormat = .text
 
@@ -102,6 +108,8 @@ struct Synth: ParsableCommand {
         if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
         if let c = constant, !c.isFinite { throw ValidationError("--constant must be finite") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
+        if exact && (quadratic != nil || random != nil) { throw ValidationError("--exact works with an EXPRESSION or --input (exact numbers), not --quadratic or --random") }
+        if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
     }
 
     func loadForm() throws -> QuadraticForm {
@@ -126,11 +134,13 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
+        if exact { return try runExact() }
         let report: SynthesisReport
         do {
             let form = try loadForm()
             let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples)
-            report = try SynthesisReport(synthesis: Synthesis(form: form, options: options))
+            let spec = try activation.map { try QuadraticActivationSpec(parsing: $0) }
+            report = try SynthesisReport(synthesis: Synthesis(form: form, options: options), activation: spec)
         } catch {
             printError(describe(error))
             throw ExitCode(2)
@@ -144,7 +154,7 @@ struct Synth: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        if !report.verification.passed {
+        if !report.passed {
             printError("verification failed: a network does not match the form within tolerance (see the report)")
             throw ExitCode(1)
         }

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The "k + 1, approximate" plain network of design.md §3. When a_N ≠ 0 no plain network with
+/// k + 1 square neurons computes f (theorem T2), but one can come arbitrarily close: the k range
+/// neurons of the exact synthesis plus one neuron for p = a_N,
+///
+///     pᵀx ≈ ((pᵀx + t)² − t²)/(2t) = pᵀx + (pᵀx)²/(2t),
+///
+/// whose truncation error is at most `s²/(2t)` on the box [−R, R]ⁿ, with s = R‖p‖₁ = max |pᵀx|.
+/// In floating point the neuron's value is about t/2 and cancels against the bias −t/2, so
+/// rounding adds about `4·ε·(t + s)`; t is chosen to balance the two: `t = s / √(8ε)`.
+/// THIS NETWORK IS NOT EXACT: its error is small, never zero.
+public struct ApproximatePlainNetwork: Sendable {
+    /// k + 1.
+    public let neurons: Int
+    /// The network: l = (n, k + 1, 1), S = ∅.
+    public let network: ResNet
+    /// R.
+    public let boxRadius: Double
+    /// t.
+    public let t: Double
+    /// s = R‖a_N‖₁, the largest |a_Nᵀx| on the box.
+    public let reach: Double
+    /// `s²/(2t)`: the exact-arithmetic error bound on the box.
+    public let truncationBound: Double
+    /// `4ε(t + s) + (n + k + 3)·ε·F`, F the largest |term sum| of f on the box: the rounding estimate.
+    public let roundingEstimate: Double
+    /// truncationBound + roundingEstimate.
+    public let errorBound: Double
+    /// max |f(x) − g(x)| over the measurement points in the box.
+    public let maxErrorMeasured: Double
+    /// Number of measurement points (origin, ±R e_i, the corners ±R·sign(a_N), random points).
+    public let points: Int
+
+    /// The t that minimizes `s²/(2t) + 4εt`.
+    public static func balancedShift(reach s: Double) -> Double { s / (8 * Double.ulpOfOne).squareRoot() }
+
+    /// Builds and measures the k + 1 network for `synthesis` on its box; nil when a_N = 0 (the
+    /// plain network then already has k neurons and is exact).
+    public init?(synthesis: Synthesis) throws {
+        guard synthesis.hasLinearNullPart else { return nil }
+        let form = synthesis.form
+        let n = form.dimension
+        let k = synthesis.rank
+        let r = synthesis.options.boxRadius
+        let p = synthesis.linearNullPart
+        let s = r * p.reduce(0) { $0 + abs($1) }
+        let t = Self.balancedShift(reach: s)
+        let eps = Double.ulpOfOne
+        let residual = synthesis.residual
+        let rows = residual.layers[0].weights.entries + p
+        let first = ResNet.Layer(weights: Matrix(rows: k + 1, columns: n, entries: rows), bias: residual.layers[0].bias + [t])
+        let second = ResNet.Layer(weights: Matrix(rows: 1, columns: k + 1, entries: residual.layers[1].weights.entries + [1 / (2 * t)]),
+                                  bias: [residual.layers[1].bias[0] - t / 2])
+        let network = try ResNet(widths: [n, k + 1, 1], activation: .square, layers: [first, second])
+
+        var rng = SplitMix64(seed: synthesis.options.seed &+ 0x5EED)
+        var pointRows: [[Double]] = [[Double](repeating: 0, count: n)]
+        for i in 0..<min(n, 8) {
+            for sign in [-1.0, 1.0] { var e = [Double](repeating: 0, count: n); e[i] = sign * r; pointRows.append(e) }
+        }
+        let corner = p.map { $0 >= 0 ? r : -r }
+        pointRows += [corner, corner.map { -$0 }]
+        for _ in 0..<max(synthesis.options.randomSamples, 32) { pointRows.append((0..<n).map { _ in r * (2 * rng.nextUnit() - 1) }) }
+        let points = Matrix(rowArrays: pointRows, columns: n)
+        let values = try network.realization(batch: points)
+        var measured = 0.0
+        for i in 0..<points.rows { measured = max(measured, abs(form.evaluate(points.row(i)) - values[i, 0])) }
+
+        let a = synthesis.symmetricMatrix
+        let magnitudeF = abs(form.constant) + r * form.linear.reduce(0) { $0 + abs($1) } + r * r * a.entries.reduce(0) { $0 + abs($1) }
+        let truncation = s * s / (2 * t)
+        let rounding = 4 * eps * (t + s) + Double(n + k + 3) * eps * magnitudeF
+        self.neurons = k + 1
+        self.network = network
+        self.boxRadius = r
+        self.t = t
+        self.reach = s
+        self.truncationBound = truncation
+        self.roundingEstimate = rounding
+        self.errorBound = truncation + rounding
+        self.maxErrorMeasured = measured
+        self.points = points.rows
+    }
+
+    /// The plain statement for reports.
+    public var note: String {
+        "NOT EXACT: k + 1 = \(neurons) plain neurons can only approximate f (theorem T2: an exact plain network needs k + 2); "
+            + "the neuron ((a_Nᵀx + t)² − t²)/(2t) = a_Nᵀx + (a_Nᵀx)²/(2t) has error ≤ s²/(2t) on the box, plus rounding ~ t·ε"
+    }
+
+    /// `plain_approximate` of the synth report.
+    public var json: JSONValue {
+        .object([
+            ("exact", .bool(false)),
+            ("neurons", .number(String(neurons))),
+            ("box_radius", JSONWriter.number(boxRadius)),
+            ("t", JSONWriter.number(t)),
+            ("reach", JSONWriter.number(reach)),
+            ("truncation_bound", JSONWriter.number(truncationBound)),
+            ("rounding_estimate", JSONWriter.number(roundingEstimate)),
+            ("error_bound", JSONWriter.number(errorBound)),
+            ("max_error_measured", JSONWriter.number(maxErrorMeasured)),
+            ("points", .number(String(points))),
+            ("note", .string(note)),
+            ("network", Formats.networkJSON(network)),
+        ])
+    }
+}
+
+extension ApproximatePlainNetwork {
+    /// Text lines for the synth report.
+    public var textLines: [String] {
+        [
+            "\(neurons) square neurons, APPROXIMATE (not exact): a_Nᵀx ≈ ((a_Nᵀx + t)² − t²)/(2t), t = \(SynthesisReport.fmt(t))",
+            "on [−\(SynthesisReport.fmt(boxRadius)), \(SynthesisReport.fmt(boxRadius))]^n: error ≤ s²/(2t) + rounding = \(SynthesisReport.fmt(truncationBound)) + \(SynthesisReport.fmt(roundingEstimate)) = \(SynthesisReport.fmt(errorBound)), s = R‖a_N‖₁ = \(SynthesisReport.fmt(reach))",
+            "measured max error \(SynthesisReport.fmt(maxErrorMeasured)) on \(points) points; exact plain networks need k + 2 = \(neurons + 1) (T2)",
+        ]
+    }
+}

@@ -1,0 +1,177 @@
+/// A quadratic function `f(x) = c + aᵀx + xᵀMx` with exact rational coefficients (design.md §1,
+/// §4): the input of exact synthesis. `quadratic` is M as given; computations use `A = (M + Mᵀ)/2`.
+public struct ExactForm: Equatable, Sendable {
+    /// Variable names, one per coordinate.
+    public let variables: [String]
+    /// c.
+    public let constant: Rational
+    /// a.
+    public let linear: [Rational]
+    /// M as given (not necessarily symmetric).
+    public let quadratic: RationalMatrix
+
+    /// A form from its parts; sizes must agree and names be distinct.
+    public init(variables: [String]? = nil, constant: Rational, linear: [Rational], quadratic: RationalMatrix) throws {
+        let n = linear.count
+        guard quadratic.rows == n, quadratic.columns == n else {
+            throw QuadFormError.dimensionMismatch("linear term has \(n) entries but the quadratic matrix is \(quadratic.rows)×\(quadratic.columns)")
+        }
+        let names = variables ?? QuadraticForm.defaultVariables(n)
+        guard names.count == n else { throw QuadFormError.dimensionMismatch("\(names.count) variable names for \(n) variables") }
+        guard Set(names).count == n else {
+            throw QuadFormError.dimensionMismatch("variable names are not distinct: \(names.joined(separator: ", "))")
+        }
+        self.variables = names
+        self.constant = constant
+        self.linear = linear
+        self.quadratic = quadratic
+    }
+
+    /// n.
+    public var dimension: Int { linear.count }
+
+    /// `A = (M + Mᵀ)/2`.
+    public var symmetricMatrix: RationalMatrix { quadratic.symmetricPart }
+
+    /// `f(x)`, exactly.
+    public func evaluate(_ x: [Rational]) -> Rational {
+        let a = symmetricMatrix
+        return constant + RationalVector.dot(linear, x) + RationalVector.dot(x, a.multiply(x))
+    }
+
+    /// The nearest floating-point form (each coefficient rounded once).
+    public func doubleForm() throws -> QuadraticForm {
+        try QuadraticForm(variables: variables, constant: constant.doubleValue,
+                          linear: linear.map(\.doubleValue), quadratic: quadratic.doubleMatrix)
+    }
+
+    /// The exact form of an expression: coefficients read as exact decimals (`0.1` is 1/10),
+    /// variables in natural order unless `variables` gives it (design.md §4).
+    public static func parse(_ text: String, variables: [String]? = nil) throws -> ExactForm {
+        let p = try ExpressionParser.polynomial(text, as: Rational.self)
+        let names = try ExpressionParser.orderedVariables(of: p, given: variables, source: text)
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        var linear = RationalVector.zero(names.count)
+        var m = RationalMatrix(rows: names.count, columns: names.count)
+        for (name, v) in p.linear { if let i = index[name] { linear[i] = v } }
+        for (pair, v) in p.quadratic {
+            guard let i = index[pair.first], let j = index[pair.second] else { continue }
+            m[min(i, j), max(i, j)] = v
+        }
+        return try ExactForm(variables: names, constant: p.constant, linear: linear, quadratic: m)
+    }
+
+    /// Reads a form from the JSON of design.md §6 exactly: numbers keep their literal text, so
+    /// `0.1` is 1/10; strings `"p/q"` are accepted as well. Errors name the JSON path.
+    public static func from(json value: JSONValue, name: String) throws -> ExactForm {
+        let content = JSONContent(name: name)
+        let members = try content.object(value, "")
+        let known: Set<String> = ["constant", "linear", "quadratic", "variables"]
+        if let unknown = members.first(where: { !known.contains($0.0) }) {
+            throw content.error(unknown.0, "unknown key (a form has constant, linear, quadratic, variables)")
+        }
+        guard let quadraticValue = value["quadratic"] else { throw content.error("", "missing key \"quadratic\"") }
+        let rowItems = try content.array(quadraticValue, "quadratic")
+        let n = rowItems.count
+        var m = RationalMatrix(rows: n, columns: n)
+        for (i, rowValue) in rowItems.enumerated() {
+            let items = try content.array(rowValue, "quadratic[\(i)]")
+            guard items.count == n else { throw content.error("quadratic[\(i)]", "expected \(n) entr\(n == 1 ? "y" : "ies"), found \(items.count)") }
+            for (j, item) in items.enumerated() { m[i, j] = try content.rational(item, "quadratic[\(i)][\(j)]") }
+        }
+        var linear = RationalVector.zero(n)
+        if let linearValue = value["linear"] {
+            let items = try content.array(linearValue, "linear")
+            guard items.count == n else { throw content.error("linear", "has \(items.count) entries but quadratic is \(n)×\(n)") }
+            linear = try items.enumerated().map { try content.rational($1, "linear[\($0)]") }
+        }
+        var constant = Rational.zero
+        if let c = value["constant"] { constant = try content.rational(c, "constant") }
+        var variables: [String]? = nil
+        if let v = value["variables"] {
+            let items = try content.array(v, "variables")
+            guard items.count == n else { throw content.error("variables", "has \(items.count) names but quadratic is \(n)×\(n)") }
+            variables = try items.enumerated().map { i, item in
+                guard case .string(let s) = item else { throw content.error("variables[\(i)]", "expected a string, found \(item.typeName)") }
+                guard ExpressionParser.isIdentifier(s) else { throw content.error("variables[\(i)]", "'\(s)' is not a variable name") }
+                return s
+            }
+            if let names = variables, Set(names).count != n { throw content.error("variables", "names are not distinct") }
+        }
+        return try ExactForm(variables: variables, constant: constant, linear: linear, quadratic: m)
+    }
+
+    /// Reads a form JSON file exactly.
+    public static func readJSON(_ path: String) throws -> ExactForm {
+        try from(json: JSONReader.parseFile(path), name: path)
+    }
+
+    /// The form JSON of design.md §6 with exact numbers (integers, or `"p/q"` strings).
+    public var json: JSONValue {
+        .object([
+            ("variables", .array(variables.map { .string($0) })),
+            ("constant", ExactJSON.number(constant)),
+            ("linear", ExactJSON.numbers(linear)),
+            ("quadratic", ExactJSON.matrix(quadratic)),
+        ])
+    }
+
+    /// `c + Σ a_i x_i + Σ A_ij x_i x_j` written out with exact coefficients.
+    public var formula: String {
+        let a = symmetricMatrix
+        var terms: [(Rational, String)] = []
+        for i in 0..<dimension {
+            for j in i..<dimension {
+                let coefficient = i == j ? a[i, i] : a[i, j] + a[j, i]
+                if !coefficient.isZero { terms.append((coefficient, i == j ? "\(variables[i])^2" : "\(variables[i])*\(variables[j])")) }
+            }
+        }
+        for i in 0..<dimension where !linear[i].isZero { terms.append((linear[i], variables[i])) }
+        if !constant.isZero || terms.isEmpty { terms.append((constant, "")) }
+        return ExactJSON.join(terms)
+    }
+}
+
+extension JSONContent {
+    /// An exact rational from a JSON number (its literal read exactly) or a `"p/q"` string.
+    public func rational(_ value: JSONValue, _ path: String) throws -> Rational {
+        switch value {
+        case .number(let literal):
+            guard let r = Rational(exactText: literal) else { throw error(path, "number \(literal) cannot be read exactly (exponent beyond ±\(Rational.maximumDecimalExponent))") }
+            return r
+        case .string(let text):
+            guard let r = Rational(exactText: text) else { throw error(path, "expected a number or a \"p/q\" string, found the string \"\(text.prefix(40))\"") }
+            return r
+        default:
+            throw error(path, "expected a number, found \(value.typeName)")
+        }
+    }
+}
+
+/// Writing exact numbers into the JSON of design.md §6: integers as JSON numbers, other rationals
+/// as strings `"p/q"` (which the network and form readers accept).
+public enum ExactJSON {
+    /// An integer as a number, otherwise the string `"p/q"`.
+    public static func number(_ r: Rational) -> JSONValue {
+        r.denominator == 1 ? .number(r.numerator.description) : .string(r.description)
+    }
+
+    /// A JSON array of exact numbers.
+    public static func numbers(_ v: [Rational]) -> JSONValue { .array(v.map(number)) }
+
+    /// A JSON array of rows.
+    public static func matrix(_ m: RationalMatrix) -> JSONValue { .array(m.rowArrays.map(numbers)) }
+
+    /// `t_1 ± t_2 ± …` for (coefficient, monomial) terms; an empty monomial is a constant.
+    static func join(_ terms: [(Rational, String)], limit: Int = 24) -> String {
+        var out = ""
+        for (index, (c, name)) in terms.prefix(limit).enumerated() {
+            let magnitude = c.magnitude
+            let shown = magnitude.denominator == 1 ? magnitude.description : "(\(magnitude))"
+            let body = name.isEmpty ? magnitude.description : (magnitude == .one ? name : "\(shown)*\(name)")
+            if index == 0 { out += (c < .zero ? "-" : "") + body } else { out += (c < .zero ? " - " : " + ") + body }
+        }
+        if terms.count > limit { out += " + … (\(terms.count - limit) more terms)" }
+        return out
+    }
+}

@@ -1,0 +1,189 @@
+/// Both exact networks rewritten for s(z) = αz² + βz + γ (T3 of design.md §3), each expanded
+/// back and compared with f exactly, and the printed eq. (10) shift with its exact discrepancy.
+public struct ExactQuadraticActivationNetworks: Sendable {
+    /// s.
+    public let spec: QuadraticActivationSpec
+    /// The residual s-network.
+    public let residual: ExactNetwork
+    /// The plain s-network.
+    public let plain: ExactNetwork
+    /// Whether the residual s-network equals f exactly.
+    public let residualEqual: Bool
+    /// Whether the plain s-network equals f exactly.
+    public let plainEqual: Bool
+    /// g_printed − f for the plain network built with eq. (10)'s printed shift +β/(2α):
+    /// `Σ w_j[(2β/α)(u_jᵀx + b_j) + β²/α²]` (constant, linear), checked against the expansion.
+    public let printedEquation10Discrepancy: (constant: Rational, linear: [Rational])
+    /// Whether the printed-shift network equals f (false whenever the discrepancy is non-zero).
+    public let printedEquation10Equal: Bool
+
+    /// Rewrites both networks of `synthesis` for `spec` and checks them exactly.
+    public init(synthesis: ExactSynthesis, spec: QuadraticActivationSpec) throws {
+        self.spec = spec
+        residual = try QuadraticActivationRewrite.rewrite(synthesis.residual, to: spec)
+        plain = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec)
+        residualEqual = residual.expansion.equals(synthesis.form)
+        plainEqual = plain.expansion.equals(synthesis.form)
+        let printed = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec, shift: .printedEquation10)
+        printedEquation10Equal = printed.expansion.equals(synthesis.form)
+        printedEquation10Discrepancy = QuadraticActivationRewrite.printedEquation10Discrepancy(of: synthesis.plain, spec: spec)
+    }
+
+    /// Both s-networks equal f.
+    public var passed: Bool { residualEqual && plainEqual }
+}
+
+/// The report of `quadform synth --exact` (design.md §4): text for people, JSON for tools, with
+/// every number exact (integers, or `"p/q"` strings in JSON).
+public struct ExactSynthesisReport: Sendable {
+    /// The synthesis.
+    public let synthesis: ExactSynthesis
+    /// Both networks expanded and compared.
+    public let verification: ExactVerification
+    /// The count certificates.
+    public let certificate: NeuronCountCertificate
+    /// The s-networks, with `--activation`.
+    public let quadraticActivation: ExactQuadraticActivationNetworks?
+
+    /// Builds the report (synthesis already done).
+    public init(synthesis: ExactSynthesis, activation: QuadraticActivationSpec? = nil) throws {
+        self.synthesis = synthesis
+        verification = synthesis.verify()
+        certificate = synthesis.certificate
+        quadraticActivation = try activation.map { try ExactQuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
+    }
+
+    /// Every exact check passed (networks equal f, certificates hold).
+    public var passed: Bool {
+        verification.passed && certificate.holds(for: synthesis.form) && (quadraticActivation?.passed ?? true)
+    }
+
+    /// Why the plain network has the neurons it has.
+    public var plainReason: String {
+        let k = synthesis.rank
+        return synthesis.hasLinearNullPart
+            ? "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4 (theorem T2: no plain network with fewer exists)"
+            : "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
+    }
+
+    /// The JSON report.
+    public var json: JSONValue {
+        let s = synthesis
+        let steps: [JSONValue] = s.reduction.steps.map { step in
+            switch step {
+            case let .diagonal(index, pivot):
+                return .object([("kind", .string("diagonal")), ("index", .number(String(index))), ("pivot", ExactJSON.number(pivot))])
+            case let .productPair(i, j, entry):
+                return .object([("kind", .string("product_pair")), ("i", .number(String(i))), ("j", .number(String(j))), ("entry", ExactJSON.number(entry))])
+            }
+        }
+        let c = certificate
+        var certificateMembers: [(String, JSONValue)] = [
+            ("holds", .bool(c.holds(for: s.form))),
+            ("reduction_reproduces_matrix", .bool(c.reductionReproducesMatrix)),
+            ("minor_indices", .array(c.minorIndices.map { .number(String($0)) })),
+            ("minor_determinant", ExactJSON.number(c.minorDeterminant)),
+        ]
+        if let z = c.nullVector, let az = c.matrixTimesNullVector, let za = c.nullVectorDotLinear {
+            certificateMembers += [("null_vector", ExactJSON.numbers(z)), ("matrix_times_null_vector", ExactJSON.numbers(az)),
+                                   ("null_vector_dot_linear", ExactJSON.number(za))]
+        }
+        if let y = c.rangePreimage { certificateMembers.append(("range_preimage", ExactJSON.numbers(y))) }
+        var members: [(String, JSONValue)] = [
+            ("exact", .bool(true)),
+            ("variables", .array(s.form.variables.map { .string($0) })),
+            ("form", s.form.json),
+            ("symmetric_matrix", ExactJSON.matrix(s.symmetricMatrix)),
+            ("rank", .number(String(s.rank))),
+            ("lagrange", .object([
+                ("steps", .array(steps)),
+                ("coefficients", ExactJSON.numbers(s.reduction.coefficients)),
+                ("vectors", .array(s.reduction.vectors.map(ExactJSON.numbers))),
+            ])),
+            ("projector", ExactJSON.matrix(s.projector)),
+            ("linear_range_part", ExactJSON.numbers(s.linearRangePart)),
+            ("linear_null_part", ExactJSON.numbers(s.linearNullPart)),
+            ("linear_null_part_norm_squared", ExactJSON.number(s.linearNullPartNormSquared)),
+            ("linear_in_range", .bool(!s.hasLinearNullPart)),
+            ("residual", .object([("neurons", .number(String(s.residual.hiddenNeurons))), ("network", s.residual.json)])),
+            ("plain", .object([("neurons", .number(String(s.plain.hiddenNeurons))), ("reason", .string(plainReason)),
+                               ("network", s.plain.json)])),
+            ("verification", .object([
+                ("passed", .bool(verification.passed)),
+                ("method", .string("exact expansion of each network into (c, a, A), compared for equality")),
+                ("residual_equal", .bool(verification.residualEqual)),
+                ("plain_equal", .bool(verification.plainEqual)),
+            ])),
+            ("certificate", .object(certificateMembers)),
+        ]
+        if let q = quadraticActivation {
+            members.append(("quadratic_activation", .object([
+                ("alpha", ExactJSON.number(q.spec.alpha)), ("beta", ExactJSON.number(q.spec.beta)), ("gamma", ExactJSON.number(q.spec.gamma)),
+                ("shift", .string("-beta/(2*alpha) (eq. 4/7)")),
+                ("passed", .bool(q.passed)),
+                ("residual", .object([("neurons", .number(String(q.residual.hiddenNeurons))), ("equal", .bool(q.residualEqual)), ("network", q.residual.json)])),
+                ("plain", .object([("neurons", .number(String(q.plain.hiddenNeurons))), ("equal", .bool(q.plainEqual)), ("network", q.plain.json)])),
+                ("printed_eq10_equal", .bool(q.printedEquation10Equal)),
+                ("printed_eq10_discrepancy", .object([("constant", ExactJSON.number(q.printedEquation10Discrepancy.constant)),
+                                                      ("linear", ExactJSON.numbers(q.printedEquation10Discrepancy.linear))])),
+            ])))
+        }
+        return .object(members)
+    }
+
+    /// The report for people.
+    public var text: String {
+        let s = synthesis
+        let n = s.form.dimension
+        let names = s.form.variables
+        var out = ""
+        func line(_ label: String, _ value: String) {
+            out += label.padding(toLength: 20, withPad: " ", startingAt: 0) + value + "\n"
+        }
+        func vector(_ v: [Rational]) -> String { "[" + v.map(\.description).joined(separator: ", ") + "]" }
+        line("mode", "exact rational arithmetic (BigInt): no rounding anywhere")
+        line("variables", names.isEmpty ? "(none)" : "\(names.joined(separator: ", "))   (n = \(n))")
+        line("f(x)", s.form.formula)
+        let rows = s.symmetricMatrix.rowArrays.map(vector)
+        line("A = (M + Mᵀ)/2", rows.first ?? "[]")
+        for r in rows.dropFirst() { line("", r) }
+        let squares: [(Rational, String)] = zip(s.reduction.coefficients, s.reduction.vectors).map { d, l in
+            (d, "(" + ExactJSON.join(l.enumerated().compactMap { $1.isZero ? nil : ($1, names[$0]) }, limit: 8) + ")^2")
+        }
+        line("Lagrange", "xᵀAx = " + (squares.isEmpty ? "0" : ExactJSON.join(squares)))
+        for step in s.reduction.steps {
+            switch step {
+            case let .diagonal(index, pivot): line("", "pivot A[\(names[index]),\(names[index])] = \(pivot)")
+            case let .productPair(i, j, entry):
+                line("", "all diagonal entries 0: \(names[i])·\(names[j]) entry \(entry), x_i x_j = ((x_i + x_j)² − (x_i − x_j)²)/4")
+            }
+        }
+        line("rank", "k = \(s.rank) exactly (principal minor on {\(certificate.minorIndices.map { names[$0] }.joined(separator: ", "))} has determinant \(certificate.minorDeterminant))")
+        line("P = L(LᵀL)⁻¹Lᵀ", s.projector.rowArrays.first.map(vector) ?? "[]")
+        for r in s.projector.rowArrays.dropFirst() { line("", vector(r)) }
+        line("a_N = (I − P)a", vector(s.linearNullPart) + "   ‖a_N‖² = \(s.linearNullPartNormSquared): "
+             + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
+        out += "\n"
+        line("residual network", "\(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = (\(n), \(s.residual.hiddenNeurons), 1), S = {(0,2)}")
+        line("", "g(x) = " + s.residual.formula(variables: names))
+        line("plain network", "\(s.plain.hiddenNeurons) square neuron\(s.plain.hiddenNeurons == 1 ? "" : "s")   l = (\(n), \(s.plain.hiddenNeurons), 1), S = ∅")
+        line("", plainReason)
+        line("", "g(x) = " + s.plain.formula(variables: names))
+        out += "\n"
+        line("verification", verification.passed ? "PASSED (exact)" : "FAILED")
+        line("  residual", "expanded back: (c', a', A') \(verification.residualEqual ? "=" : "≠") (c, a, A)")
+        line("  plain", "expanded back: (c', a', A') \(verification.plainEqual ? "=" : "≠") (c, a, A)")
+        if let q = quadraticActivation {
+            out += "\n"
+            line("activation s", "\(q.spec.formula), shift −β/(2α) = \(-(q.spec.beta / (Rational(2) * q.spec.alpha))) (eq. 4/7)")
+            line("  residual", "\(q.residual.hiddenNeurons) s-neurons + skip: expanded \(q.residualEqual ? "=" : "≠") f")
+            line("", "g(x) = " + q.residual.formula(variables: names))
+            line("  plain", "\(q.plain.hiddenNeurons) s-neurons: expanded \(q.plainEqual ? "=" : "≠") f")
+            let d = q.printedEquation10Discrepancy
+            var terms: [(Rational, String)] = d.linear.enumerated().compactMap { $1.isZero ? nil : ($1, names[$0]) }
+            if !d.constant.isZero || terms.isEmpty { terms.append((d.constant, "")) }
+            line("  eq. (10) printed", "shift +β/(2α): g − f = " + ExactJSON.join(terms) + (q.printedEquation10Equal ? " (β = 0: no difference)" : " ≠ 0"))
+        }
+        return out
+    }
+}

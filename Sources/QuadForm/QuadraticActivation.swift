@@ -1,0 +1,202 @@
+/// An activation `s(z) = αz² + βz + γ` with α ≠ 0 (the paper's eq. 4; theorem T3 of design.md §3),
+/// read from `quadratic:α,β,γ` with exact coefficients (`1/3`, `0.5`, `-2`).
+public struct QuadraticActivationSpec: Equatable, Sendable, CustomStringConvertible {
+    /// α (non-zero).
+    public let alpha: Rational
+    /// β.
+    public let beta: Rational
+    /// γ.
+    public let gamma: Rational
+
+    /// A spec from exact coefficients; α = 0 is an error.
+    public init(alpha: Rational, beta: Rational, gamma: Rational) throws {
+        guard !alpha.isZero else {
+            throw QuadFormError.invalidValue("activation quadratic: α must not be 0 (s(z) = βz + γ is not quadratic, so no s-neuron can produce a square)")
+        }
+        self.alpha = alpha
+        self.beta = beta
+        self.gamma = gamma
+    }
+
+    /// Parses `quadratic:α,β,γ` (the prefix `quadratic:` may be omitted).
+    public init(parsing text: String) throws {
+        var body = Substring(text.trimmingCharacters(in: .whitespaces))
+        if body.hasPrefix("quadratic:") { body = body.dropFirst("quadratic:".count) }
+        let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+        guard parts.count == 3 else {
+            throw QuadFormError.invalidValue("activation '\(text)': expected quadratic:α,β,γ (three numbers, e.g. quadratic:1,0.5,-2), found \(parts.count) part\(parts.count == 1 ? "" : "s")")
+        }
+        let names = ["α", "β", "γ"]
+        var values: [Rational] = []
+        for (name, part) in zip(names, parts) {
+            guard let r = Rational(exactText: part) else {
+                throw QuadFormError.invalidValue("activation '\(text)': \(name) = '\(part.trimmingCharacters(in: .whitespaces))' is not a number (write 2, -0.5, 1e-3 or 1/3)")
+            }
+            values.append(r)
+        }
+        try self.init(alpha: values[0], beta: values[1], gamma: values[2])
+    }
+
+    /// The exact activation for `ExactNetwork`.
+    public var exactActivation: ExactNetwork.Activation { .quadratic(alpha: alpha, beta: beta, gamma: gamma) }
+
+    /// The floating activation for `ResNet` (each coefficient rounded once).
+    public var activation: Activation { .quadratic(alpha: alpha.doubleValue, beta: beta.doubleValue, gamma: gamma.doubleValue) }
+
+    /// `s(z) = αz² + βz + γ` written out.
+    public var formula: String {
+        "s(z) = " + ExactJSON.join([(alpha, "z^2"), (beta, "z"), (gamma, "")].filter { !$0.0.isZero || $0.1 == "z^2" })
+    }
+
+    /// `quadratic:α,β,γ`.
+    public var description: String { "quadratic:\(alpha),\(beta),\(gamma)" }
+}
+
+/// Which shift turns a square neuron into an s-neuron (design.md §3, T3).
+public enum ActivationShift: String, Sendable, CaseIterable {
+    /// `z² = (1/α) s(z − β/(2α)) − (γ − β²/(4α))/α`, from eq. (4)/(7): correct.
+    case corrected
+    /// The shift `+β/(2α)` as printed in the paper's eq. (10): gives
+    /// `z² + (2β/α) z + β²/α²` instead of z², wrong whenever β ≠ 0.
+    case printedEquation10
+
+    /// The amount added to each neuron's bias: −β/(2α) or +β/(2α).
+    func offset(alpha: Rational, beta: Rational) -> Rational {
+        let h = beta / (Rational(2) * alpha)
+        return self == .corrected ? -h : h
+    }
+}
+
+/// Rewriting square networks for any quadratic activation (T3 of design.md §3, the paper's
+/// eqs. 4–10). Each square neuron `w (uᵀx + b)²` becomes the s-neuron
+/// `(w/α) s(uᵀx + b − β/(2α))` and the output bias absorbs `−(w/α)(γ − β²/(4α))`, so the neuron
+/// counts are unchanged.
+public enum QuadraticActivationRewrite {
+    /// The exact s-network computing the same function as the square network `net`
+    /// (with `.printedEquation10`, the network the paper's printed eq. (10) would give).
+    public static func rewrite(_ net: ExactNetwork, to spec: QuadraticActivationSpec,
+                               shift: ActivationShift = .corrected) throws -> ExactNetwork {
+        guard net.activation == .square else {
+            throw QuadFormError.invalidValue("only a square-activation network can be rewritten for s(z) = αz² + βz + γ")
+        }
+        let (alpha, beta, gamma) = (spec.alpha, spec.beta, spec.gamma)
+        let offset = shift.offset(alpha: alpha, beta: beta)
+        let vertex = gamma - beta * beta / (Rational(4) * alpha)
+        var outputBias = net.outputBias
+        for w in net.outputWeights { outputBias = outputBias - w / alpha * vertex }
+        return try ExactNetwork(inputWidth: net.inputWidth, activation: spec.exactActivation, firstWeights: net.firstWeights,
+                                firstBias: net.firstBias.map { $0 + offset }, outputWeights: net.outputWeights.map { $0 / alpha },
+                                outputBias: outputBias, skip: net.skip)
+    }
+
+    /// The floating-point s-network computing the same function as the square network `net`.
+    public static func rewrite(_ net: ResNet, to spec: QuadraticActivationSpec,
+                               shift: ActivationShift = .corrected) throws -> ResNet {
+        guard net.activation == .square, net.depth == 2, net.outputWidth == 1 else {
+            throw QuadFormError.invalidValue("only a one-hidden-layer square-activation network can be rewritten for s(z) = αz² + βz + γ")
+        }
+        let alpha = spec.alpha.doubleValue, beta = spec.beta.doubleValue, gamma = spec.gamma.doubleValue
+        let offset = shift.offset(alpha: spec.alpha, beta: spec.beta).doubleValue
+        let vertex = gamma - beta * beta / (4 * alpha)
+        let w = net.layers[1].weights.entries
+        var outputBias = net.layers[1].bias[0]
+        for wj in w { outputBias -= wj / alpha * vertex }
+        let first = ResNet.Layer(weights: net.layers[0].weights, bias: net.layers[0].bias.map { $0 + offset })
+        let second = ResNet.Layer(weights: Matrix(rows: 1, columns: w.count, entries: w.map { $0 / alpha }), bias: [outputBias])
+        return try ResNet(widths: net.widths, activation: spec.activation, layers: [first, second], skips: net.skips)
+    }
+
+    /// What the printed eq. (10) adds to the square network's function, exactly:
+    /// `Σ_j w_j [(2β/α)(u_jᵀx + b_j) + β²/α²]` as (constant, linear); zero only when β = 0 or
+    /// the weights cancel.
+    public static func printedEquation10Discrepancy(of net: ExactNetwork, spec: QuadraticActivationSpec) -> (constant: Rational, linear: [Rational]) {
+        let (alpha, beta) = (spec.alpha, spec.beta)
+        let slope = Rational(2) * beta / alpha
+        let offset = beta * beta / (alpha * alpha)
+        var constant = Rational.zero
+        var linear = RationalVector.zero(net.inputWidth)
+        for j in 0..<net.hiddenNeurons {
+            let w = net.outputWeights[j]
+            constant = constant + w * (slope * net.firstBias[j] + offset)
+            linear = RationalVector.adding(linear, net.firstWeights.row(j), scaledBy: w * slope)
+        }
+        return (constant, linear)
+    }
+}
+
+/// Both synthesized networks rewritten for s(z) = αz² + βz + γ and verified like the square ones
+/// (design.md §3 T3, §5), with the printed eq. (10) shown to miss f.
+public struct QuadraticActivationNetworks: Sendable {
+    /// s.
+    public let spec: QuadraticActivationSpec
+    /// The residual s-network (k neurons + skip).
+    public let residual: ResNet
+    /// The plain s-network (k or k + 2 neurons).
+    public let plain: ResNet
+    /// The residual s-network's verification.
+    public let residualCheck: NetworkCheck
+    /// The plain s-network's verification.
+    public let plainCheck: NetworkCheck
+    /// max over the verification points in the box [−R, R]ⁿ of |f − g| for the plain network
+    /// built with the printed shift +β/(2α) of eq. (10) (0 only when β = 0).
+    public let printedEquation10Error: Double
+
+    /// Rewrites and verifies both networks of `synthesis` for `spec`.
+    public init(synthesis: Synthesis, spec: QuadraticActivationSpec) throws {
+        let options = synthesis.options
+        let verifier = Verifier(synthesis: synthesis)
+        let points = Verifier.samplePoints(dimension: synthesis.form.dimension, radius: options.boxRadius,
+                                           random: options.randomSamples, seed: options.seed)
+        residual = try QuadraticActivationRewrite.rewrite(synthesis.residual, to: spec)
+        plain = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec)
+        residualCheck = try verifier.check(residual, name: "residual", points: points)
+        plainCheck = try verifier.check(plain, name: "plain", points: points)
+        let printed = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec, shift: .printedEquation10)
+        let values = try printed.realization(batch: points)
+        var worst = 0.0
+        for i in 0..<points.rows where points.row(i).allSatisfy({ abs($0) <= options.boxRadius }) {
+            worst = max(worst, abs(synthesis.form.evaluate(points.row(i)) - values[i, 0]))
+        }
+        self.spec = spec
+        printedEquation10Error = worst
+    }
+
+    /// Both checks passed.
+    public var passed: Bool { residualCheck.passed && plainCheck.passed }
+
+    /// The `quadratic_activation` member of the synth report.
+    public var json: JSONValue {
+        func check(_ c: NetworkCheck) -> JSONValue {
+            .object([
+                ("passed", .bool(c.passed)),
+                ("coefficient_error", JSONWriter.number(c.coefficientError)),
+                ("coefficient_tolerance", JSONWriter.number(c.coefficientTolerance)),
+                ("sample_error", JSONWriter.number(c.sampleError)),
+                ("worst_error_to_tolerance", JSONWriter.number(c.worstRatio)),
+            ])
+        }
+        return .object([
+            ("alpha", ExactJSON.number(spec.alpha)),
+            ("beta", ExactJSON.number(spec.beta)),
+            ("gamma", ExactJSON.number(spec.gamma)),
+            ("shift", .string("-beta/(2*alpha) (eq. 4/7)")),
+            ("passed", .bool(passed)),
+            ("residual", .object([("neurons", .number(String(residual.hiddenNeurons))), ("check", check(residualCheck)),
+                                  ("network", Formats.networkJSON(residual))])),
+            ("plain", .object([("neurons", .number(String(plain.hiddenNeurons))), ("check", check(plainCheck)),
+                               ("network", Formats.networkJSON(plain))])),
+            ("printed_eq10_max_error", JSONWriter.number(printedEquation10Error)),
+        ])
+    }
+
+    /// Text lines for the synth report.
+    public var textLines: [String] {
+        let r = residualCheck, p = plainCheck
+        return [
+            "\(spec.formula); each square neuron w(uᵀx + b)² becomes (w/α)·s(uᵀx + b − β/(2α)) (eq. 4/7)",
+            "residual: \(residual.hiddenNeurons) s-neurons + skip, coefficients \(SynthesisReport.fmt(r.coefficientError)) ≤ \(SynthesisReport.fmt(r.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(r.worstRatio)) \(r.passed ? "ok" : "FAILED")",
+            "plain:    \(plain.hiddenNeurons) s-neurons, coefficients \(SynthesisReport.fmt(p.coefficientError)) ≤ \(SynthesisReport.fmt(p.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(p.worstRatio)) \(p.passed ? "ok" : "FAILED")",
+            "the shift +β/(2α) printed in the paper's eq. (10) misses f by up to \(SynthesisReport.fmt(printedEquation10Error)) on the box" + (spec.beta.isZero ? " (β = 0: both shifts agree)" : ""),
+        ]
+    }
+}

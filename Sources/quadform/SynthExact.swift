@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import QuadForm
+
+extension Synth {
+    /// `synth --exact`: parse exactly, synthesize in rational arithmetic, print the exact report.
+    func runExact() throws {
+        let report: ExactSynthesisReport
+        do {
+            let form = try loadExactForm()
+            let spec = try activation.map { try QuadraticActivationSpec(parsing: $0) }
+            report = try ExactSynthesisReport(synthesis: ExactSynthesis(form: form), activation: spec)
+        } catch {
+            printError(describe(error))
+            throw ExitCode(2)
+        }
+        try emit(format == .json ? JSONWriter.write(report.json) : report.text)
+        if !report.passed {
+            printError("exact verification failed: a network does not equal the form (see the report)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The form read exactly from the EXPRESSION or `--input`.
+    func loadExactForm() throws -> ExactForm {
+        if let expression {
+            let names = variables.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+            return try ExactForm.parse(expression, variables: names)
+        }
+        guard let input else { throw ValidationError("--exact needs an EXPRESSION or --input FILE") }
+        return try ExactForm.readJSON(input)
+    }
+
+    /// Writes `text` to `--output` (atomically) or standard output.
+    func emit(_ text: String) throws {
+        if let output {
+            do { try OutputFile.write(text, to: output) } catch {
+                printError(describe(error))
+                throw ExitCode(2)
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
