@@ -1,0 +1,203 @@
+import Foundation
+
+/// A small scatter/line chart written as SVG text, for the plots of `quadform experiment`
+/// (training losses per architecture, Taylor errors against δ). Axes may be logarithmic (base 10).
+public struct SVGChart: Sendable {
+    /// One data series: points, drawn as markers, optionally joined by a line.
+    public struct Series: Sendable {
+        /// Legend entry.
+        public var name: String
+        /// The points (x, y); points that cannot be drawn (non-finite, or ≤ 0 on a log axis) are skipped.
+        public var points: [(x: Double, y: Double)]
+        /// CSS colour.
+        public var color: String
+        /// Whether consecutive points are joined.
+        public var joined: Bool
+        /// Whether the points are drawn as hollow circles (otherwise filled).
+        public var hollow: Bool
+
+        /// A series.
+        public init(name: String, points: [(x: Double, y: Double)], color: String, joined: Bool, hollow: Bool = false) {
+            self.name = name
+            self.points = points
+            self.color = color
+            self.joined = joined
+            self.hollow = hollow
+        }
+    }
+
+    /// A horizontal reference line (for example a tolerance).
+    public struct ReferenceLine: Sendable {
+        /// Its y value.
+        public var y: Double
+        /// Its label.
+        public var label: String
+        /// A reference line at `y`.
+        public init(y: Double, label: String) {
+            self.y = y
+            self.label = label
+        }
+    }
+
+    /// Title above the plot.
+    public var title: String
+    /// Label of the x axis.
+    public var xLabel: String
+    /// Label of the y axis.
+    public var yLabel: String
+    /// Whether the x axis is logarithmic.
+    public var xLog: Bool
+    /// Whether the y axis is logarithmic.
+    public var yLog: Bool
+    /// Text ticks on the x axis at the given positions (instead of numeric ticks), for categories.
+    public var xCategories: [(x: Double, label: String)]
+    /// The data.
+    public var series: [Series]
+    /// Horizontal reference lines.
+    public var references: [ReferenceLine]
+
+    /// A chart; fill in `series` and `references`.
+    public init(title: String, xLabel: String, yLabel: String, xLog: Bool, yLog: Bool,
+                xCategories: [(x: Double, label: String)] = [], series: [Series] = [], references: [ReferenceLine] = []) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.xLog = xLog
+        self.yLog = yLog
+        self.xCategories = xCategories
+        self.series = series
+        self.references = references
+    }
+
+    /// A palette of distinguishable colours, cycled by series index.
+    public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+
+    /// The chart as a standalone SVG document.
+    public var svg: String {
+        let width = 760.0, height = 480.0
+        let left = 80.0, right = 220.0, top = 40.0, bottom = 60.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+
+        func transformX(_ x: Double) -> Double? { xLog ? (x > 0 && x.isFinite ? log10(x) : nil) : (x.isFinite ? x : nil) }
+        func transformY(_ y: Double) -> Double? { yLog ? (y > 0 && y.isFinite ? log10(y) : nil) : (y.isFinite ? y : nil) }
+
+        var xs: [Double] = xCategories.compactMap { transformX($0.x) }
+        var ys: [Double] = references.compactMap { transformY($0.y) }
+        for s in series {
+            for p in s.points {
+                if let x = transformX(p.x), let y = transformY(p.y) { xs.append(x); ys.append(y) }
+            }
+        }
+        var (xMin, xMax) = (xs.min() ?? 0, xs.max() ?? 1)
+        var (yMin, yMax) = (ys.min() ?? 0, ys.max() ?? 1)
+        if xMax - xMin < 1e-12 { xMin -= 0.5; xMax += 0.5 }
+        if yMax - yMin < 1e-12 { yMin -= 0.5; yMax += 0.5 }
+        if !xCategories.isEmpty { xMin -= 0.5; xMax += 0.5 }
+        if yLog { yMin = floor(yMin); yMax = ceil(yMax) } else { let pad = 0.05 * (yMax - yMin); yMin -= pad; yMax += pad }
+        if xLog { xMin = floor(xMin); xMax = ceil(xMax) }
+
+        func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotWidth }
+        func py(_ y: Double) -> Double { top + (yMax - y) / (yMax - yMin) * plotHeight }
+        func num(_ v: Double) -> String { String(format: "%.2f", v) }
+
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(num(left + plotWidth / 2))" y="22" text-anchor="middle" font-size="15">\(SVGChart.escape(title))</text>
+        <rect x="\(num(left))" y="\(num(top))" width="\(num(plotWidth))" height="\(num(plotHeight))" fill="none" stroke="#333"/>
+
+        """
+        // y ticks
+        for (value, label) in ticks(min: yMin, max: yMax, log: yLog) {
+            let y = py(value)
+            out += "<line x1=\"\(num(left))\" y1=\"\(num(y))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(y))\" stroke=\"#ddd\"/>\n"
+            out += "<text x=\"\(num(left - 6))\" y=\"\(num(y + 4))\" text-anchor=\"end\">\(SVGChart.escape(label))</text>\n"
+        }
+        // x ticks
+        let xTicks = xCategories.isEmpty ? ticks(min: xMin, max: xMax, log: xLog)
+            : xCategories.compactMap { c in transformX(c.x).map { ($0, c.label) } }
+        for (value, label) in xTicks {
+            let x = px(value)
+            out += "<line x1=\"\(num(x))\" y1=\"\(num(top))\" x2=\"\(num(x))\" y2=\"\(num(top + plotHeight))\" stroke=\"#eee\"/>\n"
+            out += "<text x=\"\(num(x))\" y=\"\(num(top + plotHeight + 18))\" text-anchor=\"middle\">\(SVGChart.escape(label))</text>\n"
+        }
+        out += "<text x=\"\(num(left + plotWidth / 2))\" y=\"\(num(height - 16))\" text-anchor=\"middle\">\(SVGChart.escape(xLabel))</text>\n"
+        out += "<text x=\"18\" y=\"\(num(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(num(top + plotHeight / 2)))\">\(SVGChart.escape(yLabel))</text>\n"
+        for reference in references {
+            guard let value = transformY(reference.y) else { continue }
+            let y = py(value)
+            out += "<line x1=\"\(num(left))\" y1=\"\(num(y))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(y))\" stroke=\"#555\" stroke-dasharray=\"6 4\"/>\n"
+            out += "<text x=\"\(num(left + plotWidth - 4))\" y=\"\(num(y - 4))\" text-anchor=\"end\" fill=\"#555\">\(SVGChart.escape(reference.label))</text>\n"
+        }
+        for (index, s) in series.enumerated() {
+            let points = s.points.compactMap { p -> (Double, Double)? in
+                guard let x = transformX(p.x), let y = transformY(p.y) else { return nil }
+                return (px(x), py(y))
+            }
+            if s.joined, points.count > 1 {
+                let path = points.map { "\(num($0.0)),\(num($0.1))" }.joined(separator: " ")
+                out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.5\"/>\n"
+            }
+            for (x, y) in points {
+                out += "<circle cx=\"\(num(x))\" cy=\"\(num(y))\" r=\"3\" fill=\"\(s.hollow ? "none" : s.color)\" stroke=\"\(s.color)\"/>\n"
+            }
+            let legendY = top + 10 + Double(index) * 18
+            let legendX = left + plotWidth + 14
+            out += "<circle cx=\"\(num(legendX))\" cy=\"\(num(legendY))\" r=\"4\" fill=\"\(s.hollow ? "none" : s.color)\" stroke=\"\(s.color)\"/>\n"
+            out += "<text x=\"\(num(legendX + 10))\" y=\"\(num(legendY + 4))\">\(SVGChart.escape(s.name))</text>\n"
+        }
+        out += "</svg>\n"
+        return out
+    }
+
+    /// Tick positions (in transformed coordinates) with labels.
+    func ticks(min: Double, max: Double, log: Bool) -> [(Double, String)] {
+        if log {
+            let low = Int(min.rounded(.up)), high = Int(max.rounded(.down))
+            guard low <= high else { return [] }
+            let step = Swift.max(1, (high - low + 7) / 8)
+            return stride(from: low, through: high, by: step).map { (Double($0), "1e\($0)") }
+        }
+        let span = max - min
+        let raw = span / 6
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var out: [(Double, String)] = []
+        var value = (min / step).rounded(.up) * step
+        while value <= max + 1e-9 * step {
+            out.append((value, String(format: "%g", value)))
+            value += step
+        }
+        return out
+    }
+
+    /// Escapes text for SVG.
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
+
+/// CSV text with a header row; fields are quoted when they hold commas, quotes or line breaks.
+public struct CSVTable: Sendable {
+    /// Column names.
+    public var header: [String]
+    /// Rows of fields.
+    public var rows: [[String]]
+
+    /// A table with the given header and no rows.
+    public init(header: [String], rows: [[String]] = []) {
+        self.header = header
+        self.rows = rows
+    }
+
+    /// The CSV text (RFC 4180 quoting, `\n` line ends).
+    public var text: String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// A number in full precision (round-trips through `Double(_:)`).
+    public static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
+}

@@ -1,0 +1,514 @@
+import Foundation
+
+/// Plain (S = ∅) or residual (linear skip from input to output) one-hidden-layer square network,
+/// the two architectures whose neuron counts design.md §3 compares.
+public enum NetworkKind: String, Sendable, CaseIterable {
+    /// `g(x) = B2 + Σ w_j (u_jᵀx + b_j)²`.
+    case plain
+    /// `g(x) = B2 + Vx + Σ w_j (u_jᵀx + b_j)²`.
+    case residual
+}
+
+/// The trainable parameters of a one-hidden-layer square network (design.md §3),
+///
+///     g(x) = B2 + Vx + Σ_{j=1..m} w_j (u_jᵀx + b_j)²      (V only for the residual kind),
+///
+/// stored as one flat vector θ = (U row-major, b, w, B2, V) for the optimizer, with the loss
+/// `L = (1/N) Σ_p (g(x_p) − y_p)²` and its gradient in closed form.
+public struct SquareNetworkParameters: Equatable, Sendable {
+    /// Plain or residual.
+    public let kind: NetworkKind
+    /// n, the input dimension.
+    public let inputs: Int
+    /// m, the hidden square neurons.
+    public let neurons: Int
+    /// θ = (U, b, w, B2, V).
+    public var values: [Double]
+
+    /// Number of entries of θ: `m·n + 2m + 1`, plus n for the residual skip.
+    public static func count(kind: NetworkKind, inputs n: Int, neurons m: Int) -> Int {
+        m * n + 2 * m + 1 + (kind == .residual ? n : 0)
+    }
+
+    /// Parameters from a flat θ of the right length.
+    public init(kind: NetworkKind, inputs: Int, neurons: Int, values: [Double]) throws {
+        guard inputs >= 0, neurons >= 0 else { throw QuadFormError.invalidValue("inputs and neurons must be ≥ 0") }
+        let expected = SquareNetworkParameters.count(kind: kind, inputs: inputs, neurons: neurons)
+        guard values.count == expected else {
+            throw QuadFormError.dimensionMismatch("a \(kind.rawValue) network with \(neurons) neurons on \(inputs) inputs has \(expected) parameters, got \(values.count)")
+        }
+        self.kind = kind
+        self.inputs = inputs
+        self.neurons = neurons
+        self.values = values
+    }
+
+    /// A random start: `u_j ~ N(0, I/n)`, `b_j ~ N(0, 1/4)`, `w_j ~ N(0, 1/m)`, B2 = 0, V = 0.
+    public static func random<G: RandomNumberGenerator>(kind: NetworkKind, inputs n: Int, neurons m: Int, using rng: inout G) -> SquareNetworkParameters {
+        var values: [Double] = []
+        values.reserveCapacity(count(kind: kind, inputs: n, neurons: m))
+        let uScale = 1 / Double(max(n, 1)).squareRoot()
+        for _ in 0..<(m * n) { values.append(uScale * gaussian(&rng)) }
+        for _ in 0..<m { values.append(0.5 * gaussian(&rng)) }
+        let wScale = 1 / Double(max(m, 1)).squareRoot()
+        for _ in 0..<m { values.append(wScale * gaussian(&rng)) }
+        values.append(0)
+        if kind == .residual { values += [Double](repeating: 0, count: n) }
+        // The count always matches, so this cannot throw.
+        return SquareNetworkParameters(unchecked: kind, inputs: n, neurons: m, values: values)
+    }
+
+    init(unchecked kind: NetworkKind, inputs: Int, neurons: Int, values: [Double]) {
+        self.kind = kind
+        self.inputs = inputs
+        self.neurons = neurons
+        self.values = values
+    }
+
+    static func gaussian<G: RandomNumberGenerator>(_ rng: inout G) -> Double {
+        let u = max(Double.random(in: 0..<1, using: &rng), 0x1p-60)
+        let v = Double.random(in: 0..<1, using: &rng)
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+
+    /// The m × n matrix U whose rows are the u_j.
+    public var inputWeights: Matrix { Matrix(rows: neurons, columns: inputs, entries: Array(values[0..<(neurons * inputs)])) }
+    /// The biases b_j.
+    public var hiddenBias: [Double] { Array(values[(neurons * inputs)..<(neurons * inputs + neurons)]) }
+    /// The output weights w_j.
+    public var outputWeights: [Double] { Array(values[(neurons * inputs + neurons)..<(neurons * inputs + 2 * neurons)]) }
+    /// B2.
+    public var outputBias: Double { values[neurons * inputs + 2 * neurons] }
+    /// V (empty for a plain network).
+    public var skipWeights: [Double] { kind == .residual ? Array(values[(neurons * inputs + 2 * neurons + 1)...]) : [] }
+
+    /// max |θ_i|: grows without bound when a plain network of k + 1 neurons approaches f (design.md §3).
+    public var largestMagnitude: Double { values.reduce(0) { max($0, abs($1)) } }
+
+    /// The network as a fully-connected ResNet (Definition 1.5.4): l = (n, m, 1), σ(z) = z²,
+    /// S = {(0, 2)} for the residual kind.
+    public var network: ResNet {
+        get throws {
+            let layer1 = ResNet.Layer(weights: inputWeights, bias: hiddenBias)
+            let layer2 = ResNet.Layer(weights: Matrix(rows: 1, columns: neurons, entries: outputWeights), bias: [outputBias])
+            let skips = kind == .residual ? [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: inputs, entries: skipWeights))] : []
+            return try ResNet(widths: [inputs, neurons, 1], activation: .square, layers: [layer1, layer2], skips: skips)
+        }
+    }
+
+    /// The mean squared error `L = (1/N) Σ_p r_p²`, `r_p = g(x_p) − y_p`, on the points (one per row)
+    /// and its gradient, in closed form with `h_pj = u_jᵀx_p + b_j`:
+    ///
+    ///     ∂L/∂B2 = (2/N) Σ_p r_p,                 ∂L/∂V   = (2/N) Σ_p r_p x_p,
+    ///     ∂L/∂w_j = (2/N) Σ_p r_p h_pj²,           ∂L/∂b_j = (4 w_j/N) Σ_p r_p h_pj,
+    ///     ∂L/∂u_j = (4 w_j/N) Σ_p r_p h_pj x_p.
+    ///
+    /// The products `H = X Uᵀ`, `Xᵀ r` and `(r ∘ H)ᵀ X` go through CBLAS.
+    public func lossAndGradient(points: Matrix, targets: [Double]) -> (loss: Double, gradient: [Double]) {
+        let n = inputs, m = neurons, count = points.rows
+        precondition(points.columns == n && targets.count == count, "points and targets do not match the network")
+        guard count > 0 else { return (0, [Double](repeating: 0, count: values.count)) }
+        let bias = hiddenBias, w = outputWeights, b2 = outputBias
+        var hidden = points.multiply(inputWeights, transposeOther: true)
+        var residuals = [Double](repeating: b2, count: count)
+        if kind == .residual {
+            let skip = Matrix(rows: n, columns: 1, entries: skipWeights)
+            let linear = points.multiply(skip)
+            for p in 0..<count { residuals[p] += linear.entries[p] }
+        }
+        var outputGradient = [Double](repeating: 0, count: m)
+        hidden.entries.withUnsafeMutableBufferPointer { h in
+            residuals.withUnsafeMutableBufferPointer { r in
+                for p in 0..<count {
+                    var g = r[p]
+                    for j in 0..<m {
+                        let value = h[p * m + j] + bias[j]
+                        h[p * m + j] = value
+                        g += w[j] * value * value
+                    }
+                    r[p] = g - targets[p]
+                }
+                // Now h holds h_pj; accumulate ∂L/∂w_j and turn h into r_p h_pj.
+                for p in 0..<count {
+                    for j in 0..<m {
+                        let value = h[p * m + j]
+                        outputGradient[j] += r[p] * value * value
+                        h[p * m + j] = r[p] * value
+                    }
+                }
+            }
+        }
+        let scale = 2 / Double(count)
+        var loss = 0.0
+        var residualSum = 0.0
+        for r in residuals { loss += r * r; residualSum += r }
+        loss /= Double(count)
+
+        var gradient = [Double](repeating: 0, count: values.count)
+        let weighted = hidden  // r_p h_pj
+        let uGradient = weighted.multiply(points, transposeSelf: true)  // m × n: Σ_p r_p h_pj x_p
+        var columnSums = [Double](repeating: 0, count: m)
+        for p in 0..<count { for j in 0..<m { columnSums[j] += weighted.entries[p * m + j] } }
+        for j in 0..<m {
+            for i in 0..<n { gradient[j * n + i] = 2 * scale * w[j] * uGradient[j, i] }
+            gradient[m * n + j] = 2 * scale * w[j] * columnSums[j]
+            gradient[m * n + m + j] = scale * outputGradient[j]
+        }
+        gradient[m * n + 2 * m] = scale * residualSum
+        if kind == .residual {
+            let skipGradient = points.multiplyTransposed(residuals)
+            for i in 0..<n { gradient[m * n + 2 * m + 1 + i] = scale * skipGradient[i] }
+        }
+        return (loss, gradient)
+    }
+}
+
+/// Adam (Kingma & Ba) with bias correction, on a flat parameter vector.
+public struct AdamOptimizer: Sendable {
+    /// Step size of the current step.
+    public var learningRate: Double
+    /// Decay of the first-moment estimate.
+    public var beta1: Double
+    /// Decay of the second-moment estimate.
+    public var beta2: Double
+    /// Added to √v̂ in the denominator.
+    public var epsilon: Double
+    var firstMoment: [Double]
+    var secondMoment: [Double]
+    var steps = 0
+
+    /// An optimizer for `count` parameters; defaults β1 = 0.9, β2 = 0.999, ε = 1e-12 (small, so
+    /// that converging runs reach double-precision accuracy).
+    public init(count: Int, learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-12) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        firstMoment = [Double](repeating: 0, count: count)
+        secondMoment = [Double](repeating: 0, count: count)
+    }
+
+    /// One update `θ ← θ − lr · m̂ / (√v̂ + ε)`.
+    public mutating func step(_ parameters: inout [Double], gradient: [Double]) {
+        steps += 1
+        let correction1 = 1 - pow(beta1, Double(steps))
+        let correction2 = 1 - pow(beta2, Double(steps))
+        for i in 0..<parameters.count {
+            let g = gradient[i]
+            firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * g
+            secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * g * g
+            let mHat = firstMoment[i] / correction1
+            let vHat = secondMoment[i] / correction2
+            parameters[i] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
+        }
+    }
+}
+
+/// One architecture of the training experiment: a kind and a width m, with m relative to k.
+public struct TrainingArchitecture: Equatable, Sendable {
+    /// Plain or residual.
+    public let kind: NetworkKind
+    /// m, the hidden neurons.
+    public let neurons: Int
+    /// m − k.
+    public let offset: Int
+    /// Whether an exact network of this kind and width exists for the form (design.md §3:
+    /// residual m ≥ k; plain m ≥ k when a_N = 0, m ≥ k + 2 otherwise).
+    public let exactExists: Bool
+
+    /// "k", "k+1", "k-1", … .
+    public var widthLabel: String { offset == 0 ? "k" : (offset > 0 ? "k+\(offset)" : "k\(offset)") }
+    /// "plain k+2" and so on.
+    public var label: String { "\(kind.rawValue) \(widthLabel)" }
+}
+
+/// Settings of the training experiment.
+public struct TrainingOptions: Sendable {
+    /// Random starts per architecture.
+    public var starts: Int
+    /// Full-batch Adam steps per start.
+    public var steps: Int
+    /// Training points, uniform in `[−R, R]ⁿ`.
+    public var samples: Int
+    /// R.
+    public var boxRadius: Double
+    /// Initial Adam step size.
+    public var learningRate: Double
+    /// Final step size; the step size decays geometrically from `learningRate` to this.
+    public var finalLearningRate: Double
+    /// A run reaches the exact solution when `max|g − f| ≤ tolerance · scale` on held-out points,
+    /// where `scale = max_x (|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|)` over those points (design.md §5).
+    public var tolerance: Double
+    /// Seed of points and starts.
+    public var seed: UInt64
+
+    /// Defaults: 20 starts × 5000 steps, 64 points in [−1, 1]ⁿ, step size 0.1 decaying to 3e-5,
+    /// tolerance 1e-6, seed 1.
+    public init(starts: Int = 20, steps: Int = 5000, samples: Int = 64, boxRadius: Double = 1,
+                learningRate: Double = 0.1, finalLearningRate: Double = 3e-5, tolerance: Double = 1e-6, seed: UInt64 = 1) {
+        self.starts = starts
+        self.steps = steps
+        self.samples = samples
+        self.boxRadius = boxRadius
+        self.learningRate = learningRate
+        self.finalLearningRate = finalLearningRate
+        self.tolerance = tolerance
+        self.seed = seed
+    }
+
+    /// The `--quick` preset (about a second even in a debug build): 8 starts × 1500 steps, 32 points.
+    public static func quick(seed: UInt64 = 1) -> TrainingOptions {
+        TrainingOptions(starts: 8, steps: 1500, samples: 32, seed: seed)
+    }
+
+    func validate() throws {
+        guard starts >= 1 else { throw QuadFormError.invalidValue("starts must be ≥ 1, got \(starts)") }
+        guard steps >= 1 else { throw QuadFormError.invalidValue("steps must be ≥ 1, got \(steps)") }
+        guard samples >= 1 else { throw QuadFormError.invalidValue("samples must be ≥ 1, got \(samples)") }
+        guard boxRadius > 0, boxRadius.isFinite else { throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(boxRadius)") }
+        guard learningRate > 0, learningRate.isFinite, finalLearningRate > 0, finalLearningRate.isFinite else {
+            throw QuadFormError.invalidValue("learning rates must be finite numbers > 0")
+        }
+        guard tolerance > 0, tolerance.isFinite else { throw QuadFormError.invalidValue("tolerance must be a finite number > 0, got \(tolerance)") }
+    }
+}
+
+/// The outcome of one random start.
+public struct TrainingRun: Sendable {
+    /// Which architecture.
+    public let architecture: TrainingArchitecture
+    /// Start index 0…starts−1.
+    public let start: Int
+    /// The seed of its initial parameters.
+    public let seed: UInt64
+    /// Final training loss `(1/N) Σ (g − f)²`.
+    public let finalLoss: Double
+    /// `max|g − f| / scale` on the held-out points.
+    public let relativeError: Double
+    /// Largest coefficient difference of the expanded network (design.md §5) over the largest
+    /// coefficient of f: a point-free measure of exactness.
+    public let relativeCoefficientError: Double
+    /// max |θ_i| at the end.
+    public let largestParameter: Double
+    /// `relativeError ≤ tolerance`.
+    public let reachedExact: Bool
+    /// The trained network.
+    public let network: ResNet
+}
+
+/// The runs of one architecture summarized.
+public struct TrainingSummary: Sendable {
+    /// Which architecture.
+    public let architecture: TrainingArchitecture
+    /// Smallest final loss.
+    public let minimumLoss: Double
+    /// Median final loss.
+    public let medianLoss: Double
+    /// Fraction of starts that reached the exact solution.
+    public let exactFraction: Double
+    /// Median of max |θ_i|.
+    public let medianLargestParameter: Double
+}
+
+/// Does gradient descent find the minimal networks? Fits square networks of several widths, plain
+/// and residual, to f by full-batch Adam from many seeded random starts (design.md §3 counts).
+public struct TrainingExperiment: Sendable {
+    /// The form f.
+    public let form: QuadraticForm
+    /// Its synthesis: gives k and whether a_N ≠ 0.
+    public let synthesis: Synthesis
+    /// Settings.
+    public let options: TrainingOptions
+
+    /// An experiment for `form`; rejects forms with no variables and invalid options.
+    public init(form: QuadraticForm, options: TrainingOptions = TrainingOptions()) throws {
+        try options.validate()
+        guard form.dimension >= 1 else { throw QuadFormError.invalidValue("the form has no variables: there is nothing to train") }
+        self.form = form
+        self.options = options
+        self.synthesis = try Synthesis(form: form, options: SynthesisOptions(boxRadius: options.boxRadius))
+    }
+
+    /// Plain m = k, k+1, k+2 and residual m = k−1, k (widths below 0 are skipped).
+    public var architectures: [TrainingArchitecture] {
+        let k = synthesis.rank
+        let plainMinimum = synthesis.hasLinearNullPart ? k + 2 : k
+        var out: [TrainingArchitecture] = []
+        for offset in 0...2 {
+            out.append(TrainingArchitecture(kind: .plain, neurons: k + offset, offset: offset, exactExists: k + offset >= plainMinimum))
+        }
+        for offset in -1...0 where k + offset >= 0 {
+            out.append(TrainingArchitecture(kind: .residual, neurons: k + offset, offset: offset, exactExists: offset >= 0))
+        }
+        return out
+    }
+
+    /// Points uniform in `[−R, R]ⁿ`, one per row.
+    static func boxPoints(count: Int, dimension n: Int, radius: Double, seed: UInt64) -> Matrix {
+        var rng = SplitMix64(seed: seed)
+        return Matrix(rows: count, columns: n, entries: (0..<(count * n)).map { _ in radius * (2 * rng.nextUnit() - 1) })
+    }
+
+    /// The seed of start `start` of architecture `index`.
+    static func startSeed(_ seed: UInt64, architecture index: Int, start: Int) -> UInt64 {
+        var rng = SplitMix64(seed: seed ^ (UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(start + 1) &* 0xD1B5_4A32_D192_ED03))
+        return rng.next()
+    }
+
+    /// Trains every architecture from every start; `progress` receives one line per architecture.
+    public func run(progress: (String) -> Void = { _ in }) throws -> TrainingResult {
+        let n = form.dimension
+        let points = TrainingExperiment.boxPoints(count: options.samples, dimension: n, radius: options.boxRadius, seed: options.seed)
+        let targets = (0..<points.rows).map { form.evaluate(points.row($0)) }
+        let heldOut = TrainingExperiment.boxPoints(count: 256, dimension: n, radius: options.boxRadius, seed: options.seed &+ 0x5EED)
+        let heldOutTargets = (0..<heldOut.rows).map { form.evaluate(heldOut.row($0)) }
+        let scale = max((0..<heldOut.rows).map { form.magnitude(at: heldOut.row($0)) }.max() ?? 0, Double.leastNormalMagnitude)
+        let a = form.symmetricMatrix
+        let coefficientScale = max(abs(form.constant), form.linear.reduce(0) { max($0, abs($1)) }, a.entries.reduce(0) { max($0, abs($1)) }, Double.leastNormalMagnitude)
+        let decay = options.steps > 1 ? pow(options.finalLearningRate / options.learningRate, 1 / Double(options.steps - 1)) : 1
+
+        var runs: [TrainingRun] = []
+        for (index, architecture) in architectures.enumerated() {
+            let started = Date()
+            for start in 0..<options.starts {
+                let seed = TrainingExperiment.startSeed(options.seed, architecture: index, start: start)
+                var rng = SplitMix64(seed: seed)
+                var parameters = SquareNetworkParameters.random(kind: architecture.kind, inputs: n, neurons: architecture.neurons, using: &rng)
+                var adam = AdamOptimizer(count: parameters.values.count, learningRate: options.learningRate)
+                var loss = 0.0
+                for _ in 0..<options.steps {
+                    let (value, gradient) = parameters.lossAndGradient(points: points, targets: targets)
+                    loss = value
+                    if !value.isFinite { break }
+                    adam.step(&parameters.values, gradient: gradient)
+                    adam.learningRate *= decay
+                }
+                loss = parameters.lossAndGradient(points: points, targets: targets).loss
+                let finite = parameters.values.allSatisfy { $0.isFinite }
+                let network: ResNet
+                var relativeError = Double.infinity, coefficientError = Double.infinity
+                if finite {
+                    network = try parameters.network
+                    let values = try network.realization(batch: heldOut)
+                    var worst = 0.0
+                    for p in 0..<heldOut.rows { worst = max(worst, abs(values[p, 0] - heldOutTargets[p])) }
+                    relativeError = worst / scale
+                    let expanded = try ExpandedNetwork(network)
+                    var difference = abs(expanded.constant - form.constant)
+                    for i in 0..<n { difference = max(difference, abs(expanded.linear[i] - form.linear[i])) }
+                    for i in 0..<(n * n) { difference = max(difference, abs(expanded.quadratic.entries[i] - a.entries[i])) }
+                    coefficientError = difference / coefficientScale
+                } else {
+                    network = try SquareNetworkParameters(kind: architecture.kind, inputs: n, neurons: architecture.neurons,
+                                                          values: [Double](repeating: 0, count: parameters.values.count)).network
+                    loss = .infinity
+                }
+                runs.append(TrainingRun(architecture: architecture, start: start, seed: seed, finalLoss: loss,
+                                        relativeError: relativeError, relativeCoefficientError: coefficientError,
+                                        largestParameter: finite ? parameters.largestMagnitude : .infinity,
+                                        reachedExact: relativeError <= options.tolerance, network: network))
+            }
+            let mine = runs.filter { $0.architecture == architecture }
+            let exact = mine.filter(\.reachedExact).count
+            progress("train: \(architecture.label) (m = \(architecture.neurons)): \(options.starts) starts, \(exact) exact, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+        return TrainingResult(experiment: self, runs: runs, scale: scale)
+    }
+}
+
+/// The runs of a training experiment with their table, CSV and SVG.
+public struct TrainingResult: Sendable {
+    /// The experiment that produced them.
+    public let experiment: TrainingExperiment
+    /// Every run, architecture by architecture.
+    public let runs: [TrainingRun]
+    /// The scale the tolerance multiplies.
+    public let scale: Double
+
+    /// One summary per architecture, in the order trained.
+    public var summaries: [TrainingSummary] {
+        experiment.architectures.map { architecture in
+            let mine = runs.filter { $0.architecture == architecture }
+            let losses = mine.map(\.finalLoss)
+            return TrainingSummary(architecture: architecture, minimumLoss: losses.min() ?? .nan,
+                                   medianLoss: TrainingResult.median(losses),
+                                   exactFraction: mine.isEmpty ? 0 : Double(mine.filter(\.reachedExact).count) / Double(mine.count),
+                                   medianLargestParameter: TrainingResult.median(mine.map(\.largestParameter)))
+        }
+    }
+
+    /// The median (mean of the middle two for an even count; NaN for none).
+    public static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : 0.5 * (sorted[middle - 1] + sorted[middle])
+    }
+
+    /// The table for people.
+    public var text: String {
+        let s = experiment.synthesis
+        let o = experiment.options
+        let k = s.rank
+        var out = "f = \(SynthesisReport.formula(of: experiment.form))\n"
+        out += "n = \(experiment.form.dimension), k = rank A = \(k), a_N \(s.hasLinearNullPart ? "≠ 0: exact plain needs k + 2 = \(k + 2)" : "= 0: exact plain needs k = \(k)"), exact residual needs k = \(k)\n"
+        out += "\(o.starts) starts × \(o.steps) full-batch Adam steps (step size \(SynthesisReport.fmt(o.learningRate)) → \(SynthesisReport.fmt(o.finalLearningRate))), \(o.samples) points in [−\(SynthesisReport.fmt(o.boxRadius)), \(SynthesisReport.fmt(o.boxRadius))]^\(experiment.form.dimension), seed \(o.seed)\n"
+        out += "exact: max|g − f| ≤ \(SynthesisReport.fmt(o.tolerance)) × \(SynthesisReport.fmt(scale)) on 256 held-out points\n\n"
+        let header = ["network", "m", "width", "exact exists", "min loss", "median loss", "reached exact", "median max|θ|"]
+        var rows: [[String]] = []
+        for summary in summaries {
+            let a = summary.architecture
+            let count = runs.filter { $0.architecture == a }.count
+            let exact = Int((summary.exactFraction * Double(count)).rounded())
+            rows.append([a.kind.rawValue, String(a.neurons), a.widthLabel, a.exactExists ? "yes" : "no",
+                         String(format: "%.3g", summary.minimumLoss), String(format: "%.3g", summary.medianLoss),
+                         "\(exact)/\(count)", String(format: "%.3g", summary.medianLargestParameter)])
+        }
+        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        func line(_ fields: [String]) -> String {
+            fields.enumerated().map { c, f in f.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        out += line(header) + "\n"
+        for row in rows { out += line(row) + "\n" }
+        return out
+    }
+
+    /// One CSV row per run.
+    public var csv: String {
+        var table = CSVTable(header: ["network", "neurons", "width", "exact_exists", "start", "seed", "final_loss",
+                                      "relative_error", "relative_coefficient_error", "max_abs_parameter", "reached_exact"])
+        for run in runs {
+            let a = run.architecture
+            table.rows.append([a.kind.rawValue, String(a.neurons), a.widthLabel, String(a.exactExists), String(run.start), String(run.seed),
+                               CSVTable.number(run.finalLoss), CSVTable.number(run.relativeError),
+                               CSVTable.number(run.relativeCoefficientError), CSVTable.number(run.largestParameter), String(run.reachedExact)])
+        }
+        return table.text
+    }
+
+    /// Final losses of every start, one column per architecture, with the tolerance drawn as
+    /// the loss `(tolerance · scale)²` it corresponds to at most.
+    public var svg: String {
+        let architectures = experiment.architectures
+        var chart = SVGChart(title: "Final training loss per start: f = \(SynthesisReport.formula(of: experiment.form))",
+                             xLabel: "architecture (m hidden square neurons, k = \(experiment.synthesis.rank))",
+                             yLabel: "final loss (mean squared error)", xLog: false, yLog: true,
+                             xCategories: architectures.enumerated().map { (Double($0.offset), "\($0.element.label) (m=\($0.element.neurons))") })
+        // Losses of exactly 0 cannot go on a log axis; draw them at the smallest positive double's neighbourhood.
+        let floor = 1e-32
+        for (index, architecture) in architectures.enumerated() {
+            let mine = runs.filter { $0.architecture == architecture }
+            let points = mine.enumerated().map { (i, run) -> (x: Double, y: Double) in
+                let jitter = mine.count > 1 ? (Double(i) / Double(mine.count - 1) - 0.5) * 0.4 : 0
+                return (Double(index) + jitter, max(run.finalLoss, floor))
+            }
+            chart.series.append(SVGChart.Series(name: architecture.label, points: points,
+                                                color: SVGChart.palette[index % SVGChart.palette.count], joined: false,
+                                                hollow: !architecture.exactExists))
+        }
+        let tolerance = experiment.options.tolerance * scale
+        chart.references.append(SVGChart.ReferenceLine(y: tolerance * tolerance, label: "(tolerance·scale)²"))
+        return chart.svg
+    }
+}
