@@ -1,0 +1,388 @@
+import Foundation
+
+/// Smooth activations used in practice, against which the paper's quadratic model of an
+/// activation (design.md §3, T3; the paper's eq. 4) is tested.
+public enum SmoothActivation: String, Sendable, CaseIterable {
+    /// s(z) = log(1 + eᶻ).
+    case softplus
+    /// s(z) = tanh z.
+    case tanh
+    /// s(z) = z Φ(z), Φ the standard normal distribution function (exact, with erf).
+    case gelu
+    /// s(z) = 1 / (1 + e⁻ᶻ).
+    case sigmoid
+    /// s(z) = z / (1 + e⁻ᶻ) (swish with β = 1).
+    case silu
+
+    static func logistic(_ z: Double) -> Double { z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }
+
+    /// s(z).
+    public func callAsFunction(_ z: Double) -> Double {
+        switch self {
+        case .softplus: return max(z, 0) + log1p(exp(-abs(z)))
+        case .tanh: return Foundation.tanh(z)
+        case .gelu: return 0.5 * z * erfc(-z / 2.0.squareRoot())
+        case .sigmoid: return SmoothActivation.logistic(z)
+        case .silu: return z * SmoothActivation.logistic(z)
+        }
+    }
+
+    /// (s(z), s'(z), s''(z)) in closed form.
+    public func derivatives(at z: Double) -> (value: Double, first: Double, second: Double) {
+        switch self {
+        case .softplus:
+            let p = SmoothActivation.logistic(z)
+            return (self(z), p, p * (1 - p))
+        case .tanh:
+            let t = Foundation.tanh(z)
+            return (t, 1 - t * t, -2 * t * (1 - t * t))
+        case .gelu:
+            let density = exp(-z * z / 2) / (2 * Double.pi).squareRoot()
+            let distribution = 0.5 * erfc(-z / 2.0.squareRoot())
+            return (z * distribution, distribution + z * density, density * (2 - z * z))
+        case .sigmoid:
+            let p = SmoothActivation.logistic(z)
+            return (p, p * (1 - p), p * (1 - p) * (1 - 2 * p))
+        case .silu:
+            let p = SmoothActivation.logistic(z)
+            let dp = p * (1 - p)
+            return (z * p, p + z * dp, 2 * dp + z * dp * (1 - 2 * p))
+        }
+    }
+
+    /// The second-order Taylor polynomial of s at z₀ written as `T(z) = αz² + βz + γ`, the
+    /// quadratic activation of design.md §6: `α = s''/2`, `β = s' − s'' z₀`, `γ = s − s' z₀ + s'' z₀²/2`.
+    public func taylorPolynomial(at z0: Double) -> Activation {
+        let (s0, s1, s2) = derivatives(at: z0)
+        return .quadratic(alpha: s2 / 2, beta: s1 - s2 * z0, gamma: s0 - s1 * z0 + s2 * z0 * z0 / 2)
+    }
+}
+
+/// Errors of the Taylor experiment's settings.
+public enum TaylorError: Error, Equatable, CustomStringConvertible {
+    /// s''(z₀) is (numerically) zero, so the Taylor polynomial is not quadratic and eq. (4) does not apply.
+    case flatCurvature(activation: String, z0: Double, second: Double)
+
+    public var description: String {
+        switch self {
+        case let .flatCurvature(activation, z0, second):
+            return "\(activation)''(\(z0)) = \(second): the Taylor polynomial at z0 = \(z0) is not quadratic (α = s''/2 = 0); choose another --z0"
+        }
+    }
+}
+
+/// How a synthesized square network is rewritten with the activation s (design.md §3, T3).
+public enum TaylorConstruction: String, Sendable, CaseIterable {
+    /// The paper's eq. (7)/(10) with the correct sign: each square neuron t² of the residual network
+    /// becomes `(T(z* + δt) − T(z*)) / (αδ²)` with the shift `z* = −β/(2α) = z₀ − s'(z₀)/s''(z₀)`
+    /// (the vertex of T). Exact for s = T; for a real s the neurons work at z*, not at z₀.
+    case vertexShift = "eq7-shift"
+    /// Each square neuron t² of the residual network becomes `(T(z₀ + δt) − s(z₀) − s'(z₀)δt) / (αδ²)`;
+    /// the linear part `s'(z₀)δt` goes into the skip V and the output bias. Error O(δ) (the cubic term).
+    case single
+    /// Each square neuron t² of the plain network becomes the pair `(T(z₀ + δt) + T(z₀ − δt) − 2s(z₀)) / (2αδ²)`:
+    /// odd powers cancel, so the error is O(δ²); twice the neurons, no skip.
+    case paired
+}
+
+/// Settings of the Taylor experiment.
+public struct TaylorOptions: Sendable {
+    /// The activations tested.
+    public var activations: [SmoothActivation]
+    /// Expansion point z₀ (the same for every activation).
+    public var center: Double
+    /// The input scalings δ, in the order tried.
+    public var deltas: [Double]
+    /// Points uniform in `[−R, R]ⁿ` where the error is measured.
+    public var samples: Int
+    /// R.
+    public var boxRadius: Double
+    /// Seed of the points.
+    public var seed: UInt64
+
+    /// The default sweep `δ = 2⁻², 2⁻³, …, 2⁻¹⁰`.
+    public static let defaultDeltas = (2...10).map { pow(2, -Double($0)) }
+
+    /// Defaults: all five activations, z₀ = 0.5 (where s'' ≠ 0 and s''' ≠ 0 for all of them),
+    /// δ = 2⁻² … 2⁻¹⁰, 256 points in [−1, 1]ⁿ, seed 1.
+    public init(activations: [SmoothActivation] = SmoothActivation.allCases, center: Double = 0.5,
+                deltas: [Double] = TaylorOptions.defaultDeltas, samples: Int = 256, boxRadius: Double = 1, seed: UInt64 = 1) {
+        self.activations = activations
+        self.center = center
+        self.deltas = deltas
+        self.samples = samples
+        self.boxRadius = boxRadius
+        self.seed = seed
+    }
+
+    func validate() throws {
+        guard !activations.isEmpty else { throw QuadFormError.invalidValue("no activation chosen") }
+        guard center.isFinite else { throw QuadFormError.invalidValue("z0 must be finite") }
+        guard deltas.count >= 2 else { throw QuadFormError.invalidValue("need at least two values of δ to measure a slope") }
+        if let bad = deltas.first(where: { !($0 > 0 && $0.isFinite) }) { throw QuadFormError.invalidValue("δ must be a finite number > 0, got \(bad)") }
+        guard Set(deltas).count == deltas.count else { throw QuadFormError.invalidValue("the values of δ must be distinct") }
+        guard samples >= 1 else { throw QuadFormError.invalidValue("samples must be ≥ 1, got \(samples)") }
+        guard boxRadius > 0, boxRadius.isFinite else { throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(boxRadius)") }
+    }
+}
+
+/// One (activation, construction, δ) measurement.
+public struct TaylorMeasurement: Sendable {
+    /// s.
+    public let activation: SmoothActivation
+    /// How the square network was rewritten.
+    public let construction: TaylorConstruction
+    /// Hidden neurons of the rewritten network.
+    public let neurons: Int
+    /// δ.
+    public let delta: Double
+    /// max over the points of |g_s(x) − f(x)|, with the real s.
+    public let maxError: Double
+    /// maxError divided by the scale max(|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|) over the points.
+    public let relativeError: Double
+    /// Whether the same network with s replaced by its Taylor polynomial T passes design.md §5's
+    /// verification against f (coefficients and samples): the quadratic model is exact.
+    public let taylorModelExact: Bool
+}
+
+/// The least-squares slope of log(error) against log(δ) for one activation and construction.
+public struct TaylorSlope: Sendable {
+    /// s.
+    public let activation: SmoothActivation
+    /// The construction.
+    public let construction: TaylorConstruction
+    /// The slope p in error ≈ C δᵖ.
+    public let slope: Double
+}
+
+/// How well do real activations behave like the quadratic model? Rewrites the synthesized square
+/// networks of f with s through its Taylor polynomial at z₀ (design.md §3, T3) and inputs scaled by
+/// δ, then measures the error of the network with the real s against f as δ → 0.
+public struct TaylorExperiment: Sendable {
+    /// The form f.
+    public let form: QuadraticForm
+    /// Its synthesized networks (design.md §2).
+    public let synthesis: Synthesis
+    /// Settings.
+    public let options: TaylorOptions
+
+    /// An experiment for `form`; rejects activations with s''(z₀) = 0 and invalid options.
+    public init(form: QuadraticForm, options: TaylorOptions = TaylorOptions()) throws {
+        try options.validate()
+        for s in options.activations {
+            let (s0, s1, s2) = s.derivatives(at: options.center)
+            if abs(s2) <= 1e-8 * (abs(s0) + abs(s1)) {
+                throw TaylorError.flatCurvature(activation: s.rawValue, z0: options.center, second: s2)
+            }
+        }
+        self.form = form
+        self.options = options
+        self.synthesis = try Synthesis(form: form, options: SynthesisOptions(boxRadius: options.boxRadius))
+    }
+
+    /// The rewritten network, with the Taylor polynomial T of s at z₀ as its (quadratic) activation.
+    /// Replacing T by s is the experiment; with T itself the network computes f exactly.
+    public func network(for s: SmoothActivation, construction: TaylorConstruction, delta: Double) throws -> ResNet {
+        let z0 = options.center
+        let taylor = s.taylorPolynomial(at: z0)
+        let (s0, s1, s2) = s.derivatives(at: z0)
+        let alpha = s2 / 2
+        let source = construction == .paired ? synthesis.plain : synthesis.residual
+        let n = source.inputWidth, m = source.widths[1]
+        let u = source.layers[0].weights, b = source.layers[0].bias
+        let w = source.layers[1].weights.entries
+        var outputBias = source.layers[1].bias[0]
+        var skip = source.skips.first?.weights.row(0) ?? [Double](repeating: 0, count: n)
+        var rows: [[Double]] = [], biases: [Double] = [], weights: [Double] = []
+        switch construction {
+        case .vertexShift:
+            guard case let .quadratic(_, beta, _) = taylor else { return source }
+            let vertex = -beta / (2 * alpha)
+            let valueAtVertex = taylor(vertex)  // γ − β²/(4α)
+            for j in 0..<m {
+                rows.append(u.row(j).map { delta * $0 })
+                biases.append(vertex + delta * b[j])
+                weights.append(w[j] / (alpha * delta * delta))
+                outputBias -= w[j] * valueAtVertex / (alpha * delta * delta)
+            }
+        case .single:
+            for j in 0..<m {
+                let uj = u.row(j)
+                rows.append(uj.map { delta * $0 })
+                biases.append(z0 + delta * b[j])
+                weights.append(w[j] / (alpha * delta * delta))
+                outputBias -= w[j] * (s0 + s1 * delta * b[j]) / (alpha * delta * delta)
+                for i in 0..<n { skip[i] -= w[j] * s1 * uj[i] / (alpha * delta) }
+            }
+        case .paired:
+            for j in 0..<m {
+                let uj = u.row(j)
+                for sign in [1.0, -1.0] {
+                    rows.append(uj.map { sign * delta * $0 })
+                    biases.append(z0 + sign * delta * b[j])
+                    weights.append(w[j] / (2 * alpha * delta * delta))
+                }
+                outputBias -= w[j] * s0 / (alpha * delta * delta)
+            }
+        }
+        let width = rows.count
+        let layers = [ResNet.Layer(weights: Matrix(rows: width, columns: n, entries: rows.flatMap { $0 }), bias: biases),
+                      ResNet.Layer(weights: Matrix(rows: 1, columns: width, entries: weights), bias: [outputBias])]
+        let skips = construction == .paired ? [] : [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: skip))]
+        return try ResNet(widths: [n, width, 1], activation: taylor, layers: layers, skips: skips)
+    }
+
+    /// The realization of `net` (Definition 1.5.4) with its activation replaced by s, on many
+    /// inputs (one per row); each layer's product goes through CBLAS.
+    public static func realization(of net: ResNet, activation s: SmoothActivation, batch points: Matrix) throws -> Matrix {
+        guard points.columns == net.inputWidth else { throw NetworkError.inputLength(expected: net.inputWidth, found: points.columns) }
+        var outputs: [Matrix] = [points]
+        for k in 1...net.depth {
+            let layer = net.layers[k - 1]
+            var z = outputs[k - 1].multiply(layer.weights, transposeOther: true)
+            for skip in net.skips where skip.to == k {
+                let v = outputs[skip.from].multiply(skip.weights, transposeOther: true)
+                for i in 0..<z.entries.count { z.entries[i] += v.entries[i] }
+            }
+            let width = net.widths[k]
+            for row in 0..<points.rows {
+                for j in 0..<width {
+                    let value = z.entries[row * width + j] + layer.bias[j]
+                    z.entries[row * width + j] = k < net.depth ? s(value) : value
+                }
+            }
+            outputs.append(z)
+        }
+        return outputs[net.depth]
+    }
+
+    /// Least-squares slope of log y against log x.
+    public static func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
+        let pairs = zip(x, y).filter { $0.0 > 0 && $0.1 > 0 && $0.1.isFinite }
+        guard pairs.count >= 2 else { return .nan }
+        let lx = pairs.map { log($0.0) }, ly = pairs.map { log($0.1) }
+        let mx = lx.reduce(0, +) / Double(lx.count), my = ly.reduce(0, +) / Double(ly.count)
+        var sxy = 0.0, sxx = 0.0
+        for i in 0..<lx.count { sxy += (lx[i] - mx) * (ly[i] - my); sxx += (lx[i] - mx) * (lx[i] - mx) }
+        return sxx > 0 ? sxy / sxx : .nan
+    }
+
+    /// Runs the sweep; `progress` receives one line per activation.
+    public func run(progress: (String) -> Void = { _ in }) throws -> TaylorResult {
+        let n = form.dimension
+        let points = TrainingExperiment.boxPoints(count: options.samples, dimension: n, radius: options.boxRadius, seed: options.seed)
+        let targets = (0..<points.rows).map { form.evaluate(points.row($0)) }
+        let scale = max((0..<points.rows).map { form.magnitude(at: points.row($0)) }.max() ?? 0, Double.leastNormalMagnitude)
+        let verifier = Verifier(synthesis: synthesis)
+        let checkPoints = Verifier.samplePoints(dimension: n, radius: options.boxRadius, random: 32, seed: options.seed)
+        var measurements: [TaylorMeasurement] = []
+        for s in options.activations {
+            for construction in TaylorConstruction.allCases {
+                for delta in options.deltas {
+                    let net = try network(for: s, construction: construction, delta: delta)
+                    let exact = try verifier.check(net, name: construction.rawValue, points: checkPoints).passed
+                    let values = try TaylorExperiment.realization(of: net, activation: s, batch: points)
+                    var worst = 0.0
+                    for p in 0..<points.rows {
+                        let error = abs(values[p, 0] - targets[p])
+                        worst = error.isFinite ? max(worst, error) : .infinity
+                    }
+                    measurements.append(TaylorMeasurement(activation: s, construction: construction, neurons: net.hiddenNeurons,
+                                                          delta: delta, maxError: worst, relativeError: worst / scale,
+                                                          taylorModelExact: exact))
+                }
+            }
+            progress("taylor: \(s.rawValue) done")
+        }
+        return TaylorResult(experiment: self, measurements: measurements, scale: scale)
+    }
+}
+
+/// The measurements of a Taylor experiment with slopes, table, CSV and SVG.
+public struct TaylorResult: Sendable {
+    /// The experiment.
+    public let experiment: TaylorExperiment
+    /// Every measurement.
+    public let measurements: [TaylorMeasurement]
+    /// The scale of the relative errors.
+    public let scale: Double
+
+    /// The log-log slope of the error over the δ sweep, per activation and construction.
+    public var slopes: [TaylorSlope] {
+        experiment.options.activations.flatMap { s in
+            TaylorConstruction.allCases.map { c in
+                let mine = measurements.filter { $0.activation == s && $0.construction == c }
+                return TaylorSlope(activation: s, construction: c, slope: TaylorExperiment.logLogSlope(mine.map(\.delta), mine.map(\.maxError)))
+            }
+        }
+    }
+
+    /// The slope for one activation and construction.
+    public func slope(_ s: SmoothActivation, _ c: TaylorConstruction) -> Double {
+        slopes.first { $0.activation == s && $0.construction == c }?.slope ?? .nan
+    }
+
+    /// The table for people.
+    public var text: String {
+        let e = experiment, o = e.options
+        let deltas = o.deltas
+        let smallest = deltas.min() ?? 0
+        func neurons(_ c: TaylorConstruction) -> Int { measurements.first { $0.construction == c }?.neurons ?? 0 }
+        var out = "f = \(SynthesisReport.formula(of: e.form))   (n = \(e.form.dimension), k = \(e.synthesis.rank))\n"
+        out += "s → Taylor polynomial T at z0 = \(SynthesisReport.fmt(o.center)); square neurons rewritten with T (exact) and then run with the real s\n"
+        out += "  eq7-shift  residual, \(neurons(.vertexShift)) neurons at the vertex z* = z0 − s'/s'' (eq. 7 shift −β/(2α))\n"
+        out += "  single     residual, \(neurons(.single)) neurons at z0 + δt, s'(z0)δt moved into the skip    expected order δ\n"
+        out += "  paired     plain, \(neurons(.paired)) neurons at z0 ± δt (odd powers cancel)                  expected order δ²\n"
+        out += "error = max|g_s(x) − f(x)| over \(o.samples) points in [−\(SynthesisReport.fmt(o.boxRadius)), \(SynthesisReport.fmt(o.boxRadius))]^\(e.form.dimension); "
+        out += "slope of log error against log δ over δ = \(SynthesisReport.fmt(deltas.max() ?? 0)) … \(SynthesisReport.fmt(smallest)) (\(deltas.count) values)\n\n"
+        let header = ["activation", "s''(z0)", "z*", "T exact", "eq7-shift slope", "single slope", "paired slope",
+                      "single error", "paired error"]
+        var rows: [[String]] = []
+        for s in o.activations {
+            let (_, s1, s2) = s.derivatives(at: o.center)
+            let mine = measurements.filter { $0.activation == s }
+            let exact = mine.allSatisfy(\.taylorModelExact)
+            func errorAtSmallest(_ c: TaylorConstruction) -> String {
+                String(format: "%.2e", mine.first { $0.construction == c && $0.delta == smallest }?.maxError ?? .nan)
+            }
+            rows.append([s.rawValue, String(format: "%.4g", s2), String(format: "%.4g", o.center - s1 / s2), exact ? "yes" : "NO",
+                         String(format: "%.2f", slope(s, .vertexShift)), String(format: "%.2f", slope(s, .single)),
+                         String(format: "%.2f", slope(s, .paired)), errorAtSmallest(.single), errorAtSmallest(.paired)])
+        }
+        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        func line(_ fields: [String]) -> String {
+            fields.enumerated().map { c, f in f.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        out += line(header) + "\n"
+        for row in rows { out += line(row) + "\n" }
+        out += "(errors at δ = \(SynthesisReport.fmt(smallest)); 'T exact': with s replaced by T every network passes the verification of design.md §5)\n"
+        return out
+    }
+
+    /// One CSV row per measurement.
+    public var csv: String {
+        var table = CSVTable(header: ["activation", "z0", "construction", "neurons", "delta", "max_abs_error", "relative_error", "taylor_model_exact"])
+        for m in measurements {
+            table.rows.append([m.activation.rawValue, CSVTable.number(experiment.options.center), m.construction.rawValue, String(m.neurons),
+                               CSVTable.number(m.delta), CSVTable.number(m.maxError), CSVTable.number(m.relativeError), String(m.taylorModelExact)])
+        }
+        return table.text
+    }
+
+    /// Error against δ on log-log axes: one line per activation and construction (eq7-shift hollow).
+    public var svg: String {
+        var chart = SVGChart(title: "Square networks run with real activations, z0 = \(SynthesisReport.fmt(experiment.options.center))",
+                             xLabel: "input scaling δ", yLabel: "max |g_s(x) − f(x)| on the box", xLog: true, yLog: true)
+        for (index, s) in experiment.options.activations.enumerated() {
+            for c in TaylorConstruction.allCases {
+                let mine = measurements.filter { $0.activation == s && $0.construction == c }
+                chart.series.append(SVGChart.Series(name: "\(s.rawValue) \(c.rawValue) (slope \(String(format: "%.2f", slope(s, c))))",
+                                                    points: mine.map { ($0.delta, $0.maxError) },
+                                                    color: SVGChart.palette[index % SVGChart.palette.count],
+                                                    joined: c != .vertexShift, hollow: c == .vertexShift))
+            }
+        }
+        return chart.svg
+    }
+}
