@@ -153,17 +153,14 @@ struct ExperimentTaylor: ParsableCommand {
     @Option(help: ArgumentHelp("Write the log-log plot of error against δ (SVG) to this file.", valueName: "file"))
     var svg: String?
 
-    func validate() throws {
-        guard deltaCount >= 2 else { throw ValidationError("--deltas must be at least 2, got \(deltaCount)") }
-        guard deltaMax > 0, deltaMin > 0, deltaMax.isFinite, deltaMin.isFinite, deltaMin < deltaMax else {
-            throw ValidationError("need 0 < --delta-min < --delta-max, got \(deltaMin) and \(deltaMax)")
-        }
-    }
-
     func run() throws {
         let result: TaylorResult
         do {
             let form = try ExpressionParser.form(expression)
+            guard deltaCount >= 2 else { throw QuadFormError.invalidValue("--deltas must be at least 2, got \(deltaCount)") }
+            guard deltaMin > 0, deltaMax.isFinite, deltaMin < deltaMax else {
+                throw QuadFormError.invalidValue("need 0 < --delta-min < --delta-max, got \(deltaMin) and \(deltaMax)")
+            }
             let ratio = pow(deltaMin / deltaMax, 1 / Double(deltaCount - 1))
             let deltas = (0..<deltaCount).map { deltaMax * pow(ratio, Double($0)) }
             let options = TaylorOptions(activations: activations.isEmpty ? SmoothActivation.allCases : activations, center: center,

@@ -15,14 +15,17 @@ public struct SVGChart: Sendable {
         public var joined: Bool
         /// Whether the points are drawn as hollow circles (otherwise filled).
         public var hollow: Bool
+        /// Whether the joining line is dashed.
+        public var dashed: Bool
 
         /// A series.
-        public init(name: String, points: [(x: Double, y: Double)], color: String, joined: Bool, hollow: Bool = false) {
+        public init(name: String, points: [(x: Double, y: Double)], color: String, joined: Bool, hollow: Bool = false, dashed: Bool = false) {
             self.name = name
             self.points = points
             self.color = color
             self.joined = joined
             self.hollow = hollow
+            self.dashed = dashed
         }
     }
 
@@ -93,8 +96,14 @@ public struct SVGChart: Sendable {
         if xMax - xMin < 1e-12 { xMin -= 0.5; xMax += 0.5 }
         if yMax - yMin < 1e-12 { yMin -= 0.5; yMax += 0.5 }
         if !xCategories.isEmpty { xMin -= 0.5; xMax += 0.5 }
-        if yLog { yMin = floor(yMin); yMax = ceil(yMax) } else { let pad = 0.05 * (yMax - yMin); yMin -= pad; yMax += pad }
-        if xLog { xMin = floor(xMin); xMax = ceil(xMax) }
+        let yPad = 0.05 * (yMax - yMin)
+        yMin -= yPad
+        yMax += yPad
+        if xCategories.isEmpty {
+            let xPad = 0.05 * (xMax - xMin)
+            xMin -= xPad
+            xMax += xPad
+        }
 
         func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotWidth }
         func py(_ y: Double) -> Double { top + (yMax - y) / (yMax - yMin) * plotHeight }
@@ -136,7 +145,7 @@ public struct SVGChart: Sendable {
             }
             if s.joined, points.count > 1 {
                 let path = points.map { "\(num($0.0)),\(num($0.1))" }.joined(separator: " ")
-                out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.5\"/>\n"
+                out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.5\"\(s.dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
             }
             for (x, y) in points {
                 out += "<circle cx=\"\(num(x))\" cy=\"\(num(y))\" r=\"3\" fill=\"\(s.hollow ? "none" : s.color)\" stroke=\"\(s.color)\"/>\n"

@@ -66,7 +66,8 @@ public enum TaylorError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .flatCurvature(activation, z0, second):
-            return "\(activation)''(\(z0)) = \(second): the Taylor polynomial at z0 = \(z0) is not quadratic (α = s''/2 = 0); choose another --z0"
+            let point = SynthesisReport.fmt(z0)
+            return "\(activation)''(\(point)) = \(SynthesisReport.fmt(abs(second) == 0 ? 0 : second)): the Taylor polynomial at z0 = \(point) is not quadratic (α = s''/2 = 0); choose a z0 where s'' ≠ 0"
         }
     }
 }
@@ -370,7 +371,7 @@ public struct TaylorResult: Sendable {
         return table.text
     }
 
-    /// Error against δ on log-log axes: one line per activation and construction (eq7-shift hollow).
+    /// Error against δ on log-log axes: one colour per activation; single solid, paired dashed, eq7-shift hollow markers.
     public var svg: String {
         var chart = SVGChart(title: "Square networks run with real activations, z0 = \(SynthesisReport.fmt(experiment.options.center))",
                              xLabel: "input scaling δ", yLabel: "max |g_s(x) − f(x)| on the box", xLog: true, yLog: true)
@@ -380,7 +381,7 @@ public struct TaylorResult: Sendable {
                 chart.series.append(SVGChart.Series(name: "\(s.rawValue) \(c.rawValue) (slope \(String(format: "%.2f", slope(s, c))))",
                                                     points: mine.map { ($0.delta, $0.maxError) },
                                                     color: SVGChart.palette[index % SVGChart.palette.count],
-                                                    joined: c != .vertexShift, hollow: c == .vertexShift))
+                                                    joined: c != .vertexShift, hollow: c == .vertexShift, dashed: c == .paired))
             }
         }
         return chart.svg

@@ -492,10 +492,10 @@ public struct TrainingResult: Sendable {
     public var svg: String {
         let architectures = experiment.architectures
         var chart = SVGChart(title: "Final training loss per start: f = \(SynthesisReport.formula(of: experiment.form))",
-                             xLabel: "architecture (m hidden square neurons, k = \(experiment.synthesis.rank))",
+                             xLabel: "architecture: " + architectures.map { "\($0.label) m=\($0.neurons)" }.joined(separator: ", "),
                              yLabel: "final loss (mean squared error)", xLog: false, yLog: true,
-                             xCategories: architectures.enumerated().map { (Double($0.offset), "\($0.element.label) (m=\($0.element.neurons))") })
-        // Losses of exactly 0 cannot go on a log axis; draw them at the smallest positive double's neighbourhood.
+                             xCategories: architectures.enumerated().map { (Double($0.offset), $0.element.label) })
+        // Losses of exactly 0 cannot go on a log axis; they are drawn at 1e-32.
         let floor = 1e-32
         for (index, architecture) in architectures.enumerated() {
             let mine = runs.filter { $0.architecture == architecture }
