@@ -63,6 +63,7 @@ public enum TaylorError: Error, Equatable, CustomStringConvertible {
     /// s''(z₀) is (numerically) zero, so the Taylor polynomial is not quadratic and eq. (4) does not apply.
     case flatCurvature(activation: String, z0: Double, second: Double)
 
+    /// The message for users, naming the activation and z0.
     public var description: String {
         switch self {
         case let .flatCurvature(activation, z0, second):
