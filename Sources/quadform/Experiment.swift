@@ -115,7 +115,7 @@ struct ExperimentTaylor: ParsableCommand {
 
         Examples:
           quadform experiment taylor
-          quadform experiment taylor "x1*x2 + x1" --activation tanh --activation gelu --z0 1
+          quadform experiment taylor "x1*x2 + x1" --activation tanh --z0 1
           quadform experiment taylor --csv taylor.csv --svg taylor.svg
         """
     )
