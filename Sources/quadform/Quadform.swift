@@ -15,7 +15,7 @@ struct Quadform: ParsableCommand {
 
           quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
         """,
-        subcommands: [Synth.self, Prove.self, Experiment.self]
+        subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self]
     )
 }
 

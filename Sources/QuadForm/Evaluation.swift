@@ -1,0 +1,167 @@
+import Foundation
+
+/// Errors in the inputs given to `quadform eval`: a point list that does not parse or does not fit
+/// the network, a points array of the wrong shape.
+public enum EvaluationError: Error, Equatable, CustomStringConvertible {
+    /// A value in a point list is not a finite number (the list, the value, its 1-based position).
+    case badNumber(list: String, value: String, position: Int)
+    /// The list holds `count` numbers, not a whole number of points of `width` coordinates.
+    case notWholePoints(list: String, count: Int, width: Int)
+    /// A `;`-separated point has the wrong number of coordinates.
+    case pointLength(list: String, point: Int, found: Int, width: Int)
+    /// A points array has a shape that does not hold points of `width` coordinates.
+    case pointsShape(path: String, shape: [Int], width: Int)
+
+    public var description: String {
+        switch self {
+        case let .badNumber(list, value, position):
+            return "'\(list)': value \(position) ('\(value)') is not a finite number"
+        case let .notWholePoints(list, count, width):
+            return "'\(list)' has \(count) number\(count == 1 ? "" : "s"); the network takes \(width) per point, so give a multiple of \(width)"
+        case let .pointLength(list, point, found, width):
+            return "'\(list)': point \(point) has \(found) coordinate\(found == 1 ? "" : "s"); the network takes \(width)"
+        case let .pointsShape(path, shape, width):
+            let accepted = width == 1 ? "(m, 1) or (m,)" : "(m, \(width))"
+            return "\(path): shape \(shape) does not hold points of \(width) coordinate\(width == 1 ? "" : "s"); expected \(accepted)"
+        }
+    }
+}
+
+/// One layer of a traced evaluation: the pre-activation `z_k = W_k x_{k−1} + B_k + Σ V_{r,k} x_r`
+/// and the layer output `x_k = act_k(z_k)` (Definition 1.5.4, design.md §1).
+public struct LayerTrace: Equatable, Sendable {
+    /// k, 1 … L.
+    public let layer: Int
+    /// The skips (r, k) ∈ S that enter this layer, by r.
+    public let skipSources: [Int]
+    /// z_k.
+    public let preActivation: [Double]
+    /// x_k.
+    public let output: [Double]
+}
+
+/// Evaluating networks of design.md §6 at points, with the trace of every layer (`quadform eval`).
+public enum NetworkEvaluation {
+    /// Parses a point list such as `5`, `1,2,3` or `1,2;3,4` into points of `width` coordinates.
+    /// Numbers are separated by commas (or spaces); with `;` each part is one point, without it the
+    /// numbers are taken `width` at a time.
+    public static func points(fromList list: String, width: Int) throws -> [[Double]] {
+        let parts = list.split(separator: ";", omittingEmptySubsequences: false)
+        var position = 0
+        func numbers(_ text: Substring) throws -> [Double] {
+            let tokens = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            return try tokens.map { token in
+                position += 1
+                let normalized = token.replacingOccurrences(of: "−", with: "-")
+                guard let x = Double(normalized), x.isFinite else {
+                    throw EvaluationError.badNumber(list: list, value: token, position: position)
+                }
+                return x
+            }
+        }
+        if parts.count > 1 {
+            return try parts.enumerated().map { index, part in
+                let point = try numbers(part)
+                guard point.count == width else {
+                    throw EvaluationError.pointLength(list: list, point: index + 1, found: point.count, width: width)
+                }
+                return point
+            }
+        }
+        let values = try numbers(parts[0])
+        guard width > 0 else {
+            guard values.isEmpty else { throw EvaluationError.notWholePoints(list: list, count: values.count, width: width) }
+            return [[]]
+        }
+        guard !values.isEmpty, values.count % width == 0 else {
+            throw EvaluationError.notWholePoints(list: list, count: values.count, width: width)
+        }
+        return stride(from: 0, to: values.count, by: width).map { Array(values[$0..<($0 + width)]) }
+    }
+
+    /// The points of a `.npy` array: shape `(m, width)`, or `(m,)` when `width` is 1, one point per row.
+    public static func points(fromNpy array: NpyArray, path: String, width: Int) throws -> Matrix {
+        let shape = array.shape
+        if shape.count == 2, shape[1] == width {
+            try Npy.checkFinite(array, path: path)
+            return Matrix(rows: shape[0], columns: width, entries: array.values)
+        }
+        if shape.count == 1, width == 1 {
+            try Npy.checkFinite(array, path: path)
+            return Matrix(rows: shape[0], columns: 1, entries: array.values)
+        }
+        throw EvaluationError.pointsShape(path: path, shape: shape, width: width)
+    }
+
+    /// Every layer's z_k and x_k at `x` (the steps of the notes' proof of Example 1.5.6); x_0 = `x`.
+    public static func trace(_ net: ResNet, at x: [Double]) throws -> [LayerTrace] {
+        let outputs = try net.trace(x)
+        return (1...net.depth).map { k in
+            let layer = net.layers[k - 1]
+            var z = layer.weights.multiply(outputs[k - 1])
+            for i in z.indices { z[i] += layer.bias[i] }
+            let entering = net.skips.filter { $0.to == k }.sorted { $0.from < $1.from }
+            for skip in entering {
+                let v = skip.weights.multiply(outputs[skip.from])
+                for i in z.indices { z[i] += v[i] }
+            }
+            return LayerTrace(layer: k, skipSources: entering.map(\.from), preActivation: z, output: outputs[k])
+        }
+    }
+
+    /// A number as eval prints it: integers without a fraction, everything else in the shortest
+    /// form that reads back to the same Double; `-0` prints as `0`.
+    public static func format(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        if !x.isFinite { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+
+    /// `(a, b, c)`, or just `a` for one entry.
+    public static func format(_ v: [Double]) -> String {
+        v.count == 1 ? format(v[0]) : "(" + v.map { format($0) }.joined(separator: ", ") + ")"
+    }
+
+    /// The result line for one point: `realization(x) = y`; the last token is the output when it
+    /// has one entry.
+    public static func resultLine(input: [Double], output: [Double]) -> String {
+        let argument = input.count == 1 ? format(input[0]) : input.map { format($0) }.joined(separator: ", ")
+        return "realization(\(argument)) = \(format(output))"
+    }
+
+    /// The trace as text, one line per x_k and z_k, ending with the result line:
+    ///
+    ///     x_0 = 5
+    ///     z_1 = W_1 x_0 + B_1 = 5
+    ///     x_1 = relu(z_1) = 5
+    ///     …
+    ///     realization(5) = 28
+    public static func traceText(_ net: ResNet, at x: [Double]) throws -> String {
+        let steps = try trace(net, at: x)
+        var out = "x_0 = \(format(x))\n"
+        let name: String
+        switch net.activation {
+        case .quadratic: name = "s"
+        default: name = net.activation.kind
+        }
+        for step in steps {
+            let k = step.layer
+            var sum = "W_\(k) x_\(k - 1) + B_\(k)"
+            for r in step.skipSources { sum += " + V_{\(r),\(k)} x_\(r)" }
+            out += "z_\(k) = \(sum) = \(format(step.preActivation))\n"
+            let act = k < net.depth ? "\(name)(z_\(k))" : "z_\(k)"
+            out += "x_\(k) = \(act) = \(format(step.output))\n"
+        }
+        out += resultLine(input: x, output: steps.last?.output ?? x) + "\n"
+        return out
+    }
+
+    /// One sentence describing the network: widths, activation, skip set.
+    public static func summary(_ net: ResNet) -> String {
+        let widths = "(" + net.widths.map(String.init).joined(separator: ", ") + ")"
+        let skips = net.skips.isEmpty ? "∅"
+            : "{" + net.skips.map { "(\($0.from),\($0.to))" }.joined(separator: ", ") + "}"
+        return "l = \(widths), S = \(skips), activation \(net.activation)"
+    }
+}

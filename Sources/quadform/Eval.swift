@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import QuadForm
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a network (design.md §6 JSON) at points: any activation, any skip set.",
+        discussion: """
+        The network is a fully-connected ResNet (Definition 1.5.4 of the lecture notes):
+          x_k = act_k(W_k x_{k-1} + B_k + Σ_{(r,k) ∈ S} V_{r,k} x_r),   realization(x_0) = x_L,
+        with the activation on layers 1…L−1 and the identity on layer L.
+
+        Give the points in one way:
+          --at 5                 one point (the network takes 1 input)
+          --at 1,2,3             three points when the network takes 1 input, one point when it takes 3;
+                                 the numbers are taken l_0 at a time; '1,2;3,4' separates points with ';'.
+                                 --at may be repeated. A negative first value: --at -1 or --at=-1.
+          --points X.npy         one point per row, shape (m, l_0) or (m,) when l_0 = 1;
+                                 with --output Y.npy the results go to Y.npy, shape (m, l_L).
+
+        For each point eval prints 'realization(x) = y'; with one output the last token is the number.
+        --trace prints every layer's z_k and x_k, as the notes' proof of Example 1.5.6 does.
+
+        Examples:
+          quadform eval examples/example-1.5.6.json --at 5
+          quadform eval examples/exercise-1.5.1.json --at -1 --trace
+          quadform eval net.json --points X.npy --output Y.npy
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The network JSON file (design.md §6).", valueName: "network.json"))
+    var network: String
+
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Point(s) to evaluate at, comma-separated.", valueName: "x1,x2,…"))
+    var at: [String] = []
+
+    @Option(help: ArgumentHelp("Read the points from a .npy file, one per row.", valueName: "file"))
+    var points: String?
+
+    @Option(help: ArgumentHelp("With --points: write the results to this .npy file (atomically).", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Print every layer's pre-activation z_k and output x_k.")
+    var trace = false
+
+    func validate() throws {
+        if at.isEmpty && points == nil { throw ValidationError("give the points: --at x1,x2,… or --points X.npy") }
+        if !at.isEmpty && points != nil { throw ValidationError("give --at or --points, not both") }
+        if output != nil && points == nil { throw ValidationError("--output goes with --points") }
+        if trace && points != nil { throw ValidationError("--trace goes with --at (a trace per point of a file would be unreadable)") }
+    }
+
+    func run() throws {
+        let text: String
+        do {
+            let net = try Formats.readNetwork(network)
+            if let points {
+                let x = try NetworkEvaluation.points(fromNpy: Npy.read(points), path: points, width: net.inputWidth)
+                let y = try net.realization(batch: x)
+                if let output {
+                    try OutputFile.write(Npy.encode(y.entries, shape: [y.rows, y.columns]), to: output)
+                    text = "wrote \(y.rows) result\(y.rows == 1 ? "" : "s") of \(y.columns) value\(y.columns == 1 ? "" : "s") to \(output)\n"
+                } else {
+                    text = (0..<x.rows).map { NetworkEvaluation.resultLine(input: x.row($0), output: y.row($0)) + "\n" }.joined()
+                }
+            } else {
+                let xs = try at.flatMap { try NetworkEvaluation.points(fromList: $0, width: net.inputWidth) }
+                if trace {
+                    var parts = [NetworkEvaluation.summary(net) + "\n"]
+                    for x in xs { parts.append(try NetworkEvaluation.traceText(net, at: x)) }
+                    text = parts.joined(separator: "\n")
+                } else {
+                    text = try xs.map { NetworkEvaluation.resultLine(input: $0, output: try net.realization($0)) + "\n" }.joined()
+                }
+            }
+        } catch {
+            printError(describe(error))
+            throw ExitCode(2)
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

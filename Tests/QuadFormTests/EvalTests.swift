@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import QuadForm
+
+/// `quadform eval` and the evaluation helpers: the lecture notes' two reference networks
+/// (design.md §1) through the library and through the built executable.
+@Suite("Eval")
+struct EvalTests {
+    static let example156 = BuiltExecutable.packageRoot.appendingPathComponent("examples/example-1.5.6.json").path
+    static let exercise151 = BuiltExecutable.packageRoot.appendingPathComponent("examples/exercise-1.5.1.json").path
+
+    @Test("Example 1.5.6 file matches the notes' parameters and gives 28 at x = 5")
+    func example156Library() throws {
+        let net = try Formats.readNetwork(Self.example156)
+        #expect(net.widths == [1, 1, 2, 2, 1])
+        #expect(net.activation == .relu)
+        #expect(net.skips.map { [$0.from, $0.to] } == [[0, 4]])
+        #expect(try net.realization([5]) == [28])
+        // The intermediate values of the notes' proof, (1.153)–(1.156).
+        let steps = try NetworkEvaluation.trace(net, at: [5])
+        #expect(steps.map(\.output) == [[5], [5, 11], [5, 11], [28]])
+        #expect(steps[3].skipSources == [0])
+    }
+
+    @Test("Exercise 1.5.1 gives −7 at x = −1, so the claimed value 0 is false")
+    func exercise151Library() throws {
+        let net = try Formats.readNetwork(Self.exercise151)
+        #expect(net.widths == [1, 2, 3, 1])
+        #expect(Set(net.skips.map { [$0.from, $0.to] }) == [[0, 3], [1, 3]])
+        let steps = try NetworkEvaluation.trace(net, at: [-1])
+        // x1 = relu((2, 2)), z2 = (2, −2, 2), x2 = (2, 0, 2), x3 = −2 − 2 − 4 + (−1) + (6 − 4).
+        #expect(steps[0].output == [2, 2])
+        #expect(steps[1].preActivation == [2, -2, 2])
+        #expect(steps[1].output == [2, 0, 2])
+        #expect(steps[2].output == [-7])
+        #expect(try net.realization([-1]) != [0])
+    }
+
+    @Test("Pre-activations reproduce the outputs: x_k = σ(z_k) on hidden layers, z_L on the last")
+    func traceConsistency() throws {
+        let net = try ResNet(widths: [2, 3, 2, 1], activation: .quadratic(alpha: 2, beta: -1, gamma: 0.5),
+                             layers: [.init(weights: Matrix(rowArrays: [[1, -2], [0.5, 3], [-1, 1]]), bias: [0.25, -1, 2]),
+                                      .init(weights: Matrix(rowArrays: [[1, 0, -1], [2, 1, 0.5]]), bias: [0, 1]),
+                                      .init(weights: Matrix(rowArrays: [[1, -3]]), bias: [4])],
+                             skips: [.init(from: 0, to: 2, weights: Matrix(rowArrays: [[1, 1], [0, -2]])),
+                                     .init(from: 0, to: 3, weights: Matrix(rowArrays: [[0.5, -0.5]]))])
+        let x = [0.3, -1.7]
+        let steps = try NetworkEvaluation.trace(net, at: x)
+        for step in steps.dropLast() {
+            #expect(step.output == step.preActivation.map { net.activation($0) })
+        }
+        #expect(steps.last!.output == steps.last!.preActivation)
+        #expect(steps.last!.output == (try net.realization(x)))
+        // By hand: layer 1, then layer 2 with the skip from x_0, then the output with its skip.
+        let s = { (z: Double) in 2 * z * z - z + 0.5 }
+        let x1 = [s(0.3 - 3.4 + 0.25), s(0.15 - 5.1 - 1), s(-0.3 - 1.7 + 2)]
+        let x2 = [s(x1[0] - x1[2] + (0.3 - 1.7)), s(2 * x1[0] + x1[1] + 0.5 * x1[2] + 1 + 3.4)]
+        let y = x2[0] - 3 * x2[1] + 4 + 0.5 * 0.3 + 0.5 * 1.7
+        #expect(abs(steps.last!.output[0] - y) <= 1e-12 * max(1, abs(y)))
+    }
+
+    @Test("Point lists: one value per point for one input, l_0 at a time otherwise, ';' separates")
+    func pointLists() throws {
+        #expect(try NetworkEvaluation.points(fromList: "1,2,3", width: 1) == [[1], [2], [3]])
+        #expect(try NetworkEvaluation.points(fromList: "1,2,3", width: 3) == [[1, 2, 3]])
+        #expect(try NetworkEvaluation.points(fromList: "1,2;3,4", width: 2) == [[1, 2], [3, 4]])
+        #expect(try NetworkEvaluation.points(fromList: "−1, 2.5e-1", width: 1) == [[-1], [0.25]])
+        #expect(throws: EvaluationError.notWholePoints(list: "1,2,3", count: 3, width: 2)) {
+            try NetworkEvaluation.points(fromList: "1,2,3", width: 2)
+        }
+        #expect(throws: EvaluationError.badNumber(list: "1,x", value: "x", position: 2)) {
+            try NetworkEvaluation.points(fromList: "1,x", width: 1)
+        }
+        #expect(throws: EvaluationError.pointLength(list: "1,2;3", point: 2, found: 1, width: 2)) {
+            try NetworkEvaluation.points(fromList: "1,2;3", width: 2)
+        }
+        #expect(throws: EvaluationError.badNumber(list: "nan", value: "nan", position: 1)) {
+            try NetworkEvaluation.points(fromList: "nan", width: 1)
+        }
+    }
+
+    @Test("Numbers print exactly: integers bare, others round-trip")
+    func numberFormat() {
+        #expect(NetworkEvaluation.format(28) == "28")
+        #expect(NetworkEvaluation.format(-0.0) == "0")
+        #expect(NetworkEvaluation.format(0.1 + 0.2) == "0.30000000000000004")
+        #expect(Double(NetworkEvaluation.format(1.0 / 3)) == 1.0 / 3)
+    }
+
+    // MARK: The built executable
+
+    @Test("quadform eval prints 28 for Example 1.5.6 at 5, as its last token")
+    func example156Executable() throws {
+        let run = try BuiltExecutable.quadform(["eval", Self.example156, "--at", "5"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let tokens = run.stdout.split(whereSeparator: \.isWhitespace)
+        #expect(tokens.last.flatMap { Double($0) } == 28)
+    }
+
+    @Test("quadform eval prints −7 for Exercise 1.5.1 at −1, and --trace shows every x_k")
+    func exercise151Executable() throws {
+        let run = try BuiltExecutable.quadform(["eval", Self.exercise151, "--at", "-1"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.split(whereSeparator: \.isWhitespace).last.flatMap { Double($0) } == -7)
+
+        let traced = try BuiltExecutable.quadform(["eval", Self.exercise151, "--at=-1", "--trace"])
+        #expect(traced.status == 0, "stderr: \(traced.stderr)")
+        let lines = traced.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("x_1 = relu(z_1) = (2, 2)"))
+        #expect(lines.contains("z_2 = W_2 x_1 + B_2 = (2, -2, 2)"))
+        #expect(lines.contains("x_2 = relu(z_2) = (2, 0, 2)"))
+        #expect(lines.contains("z_3 = W_3 x_2 + B_3 + V_{0,3} x_0 + V_{1,3} x_1 = -7"))
+        #expect(lines.last == "realization(-1) = -7")
+    }
+
+    @Test("Several points with --at, and a batch through .npy in and out")
+    func batches() throws {
+        let many = try BuiltExecutable.quadform(["eval", Self.example156, "--at", "1,2,3", "--at", "-2"])
+        #expect(many.status == 0, "stderr: \(many.stderr)")
+        let net = try Formats.readNetwork(Self.example156)
+        let expected = try [1.0, 2, 3, -2].map { "realization(\(NetworkEvaluation.format($0))) = \(NetworkEvaluation.format(try net.realization([$0])[0]))" }
+        #expect(many.stdout.split(separator: "\n").map(String.init) == expected)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-eval-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let xs = (0..<50).map { Double($0) * 0.37 - 9 }
+        let input = folder.appendingPathComponent("X.npy").path
+        let output = folder.appendingPathComponent("Y.npy").path
+        try Npy.encode(xs, shape: [50, 1]).write(to: URL(fileURLWithPath: input))
+        let batch = try BuiltExecutable.quadform(["eval", Self.exercise151, "--points", input, "--output", output])
+        #expect(batch.status == 0, "stderr: \(batch.stderr)")
+        let y = try Npy.read(output)
+        #expect(y.shape == [50, 1])
+        let exercise = try Formats.readNetwork(Self.exercise151)
+        for (x, value) in zip(xs, y.values) {
+            #expect(value == (try exercise.realization([x]))[0])
+        }
+        #expect(y.values[xs.firstIndex(of: -9 + 0.37 * 0)!] == (try exercise.realization([-9]))[0])
+    }
+
+    @Test("Bad input: exit code 2 and a message naming the problem")
+    func badInput() throws {
+        let wrongCount = try BuiltExecutable.quadform(["eval", Self.exercise151, "--at", "1;2,3"])
+        #expect(wrongCount.status == 2)
+        #expect(wrongCount.stderr.contains("point 2 has 2 coordinates; the network takes 1"))
+        let missing = try BuiltExecutable.quadform(["eval", "no-such-net.json", "--at", "1"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no-such-net.json: no such file"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-eval-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = folder.appendingPathComponent("net.json")
+        try #"{"widths": [1, 2, 1], "activation": {"kind": "relu"}, "layers": [{"weights": [[1], [2]], "bias": [0, 0]}, {"weights": [[1, 2, 3]], "bias": [0]}]}"#
+            .write(to: broken, atomically: true, encoding: .utf8)
+        let shape = try BuiltExecutable.quadform(["eval", broken.path, "--at", "1"])
+        #expect(shape.status == 2)
+        #expect(shape.stderr.contains("layers[1].weights"), "stderr: \(shape.stderr)")
+    }
+}
