@@ -15,13 +15,13 @@ struct Quadform: ParsableCommand {
 
           quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
         """,
-        subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self]
+        subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self, Spectrum.self]
     )
 }
 
-/// Output formats of `synth`.
+/// Output formats of `synth`: the report (text, json) or a picture of both networks (dot, svg).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, dot, svg
 }
 
 extension EigenDriver: ExpressibleByArgument {}

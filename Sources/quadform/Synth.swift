@@ -31,6 +31,7 @@ struct Synth: ParsableCommand {
           quadform synth --input form.json --format json --output result.json
           quadform synth --quadratic A.npy --linear a.npy --constant 2.5
           quadform synth --random 8 --rank 3 --seed 42
+          quadform synth "x^2 + 2*x*y + y^2 + x - y" --format svg --output nets.svg
         """
     )
 
@@ -83,7 +84,7 @@ struct Synth: ParsableCommand {
     @Option(help: ArgumentHelp("Also build both networks for the activation s(z) = αz² + βz + γ (α ≠ 0).", valueName: "quadratic:α,β,γ"))
     var activation: String?
 
-    @Option(help: "Output format: text (for people) or json (for tools).")
+    @Option(help: "Output format: text (for people), json (for tools), dot (Graphviz source of both networks) or svg (rendered by Graphviz's dot).")
     var format: OutputFormat = .text
 
     @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
@@ -145,14 +146,25 @@ struct Synth: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        let text = format == .json ? JSONWriter.write(report.json) : report.text
+        let data: Data
+        do {
+            switch format {
+            case .text: data = Data(report.text.utf8)
+            case .json: data = Data(JSONWriter.write(report.json).utf8)
+            case .dot: data = Data(Diagrams.dot(report.synthesis).utf8)
+            case .svg: data = try Graphviz.render(Diagrams.dot(report.synthesis), format: "svg")
+            }
+        } catch {
+            printError(describe(error))
+            throw ExitCode(2)
+        }
         if let output {
-            do { try OutputFile.write(text, to: output) } catch {
+            do { try OutputFile.write(data, to: output) } catch {
                 printError(describe(error))
                 throw ExitCode(2)
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(data)
         }
         if !report.passed {
             printError("verification failed: a network does not match the form within tolerance (see the report)")

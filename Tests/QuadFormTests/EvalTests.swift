@@ -53,7 +53,7 @@ struct EvalTests {
         #expect(steps.last!.output == (try net.realization(x)))
         // By hand: layer 1, then layer 2 with the skip from x_0, then the output with its skip.
         let s = { (z: Double) in 2 * z * z - z + 0.5 }
-        let x1 = [s(0.3 - 3.4 + 0.25), s(0.15 - 5.1 - 1), s(-0.3 - 1.7 + 2)]
+        let x1 = [s(0.3 + 3.4 + 0.25), s(0.15 - 5.1 - 1), s(-0.3 - 1.7 + 2)]
         let x2 = [s(x1[0] - x1[2] + (0.3 - 1.7)), s(2 * x1[0] + x1[1] + 0.5 * x1[2] + 1 + 3.4)]
         let y = x2[0] - 3 * x2[1] + 4 + 0.5 * 0.3 + 0.5 * 1.7
         #expect(abs(steps.last!.output[0] - y) <= 1e-12 * max(1, abs(y)))
@@ -133,10 +133,13 @@ struct EvalTests {
         let y = try Npy.read(output)
         #expect(y.shape == [50, 1])
         let exercise = try Formats.readNetwork(Self.exercise151)
+        // The batch goes through dgemm, single points through dgemv: equal up to rounding of a
+        // handful of operations on numbers of this size.
         for (x, value) in zip(xs, y.values) {
-            #expect(value == (try exercise.realization([x]))[0])
+            let single = try exercise.realization([x])[0]
+            #expect(abs(value - single) <= 64 * Double.ulpOfOne * max(1, abs(single)), "x = \(x)")
         }
-        #expect(y.values[xs.firstIndex(of: -9 + 0.37 * 0)!] == (try exercise.realization([-9]))[0])
+        #expect(y.values[0] == (try exercise.realization([-9]))[0])
     }
 
     @Test("Bad input: exit code 2 and a message naming the problem")
