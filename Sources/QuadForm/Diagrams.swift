@@ -192,7 +192,7 @@ public enum Diagrams {
         // Rank tolerance line.
         if tolerance > 0 {
             let yt = y(log10(tolerance))
-            svg += "<line x1=\"\(num(left))\" y1=\"\(num(yt))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(yt))\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
+            svg += "<line class=\"rank-tolerance\" x1=\"\(num(left))\" y1=\"\(num(yt))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(yt))\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
             svg += "<text x=\"\(num(left + plotWidth - 6))\" y=\"\(num(yt - 6))\" text-anchor=\"end\" fill=\"#d62728\">\(escape("rank tolerance \(SynthesisReport.fmt(tolerance)) \(toleranceRule)"))</text>\n"
         } else {
             svg += "<text x=\"\(num(left + plotWidth - 6))\" y=\"\(num(y(low) - 6))\" text-anchor=\"end\" fill=\"#d62728\">rank tolerance 0: every non-zero eigenvalue counts</text>\n"
@@ -209,11 +209,11 @@ public enum Diagrams {
                 let kept = i < rank
                 let tip = "<title>\(escape("|λ| #\(i + 1) = \(NetworkEvaluation.format(m)) (\(kept ? "kept" : "dropped"))"))</title>"
                 if m == 0 {
-                    svg += "<path d=\"M \(num(cx - radius)) \(num(cy)) L \(num(cx + radius)) \(num(cy)) L \(num(cx)) \(num(cy - 2 * radius)) Z\" fill=\"#888\">\(tip)</path>\n"
+                    svg += "<path class=\"eigenvalue zero\" d=\"M \(num(cx - radius)) \(num(cy)) L \(num(cx + radius)) \(num(cy)) L \(num(cx)) \(num(cy - 2 * radius)) Z\" fill=\"#888\">\(tip)</path>\n"
                 } else if kept {
-                    svg += "<circle cx=\"\(num(cx))\" cy=\"\(num(cy))\" r=\"\(num(radius))\" fill=\"#1f77b4\">\(tip)</circle>\n"
+                    svg += "<circle class=\"eigenvalue kept\" cx=\"\(num(cx))\" cy=\"\(num(cy))\" r=\"\(num(radius))\" fill=\"#1f77b4\">\(tip)</circle>\n"
                 } else {
-                    svg += "<circle cx=\"\(num(cx))\" cy=\"\(num(cy))\" r=\"\(num(radius))\" fill=\"white\" stroke=\"#888\" stroke-width=\"1.5\">\(tip)</circle>\n"
+                    svg += "<circle class=\"eigenvalue dropped\" cx=\"\(num(cx))\" cy=\"\(num(cy))\" r=\"\(num(radius))\" fill=\"white\" stroke=\"#888\" stroke-width=\"1.5\">\(tip)</circle>\n"
                 }
             }
         }

@@ -1,0 +1,184 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import QuadForm
+
+/// Collects the elements of an XML document; parsing fails on malformed XML.
+final class XMLElements: NSObject, XMLParserDelegate {
+    var elements: [(name: String, attributes: [String: String])] = []
+    var text = ""
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        elements.append((name, attributes))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+    /// The elements of `data`, or an error naming where the XML is malformed.
+    static func parse(_ data: Data) throws -> XMLElements {
+        let collector = XMLElements()
+        let parser = XMLParser(data: data)
+        parser.delegate = collector
+        guard parser.parse() else {
+            throw BuiltExecutable.Failure(description: "malformed XML at line \(parser.lineNumber), column \(parser.columnNumber): \(parser.parserError.map { String(describing: $0) } ?? "unknown error")")
+        }
+        return collector
+    }
+}
+
+/// DOT of networks (checked by Graphviz itself) and the spectrum SVG (checked by an XML parser).
+@Suite("Diagrams")
+struct DiagramsTests {
+    static let forms = [
+        "x^2 + 2*x*y + y^2 + x - y",      // k = 1, a_N ≠ 0: plain k + 2
+        "x*y + 3*x - 2",                  // k = 2, a ∈ range(A)
+        "x1^2 - x2^2 + 0.5*x1*x3 + x3",   // k = 2 with a_N ≠ 0
+        "x + 1",                          // k = 0: no square neuron at all
+        "5",                              // n = 0
+    ]
+
+    @Test("The DOT of both networks is accepted by Graphviz and renders to well-formed SVG", arguments: forms)
+    func dotParses(expression: String) throws {
+        let synthesis = try Synthesis(form: ExpressionParser.form(expression))
+        let source = Diagrams.dot(synthesis)
+        let svg = try Graphviz.render(source, format: "svg")
+        let xml = try XMLElements.parse(svg)
+        #expect(xml.elements.first?.name == "svg")
+        // Graphviz gives every node a <g class="node"> with its id in a <title>: count the neurons.
+        let nodeCount = xml.elements.filter { $0.name == "g" && $0.attributes["class"] == "node" }.count
+        let n = synthesis.form.dimension
+        let expectedNodes = (n + synthesis.residual.hiddenNeurons + 1) + (n + synthesis.plain.hiddenNeurons + 1)
+        #expect(nodeCount == expectedNodes)
+    }
+
+    @Test("Skip edges are drawn dashed and only in the residual network; plain has k + 2 neurons when a_N ≠ 0")
+    func dotStructure() throws {
+        let synthesis = try Synthesis(form: ExpressionParser.form("x^2 + 2*x*y + y^2 + x - y"))
+        let source = Diagrams.dot(synthesis)
+        let lines = source.split(separator: "\n")
+        let dashed = lines.filter { $0.contains("style=dashed") }
+        // a_N = (1, −1): two non-zero skip weights, both into the residual output n0_2_0.
+        #expect(dashed.count == 2)
+        #expect(dashed.allSatisfy { $0.contains("-> n0_2_0") && $0.contains("V_{0,2}") })
+        let plainNeurons = lines.filter { $0.contains("n1_1_") && $0.contains("shape=circle") }
+        #expect(plainNeurons.count == synthesis.rank + 2)
+        #expect(source.contains("label=\"plain network: 3 square neurons (k + 2)\""))
+
+        // a ∈ range(A): the skip carries zero and is drawn dotted, as a reminder that S = {(0,2)}.
+        let inRange = try Synthesis(form: ExpressionParser.form("x*y + 3*x - 2"))
+        let dotted = Diagrams.dot(inRange).split(separator: "\n").filter { $0.contains("style=dotted") }
+        #expect(dotted.count == 1)
+        #expect(dotted.first?.contains("V_{0,2} = 0") == true)
+    }
+
+    @Test("Deep networks with several skips (the notes' examples) and quoting survive Graphviz")
+    func deepNetworksParse() throws {
+        let root = BuiltExecutable.packageRoot.appendingPathComponent("examples")
+        let nets = try ["example-1.5.6.json", "exercise-1.5.1.json"].map { try Formats.readNetwork(root.appendingPathComponent($0).path) }
+        let source = Diagrams.dot([("Example 1.5.6 \"ReLU\" \\ test", nets[0]), ("Exercise 1.5.1", nets[1])])
+        let xml = try XMLElements.parse(try Graphviz.render(source))
+        #expect(xml.text.contains("Example 1.5.6 \"ReLU\" \\ test"))
+        let skipLines = source.split(separator: "\n").filter { $0.contains("style=dashed") }
+        // (0,4) with one weight; (0,3) with one and (1,3) with two.
+        #expect(skipLines.count == 4)
+    }
+
+    @Test("Graphviz reports DOT errors as a typed error")
+    func graphvizFailure() throws {
+        #expect(throws: GraphvizError.self) { try Graphviz.render("digraph { a -> }") }
+        #expect(Graphviz.dotExecutable(environment: ["PATH": "/nonexistent"]) == nil)
+        #expect(GraphvizError.notInstalled.description.contains("apt-get install graphviz"))
+    }
+
+    @Test("The spectrum SVG is well-formed; the tolerance line separates kept from dropped points",
+          arguments: ["x^2 + 1e-14*y^2 + x*z", "x^2 + 2*x*y + y^2", "x*y - z^2 + 4*w^2", "0*x^2 + y", "7"])
+    func spectrumSVG(expression: String) throws {
+        let synthesis = try Synthesis(form: ExpressionParser.form(expression))
+        try checkSpectrum(synthesis)
+    }
+
+    @Test("Spectrum SVG of random low-rank forms and with a user tolerance")
+    func spectrumRandom() throws {
+        for (n, k) in [(12, 4), (60, 59), (250, 30)] {
+            let form = try RandomForm.make(RandomFormSpec(dimension: n, rank: k, seed: UInt64(n)))
+            let synthesis = try Synthesis(form: form)
+            #expect(synthesis.rank == k)
+            try checkSpectrum(synthesis)
+        }
+        let nearlyDegenerate = try ExpressionParser.form("x^2 + 1e-9*y^2 + 1e-3*z^2")
+        try checkSpectrum(try Synthesis(form: nearlyDegenerate, options: SynthesisOptions(rankTolerance: 1e-6)))
+    }
+
+    // MARK: The built executable
+
+    @Test("quadform synth --format dot is accepted by dot; --format svg is well-formed SVG")
+    func synthFormats() throws {
+        let dotRun = try BuiltExecutable.quadform(["synth", "x1^2 - x2^2 + 0.5*x1*x3 + x3", "--format", "dot"])
+        #expect(dotRun.status == 0, "stderr: \(dotRun.stderr)")
+        #expect(dotRun.stdout.hasPrefix("digraph quadform {"))
+        _ = try XMLElements.parse(try Graphviz.render(dotRun.stdout))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-diagrams-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let svgPath = folder.appendingPathComponent("nets.svg").path
+        let svgRun = try BuiltExecutable.quadform(["synth", "x^2 + 2*x*y + y^2 + x - y", "--format", "svg", "--output", svgPath])
+        #expect(svgRun.status == 0, "stderr: \(svgRun.stderr)")
+        let xml = try XMLElements.parse(try Data(contentsOf: URL(fileURLWithPath: svgPath)))
+        #expect(xml.elements.first?.name == "svg")
+        #expect(xml.text.contains("plain network: 3 square neurons (k + 2)"))
+    }
+
+    @Test("Without Graphviz on PATH, --format svg fails with exit code 2 and says how to install it")
+    func svgWithoutGraphviz() throws {
+        let run = try BuiltExecutable.run(try BuiltExecutable.url(), ["synth", "x*y", "--format", "svg"],
+                                          environment: ["PATH": "/nonexistent"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("apt-get install graphviz"), "stderr: \(run.stderr)")
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test("quadform spectrum --svg writes a well-formed plot and lists k with its tolerance")
+    func spectrumCommand() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-spectrum-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let svgPath = folder.appendingPathComponent("spectrum.svg").path
+        let run = try BuiltExecutable.quadform(["spectrum", "x^2 + 1e-9*y^2 + 1e-3*z^2", "--rank-tolerance", "1e-6", "--svg", svgPath])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let rankLine = run.stdout.split(separator: "\n").first { $0.hasPrefix("k = ") }.map(String.init) ?? ""
+        #expect(rankLine.hasPrefix("k = 2: smallest kept |λ| = 0.001, largest dropped |λ| = 1e-09, gap ×"), "\(rankLine)")
+        let gap = rankLine.split(separator: "×").last.flatMap { Double($0) } ?? 0
+        #expect(abs(gap - 1e6) <= 1e-6 * 1e6)
+        let xml = try XMLElements.parse(try Data(contentsOf: URL(fileURLWithPath: svgPath)))
+        #expect(xml.elements.filter { $0.attributes["class"] == "eigenvalue kept" }.count == 2)
+        #expect(xml.elements.filter { $0.attributes["class"] == "eigenvalue dropped" }.count == 1)
+    }
+
+    func checkSpectrum(_ synthesis: Synthesis) throws {
+        let svg = Diagrams.spectrumSVG(synthesis)
+        let xml = try XMLElements.parse(Data(svg.utf8))
+        #expect(xml.elements.first?.name == "svg")
+        let n = synthesis.form.dimension
+        let zeros = synthesis.eigen.eigenvalues.filter { $0 == 0 }.count
+        let points = xml.elements.filter { $0.name == "circle" && ($0.attributes["class"] ?? "").hasPrefix("eigenvalue") }
+        let triangles = xml.elements.filter { $0.attributes["class"] == "eigenvalue zero" }
+        #expect(points.count + triangles.count == n)
+        #expect(triangles.count == zeros)
+        let kept = points.filter { $0.attributes["class"] == "eigenvalue kept" }
+        #expect(kept.count == synthesis.rank)
+        guard synthesis.rankTolerance > 0,
+              let line = xml.elements.first(where: { $0.attributes["class"] == "rank-tolerance" }),
+              let yLine = line.attributes["y1"].flatMap(Double.init) else {
+            #expect(synthesis.rankTolerance == 0)
+            return
+        }
+        // SVG y grows downwards: kept points above the line, dropped points on or below it.
+        for point in points {
+            let cy = Double(point.attributes["cy"]!)!
+            if point.attributes["class"] == "eigenvalue kept" { #expect(cy < yLine) } else { #expect(cy >= yLine) }
+        }
+    }
+}
