@@ -87,6 +87,57 @@ struct EvalTests {
         #expect(Double(NetworkEvaluation.format(1.0 / 3)) == 1.0 / 3)
     }
 
+    @Test("Lesson 4's s-neuron networks: the shift −β/(2α) gives x², the printed +β/(2α) of eq. (10) gives (x + β/α)²")
+    func quadraticActivationShift() throws {
+        let root = BuiltExecutable.packageRoot.appendingPathComponent("examples")
+        let correct = try Formats.readNetwork(root.appendingPathComponent("quadratic-activation-correct-shift.json").path)
+        let printed = try Formats.readNetwork(root.appendingPathComponent("quadratic-activation-eq10-shift.json").path)
+        guard case let .quadratic(alpha, beta, gamma) = correct.activation else {
+            Issue.record("expected a quadratic activation, found \(correct.activation)")
+            return
+        }
+        // The weights follow eq. (9) from the activation's own α, β, γ.
+        #expect(correct.layers[0].bias == [-beta / (2 * alpha)])
+        #expect(correct.layers[1].weights.entries == [1 / alpha])
+        #expect(correct.layers[1].bias == [-(gamma - beta * beta / (4 * alpha)) / alpha])
+        #expect(printed.layers[0].bias == [beta / (2 * alpha)])
+        for x in stride(from: -4.0, through: 4.0, by: 0.25) {
+            let y = try correct.realization([x])[0]
+            #expect(abs(y - x * x) <= 8 * Double.ulpOfOne * max(1, x * x), "x = \(x)")
+            let wrong = try printed.realization([x])[0]
+            let shifted = (x + beta / alpha) * (x + beta / alpha)
+            #expect(abs(wrong - shifted) <= 8 * Double.ulpOfOne * max(1, shifted), "x = \(x)")
+        }
+        let residual = try Formats.readNetwork(root.appendingPathComponent("quadratic-activation-residual.json").path)
+        for point in [[1.0, 2], [-2, 0.5], [0.3, -1.7]] {
+            let f = point[0] * point[0] + point[1]
+            #expect(abs(try residual.realization(point)[0] - f) <= 16 * Double.ulpOfOne * max(1, abs(f)))
+        }
+    }
+
+    @Test("Lesson 3's nearly-degenerate network loses accuracy to cancellation; Lesson 1's k + 1 network errs by y²/(2t)")
+    func lessonNetworks() throws {
+        let root = BuiltExecutable.packageRoot.appendingPathComponent("examples")
+        let degenerate = try Formats.readNetwork(root.appendingPathComponent("nearly-degenerate-k2.json").path)
+        let lambda = 0x1p-46
+        #expect(degenerate.layers[1].weights.entries == [1, lambda])
+        #expect(degenerate.layers[0].bias == [0, 1 / (2 * lambda)])
+        #expect(degenerate.layers[1].bias == [-(1 / (4 * lambda))])
+        // Exact: f(0, y) = y + λy². The rounding of (y + 2⁴⁵)² at 2⁹⁰ has ulp 2³⁸, times λ = 2⁻⁴⁶:
+        // the error can reach 2⁻⁹ and more, far above ε·|f|.
+        let y = 0.3
+        let error = abs(try degenerate.realization([0, y])[0] - (y + lambda * y * y))
+        #expect(error > 1e-3 && error <= 0x1p-7)
+
+        let approximate = try Formats.readNetwork(root.appendingPathComponent("plain-k-plus-1-t100.json").path)
+        let t = 100.0
+        for point in [[1.0, 1], [0, 2], [3, -1], [0.5, -7]] {
+            let f = point[0] * point[0] + point[1]
+            let g = try approximate.realization(point)[0]
+            #expect(abs((g - f) - point[1] * point[1] / (2 * t)) <= 1e-12 * max(1, abs(f)))
+        }
+    }
+
     // MARK: The built executable
 
     @Test("quadform eval prints 28 for Example 1.5.6 at 5, as its last token")
