@@ -6,19 +6,20 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a network (design.md §6 JSON) at points: any activation, any skip set.",
         discussion: """
-        The network is a fully-connected ResNet (Definition 1.5.4 of the lecture notes):
-          x_k = act_k(W_k x_{k-1} + B_k + Σ_{(r,k) ∈ S} V_{r,k} x_r),   realization(x_0) = x_L,
+        The network is a fully-connected ResNet (Definition 1.5.4 of the lecture notes), \
+        x_k = act_k(W_k x_{k-1} + B_k + Σ_{(r,k) ∈ S} V_{r,k} x_r) and realization(x_0) = x_L, \
         with the activation on layers 1…L−1 and the identity on layer L.
 
-        Give the points in one way:
-          --at 5                 one point (the network takes 1 input)
-          --at 1,2,3             three points when the network takes 1 input, one point when it takes 3;
-                                 the numbers are taken l_0 at a time; '1,2;3,4' separates points with ';'.
-                                 --at may be repeated. A negative first value: --at -1 or --at=-1.
-          --points X.npy         one point per row, shape (m, l_0) or (m,) when l_0 = 1;
-                                 with --output Y.npy the results go to Y.npy, shape (m, l_L).
+        Points:
+          --at 5            one point of a network with one input
+          --at 1,2,3        three points (one input) or one point (three inputs):
+                            the numbers are taken l_0 at a time
+          --at "1,2;3,4"    ';' separates points; --at may be repeated
+          --at -1           a negative value (also --at=-1)
+          --points X.npy    one point per row: shape (m, l_0), or (m,) when l_0 = 1
+          --output Y.npy    with --points: write the results, shape (m, l_L)
 
-        For each point eval prints 'realization(x) = y'; with one output the last token is the number.
+        Each point prints 'realization(x) = y'; with one output the last token is the number. \
         --trace prints every layer's z_k and x_k, as the notes' proof of Example 1.5.6 does.
 
         Examples:

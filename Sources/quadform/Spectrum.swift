@@ -6,12 +6,13 @@ struct Spectrum: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List (and plot) the eigenvalues of A by |λ|, with the rank tolerance that decides k.",
         discussion: """
-        Give the form as an EXPRESSION, --input FILE (form JSON, design.md §6), --quadratic A.npy, or
-        --random N --rank K. Only A = (M + Mᵀ)/2 matters here: the linear and constant terms are ignored.
-        Each eigenvalue is kept when |λ| exceeds the rank tolerance (default max(n,1)·ε·max|λ|);
-        the gap between the smallest kept and the largest dropped |λ| says how clear-cut k is.
+        Give the form as an EXPRESSION, --input FILE (form JSON, design.md §6), --quadratic A.npy, \
+        or --random N --rank K. Only A = (M + Mᵀ)/2 matters here: the linear and constant terms are ignored.
 
-        --svg FILE writes a plot: sorted |λ| on a log scale, kept filled, dropped open, the tolerance
+        An eigenvalue is kept when |λ| exceeds the rank tolerance (default max(n,1)·ε·max|λ|); the gap \
+        between the smallest kept and the largest dropped |λ| says how clear-cut k is.
+
+        --svg FILE writes a plot: sorted |λ| on a log scale, kept filled, dropped open, the tolerance \
         as a dashed red line.
 
         Examples:
