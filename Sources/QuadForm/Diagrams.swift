@@ -12,12 +12,39 @@ public enum Diagrams {
     /// its own cluster (inputs, neurons with their biases, weights on the edges, the output); skip
     /// edges are dashed and red.
     public static func dot(_ synthesis: Synthesis) -> String {
+        dot(squareClusters(synthesis), variables: synthesis.form.variables,
+            graphTitle: "f(x) = " + SynthesisReport.formula(of: synthesis.form))
+    }
+
+    static func squareClusters(_ synthesis: Synthesis) -> [(title: String, network: ResNet)] {
         let k = synthesis.rank
         let residualTitle = "residual network: \(synthesis.residual.hiddenNeurons) square neuron\(synthesis.residual.hiddenNeurons == 1 ? "" : "s") + linear skip (k = \(k))"
         let plainCount = synthesis.plain.hiddenNeurons
         let plainTitle = "plain network: \(plainCount) square neuron\(plainCount == 1 ? "" : "s") (" + (synthesis.hasLinearNullPart ? "k + 2" : "k") + ")"
-        return dot([(residualTitle, synthesis.residual), (plainTitle, synthesis.plain)],
-                   variables: synthesis.form.variables, graphTitle: "f(x) = " + SynthesisReport.formula(of: synthesis.form))
+        return [(residualTitle, synthesis.residual), (plainTitle, synthesis.plain)]
+    }
+
+    /// The digraph of a synth report: both square networks as in `dot(_:)` and, when the report
+    /// holds networks for a quadratic activation s (design.md §3, T3), those two as well.
+    public static func dot(_ report: SynthesisReport) -> String {
+        let synthesis = report.synthesis
+        var clusters = squareClusters(synthesis)
+        if let q = report.quadraticActivation {
+            clusters.append(("residual network with \(q.spec.formula): \(q.residual.hiddenNeurons) s-neuron\(q.residual.hiddenNeurons == 1 ? "" : "s") + linear skip", q.residual))
+            clusters.append(("plain network with \(q.spec.formula): \(q.plain.hiddenNeurons) s-neuron\(q.plain.hiddenNeurons == 1 ? "" : "s")", q.plain))
+        }
+        return dot(clusters, variables: synthesis.form.variables, graphTitle: "f(x) = " + SynthesisReport.formula(of: synthesis.form))
+    }
+
+    /// The digraph of `dot(_:)` for the exact rational synthesis (design.md §4): the same picture,
+    /// with each exact parameter rounded once to a Double for its label.
+    public static func dot(_ synthesis: ExactSynthesis) throws -> String {
+        let k = synthesis.rank
+        let residual = try synthesis.residual.resNet()
+        let plain = try synthesis.plain.resNet()
+        let residualTitle = "exact residual network: \(residual.hiddenNeurons) square neuron\(residual.hiddenNeurons == 1 ? "" : "s") + linear skip (k = \(k))"
+        let plainTitle = "exact plain network: \(plain.hiddenNeurons) square neuron\(plain.hiddenNeurons == 1 ? "" : "s") (" + (synthesis.hasLinearNullPart ? "k + 2" : "k") + ")"
+        return dot([(residualTitle, residual), (plainTitle, plain)], variables: synthesis.form.variables)
     }
 
     /// A Graphviz digraph of one or more networks of any depth, activation and skip set, each in a

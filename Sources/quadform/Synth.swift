@@ -151,8 +151,8 @@ struct Synth: ParsableCommand {
             switch format {
             case .text: data = Data(report.text.utf8)
             case .json: data = Data(JSONWriter.write(report.json).utf8)
-            case .dot: data = Data(Diagrams.dot(report.synthesis).utf8)
-            case .svg: data = try Graphviz.render(Diagrams.dot(report.synthesis), format: "svg")
+            case .dot: data = Data(Diagrams.dot(report).utf8)
+            case .svg: data = try Graphviz.render(Diagrams.dot(report), format: "svg")
             }
         } catch {
             printError(describe(error))

@@ -14,7 +14,19 @@ extension Synth {
             printError(describe(error))
             throw ExitCode(2)
         }
-        try emit(format == .json ? JSONWriter.write(report.json) : report.text)
+        let text: String
+        do {
+            switch format {
+            case .text: text = report.text
+            case .json: text = JSONWriter.write(report.json)
+            case .dot: text = try Diagrams.dot(report.synthesis)
+            case .svg: text = String(decoding: try Graphviz.render(Diagrams.dot(report.synthesis), format: "svg"), as: UTF8.self)
+            }
+        } catch {
+            printError(describe(error))
+            throw ExitCode(2)
+        }
+        try emit(text)
         if !report.passed {
             printError("exact verification failed: a network does not equal the form (see the report)")
             throw ExitCode(1)

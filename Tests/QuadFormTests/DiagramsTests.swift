@@ -85,6 +85,28 @@ struct DiagramsTests {
         #expect(skipLines.count == 4)
     }
 
+    @Test("Exact synthesis and quadratic-activation networks draw too, and Graphviz accepts them")
+    func exactAndActivationDot() throws {
+        let exact = try ExactSynthesis(form: ExactForm.parse("x^2 + 2*x*y + y^2 + x - y"))
+        let exactSource = try Diagrams.dot(exact)
+        #expect(exactSource.contains("label=\"exact plain network: 3 square neurons (k + 2)\""))
+        #expect(exactSource.split(separator: "\n").filter { $0.contains("style=dashed") }.count == 2)
+        _ = try XMLElements.parse(try Graphviz.render(exactSource))
+
+        let report = try SynthesisReport(synthesis: Synthesis(form: ExpressionParser.form("x^2 + y")),
+                                         activation: QuadraticActivationSpec(parsing: "quadratic:2,3,1"))
+        let source = Diagrams.dot(report)
+        let xml = try XMLElements.parse(try Graphviz.render(source))
+        // Four clusters: square residual (1 neuron), square plain (3), s-residual (1), s-plain (3).
+        let clusters = xml.elements.filter { $0.name == "g" && $0.attributes["class"] == "cluster" }
+        #expect(clusters.count == 4)
+        let sNeurons = source.split(separator: "\n").filter { $0.contains("label=\"s(") }
+        #expect(sNeurons.count == 4)
+        // The s-neurons carry the shift −β/(2α) = −0.75 of eq. (7), not the +0.75 printed in eq. (10).
+        #expect(sNeurons.contains { $0.contains("label=\"s(· − 0.75)\"") })
+        #expect(!sNeurons.contains { $0.contains("label=\"s(· + 0.75)\"") })
+    }
+
     @Test("Graphviz reports DOT errors as a typed error")
     func graphvizFailure() throws {
         #expect(throws: GraphvizError.self) { try Graphviz.render("digraph { a -> }") }
@@ -119,6 +141,11 @@ struct DiagramsTests {
         #expect(dotRun.status == 0, "stderr: \(dotRun.stderr)")
         #expect(dotRun.stdout.hasPrefix("digraph quadform {"))
         _ = try XMLElements.parse(try Graphviz.render(dotRun.stdout))
+
+        let exactRun = try BuiltExecutable.quadform(["synth", "x^2 + y", "--exact", "--format", "dot"])
+        #expect(exactRun.status == 0, "stderr: \(exactRun.stderr)")
+        #expect(exactRun.stdout.contains("exact residual network: 1 square neuron + linear skip (k = 1)"))
+        _ = try XMLElements.parse(try Graphviz.render(exactRun.stdout))
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-diagrams-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
