@@ -31,8 +31,12 @@ public struct SynthesisReport: Sendable {
     /// Why the plain network has the neurons it has.
     public var plainReason: String {
         let k = synthesis.rank
+        let scale = synthesis.nullNeuronScale, radius = synthesis.options.boxRadius
+        let identity = scale == 1 && radius == 1
+            ? "a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4"
+            : "a_Nᵀx = h·((pᵀx + R)² − (pᵀx − R)²)/(4R), p = a_N/h, h = \(SynthesisReport.fmt(scale)) (a power of two near ‖a_N‖), R = \(SynthesisReport.fmt(radius))"
         return synthesis.hasLinearNullPart
-            ? "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4 (theorem T2: no plain network with fewer exists)"
+            ? "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry \(identity) (theorem T2: no plain network with fewer exists)"
             : "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
     }
 

@@ -81,7 +81,11 @@ public struct Synthesis: Sendable {
     ///     f(x) = [c − Σ λ_i β_i²] + a_Nᵀx + Σ λ_i (q_iᵀx + β_i)²,   β_i = q_iᵀa / (2λ_i),
     ///
     /// residual: l = (n, k, 1), S = {(0, 2)}, V_{0,2} = a_Nᵀ; plain: the same k neurons plus, when
-    /// a_N ≠ 0, two neurons for `a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4`.
+    /// a_N ≠ 0, two neurons for design.md §2's `a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4`, scaled to
+    /// the problem as `a_Nᵀx = h·((pᵀx + R)² − (pᵀx − R)²)/(4R)` with `p = a_N/h`, h the power of two
+    /// `h ≤ ‖a_N‖ < 2h` and R the box radius: the two squares then stay near (R‖x‖)² and their
+    /// difference keeps a_Nᵀx to a few ε at any scale of a_N (with ±1 it cancels away when
+    /// ‖a_N‖R is far from 1). For 1 ≤ ‖a_N‖ < 2 and R = 1 this is the unscaled identity.
     public init(form: QuadraticForm, options: SynthesisOptions = SynthesisOptions()) throws {
         let n = form.dimension
         if !form.constant.isFinite { throw QuadFormError.invalidValue("the constant term is not finite") }
@@ -138,10 +142,13 @@ public struct Synthesis: Sendable {
                                   skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: usedNull))])
         var plainBias = betas
         var plainWeights = lambdas
+        let nullScale = hasNull ? Synthesis.powerOfTwoScale(nullNorm) : 1
         if hasNull {
-            firstRows += [nullPart, nullPart]
-            plainBias += [1, -1]
-            plainWeights += [0.25, -0.25]
+            let r = options.boxRadius
+            let direction = nullPart.map { $0 / nullScale }
+            firstRows += [direction, direction]
+            plainBias += [r, -r]
+            plainWeights += [nullScale / (4 * r), -nullScale / (4 * r)]
         }
         let m = firstRows.count
         let plain = try ResNet(widths: [n, m, 1], activation: .square,
@@ -167,6 +174,15 @@ public struct Synthesis: Sendable {
         self.plain = plain
         self.options = options
     }
+
+    /// The power of two h with `h ≤ value < 2h` (value > 0 finite): dividing by it is exact.
+    public static func powerOfTwoScale(_ value: Double) -> Double {
+        Double(sign: .plus, exponent: value.exponent, significand: 1)
+    }
+
+    /// The scale h of the plain network's two a_N neurons (1 when a_N = 0): they compute
+    /// `a_Nᵀx = h·((pᵀx + R)² − (pᵀx − R)²)/(4R)`, p = a_N/h (design.md §2, scaled).
+    public var nullNeuronScale: Double { hasLinearNullPart ? Synthesis.powerOfTwoScale(linearNullPartNorm) : 1 }
 
     /// ‖(M − Mᵀ)/2‖_F: forming A = (M + Mᵀ)/2 rounds at this scale, so the default rank tolerance
     /// uses `max(max|λ|, ‖(M − Mᵀ)/2‖_F)` in place of max|λ| (equal for symmetric input).
