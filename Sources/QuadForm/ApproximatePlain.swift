@@ -48,9 +48,12 @@ public struct ApproximatePlainNetwork: Sendable {
         let t = Self.balancedShift(reach: s)
         let eps = Double.ulpOfOne
         let residual = synthesis.residual
-        let rows = residual.layers[0].weights.entries + p
-        let first = ResNet.Layer(weights: Matrix(rows: k + 1, columns: n, entries: rows), bias: residual.layers[0].bias + [t])
-        let second = ResNet.Layer(weights: Matrix(rows: 1, columns: k + 1, entries: residual.layers[1].weights.entries + [1 / (2 * t)]),
+        // The same neuron written as h²((p/h)ᵀx + t/h)² − … keeps its square near (t/h)² ≈ (R‖x‖)²/(8ε)
+        // instead of t², which overflows once ‖a_N‖ passes about 1e146.
+        let h = synthesis.nullNeuronScale
+        let rows = residual.layers[0].weights.entries + p.map { $0 / h }
+        let first = ResNet.Layer(weights: Matrix(rows: k + 1, columns: n, entries: rows), bias: residual.layers[0].bias + [t / h])
+        let second = ResNet.Layer(weights: Matrix(rows: 1, columns: k + 1, entries: residual.layers[1].weights.entries + [h * (h / (2 * t))]),
                                   bias: [residual.layers[1].bias[0] - t / 2])
         let network = try ResNet(widths: [n, k + 1, 1], activation: .square, layers: [first, second])
 

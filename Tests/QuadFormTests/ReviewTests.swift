@@ -48,3 +48,20 @@ struct ScaleInvarianceTests {
         #expect(try worstRelativeError(synthesis.plain, form) < 1e-13)
     }
 }
+
+@Suite("Review: the k + 1 approximate network at extreme scales")
+struct ApproximateScaleTests {
+    /// The approximate neuron's squares are about t² = s²/(8ε); with ‖a_N‖ = 1e150 that overflowed
+    /// when the neuron's row was a_N itself, and the measured error came out infinite.
+    @Test("‖a_N‖ = 1e150 and 1e-150: the measured error is finite and within the bound", arguments: [1e150, 1e-150, 1e100])
+    func extreme(scale: Double) throws {
+        let form = try QuadraticForm(constant: 0, linear: [0, scale], quadratic: Matrix(rowArrays: [[scale, 0], [0, 0]]))
+        let synthesis = try Synthesis(form: form)
+        let approx = try #require(try ApproximatePlainNetwork(synthesis: synthesis))
+        #expect(approx.maxErrorMeasured.isFinite)
+        #expect(approx.maxErrorMeasured <= approx.errorBound)
+        // Independently at the corner (1, 1): f = 2·scale, and the truncation error is scale²/(2t).
+        let g = try approx.network.realization([1, 1])[0]
+        #expect(abs(g - 2 * scale - scale * scale / (2 * approx.t)) <= approx.errorBound)
+    }
+}
