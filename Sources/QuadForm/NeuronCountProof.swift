@@ -62,7 +62,9 @@ public struct NeuronCountProof: Sendable {
         rank += rankClear ? "." : "; the gap is small, so the rank is ill-determined — for rational input use --exact."
         p.append(rank)
         p.append("Linear term: a_N = (I − P)a with P the projector onto range(A): ‖a_N‖ = \(fmt(s.linearNullPartNorm)) against tolerance \(fmt(s.linearNullPartTolerance)) = 10·max(n,1)·ε·‖a‖·max|λ|/gap (the Davis–Kahan tilt of the computed range(A)), so "
-                 + (s.hasLinearNullPart ? "a_N ≠ 0: a ∉ range(A)." : "a_N = 0 up to rounding: a ∈ range(A)."))
+                 + (s.hasLinearNullPart ? "a_N ≠ 0: a ∉ range(A)."
+                    : s.linearNullPartNorm == 0 ? "a_N = 0: a ∈ range(A)."
+                    : "a_N = 0 up to rounding: a ∈ range(A) is assumed, and the argument below is for f with a replaced by Pa, which changes f by at most ‖a_N‖·‖x‖ = \(fmt(s.linearNullPartNorm))·‖x‖. If the computed a_N is not rounding noise, f itself needs k + 2 plain neurons; for rational input --exact decides."))
         p.append("Upper bounds (constructive, design.md §2): the residual network with k = \(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") and the skip a_Nᵀx, "
                  + "and the plain network with \(s.plain.hiddenNeurons) neurons; verification \(v.passed ? "PASSED" : "FAILED"): "
                  + "coefficients within \(fmt(max(v.residual.coefficientError, v.plain.coefficientError))) (tolerance \(fmt(max(v.residual.coefficientTolerance, v.plain.coefficientTolerance)))), "
