@@ -48,12 +48,13 @@ public struct ExpandedNetwork: Sendable {
         for j in 0..<m {
             let quad = w[j] * alpha
             let lin = w[j] * (2 * alpha * b[j] + beta)
+            let linMagnitude = abs(w[j]) * (2 * abs(alpha * b[j]) + abs(beta))
             constant += w[j] * ((alpha * b[j] + beta) * b[j] + gamma)
             constantMagnitude += abs(w[j]) * (abs(alpha) * b[j] * b[j] + abs(beta * b[j]) + abs(gamma))
             for i in 0..<n {
                 let uji = u[j, i]
                 linear[i] += lin * uji
-                linearMagnitude[i] += abs(lin * uji)
+                linearMagnitude[i] += linMagnitude * abs(uji)
                 scaledRows[j, i] = quad * uji
                 absRows[j, i] = abs(uji)
                 absScaledRows[j, i] = abs(quad * uji)
