@@ -157,12 +157,7 @@ struct ExperimentTaylor: ParsableCommand {
         let result: TaylorResult
         do {
             let form = try ExpressionParser.form(expression)
-            guard deltaCount >= 2 else { throw QuadFormError.invalidValue("--deltas must be at least 2, got \(deltaCount)") }
-            guard deltaMin > 0, deltaMax.isFinite, deltaMin < deltaMax else {
-                throw QuadFormError.invalidValue("need 0 < --delta-min < --delta-max, got \(deltaMin) and \(deltaMax)")
-            }
-            let ratio = pow(deltaMin / deltaMax, 1 / Double(deltaCount - 1))
-            let deltas = (0..<deltaCount).map { deltaMax * pow(ratio, Double($0)) }
+            let deltas = try TaylorOptions.geometricDeltas(largest: deltaMax, smallest: deltaMin, count: deltaCount)
             let options = TaylorOptions(activations: activations.isEmpty ? SmoothActivation.allCases : activations, center: center,
                                         deltas: deltas, samples: samples, boxRadius: box, seed: seed)
             result = try TaylorExperiment(form: form, options: options).run(progress: printProgress)

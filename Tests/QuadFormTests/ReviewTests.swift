@@ -114,3 +114,17 @@ struct ActivationToleranceTests {
         #expect(!check.passed)
     }
 }
+
+@Suite("Review: the Taylor δ sweep lives in the library")
+struct TaylorSweepTests {
+    @Test("geometricDeltas: endpoints, constant ratio, and typed errors for bad sweeps")
+    func sweep() throws {
+        let deltas = try TaylorOptions.geometricDeltas(largest: 0.25, smallest: 1.0 / 1024, count: 9)
+        #expect(deltas.count == 9)
+        #expect(deltas.first == 0.25 && deltas.last == 1.0 / 1024)
+        for i in 1..<deltas.count { #expect(abs(deltas[i] / deltas[i - 1] - 0.5) < 1e-14) }
+        #expect(throws: QuadFormError.self) { try TaylorOptions.geometricDeltas(largest: 1, smallest: 1, count: 3) }
+        #expect(throws: QuadFormError.self) { try TaylorOptions.geometricDeltas(largest: 1, smallest: 0.1, count: 1) }
+        #expect(throws: QuadFormError.self) { try TaylorOptions.geometricDeltas(largest: .infinity, smallest: 0.1, count: 3) }
+    }
+}

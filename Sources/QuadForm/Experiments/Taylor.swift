@@ -105,6 +105,17 @@ public struct TaylorOptions: Sendable {
     /// The default sweep `δ = 2⁻², 2⁻³, …, 2⁻¹⁰`.
     public static let defaultDeltas = (2...10).map { pow(2, -Double($0)) }
 
+    /// `count` values of δ spaced geometrically from `largest` down to `smallest` (the sweep of
+    /// `quadform experiment taylor --delta-max --delta-min --deltas`).
+    public static func geometricDeltas(largest: Double, smallest: Double, count: Int) throws -> [Double] {
+        guard count >= 2 else { throw QuadFormError.invalidValue("--deltas must be at least 2, got \(count)") }
+        guard smallest > 0, largest.isFinite, smallest < largest else {
+            throw QuadFormError.invalidValue("need 0 < --delta-min < --delta-max, got \(smallest) and \(largest)")
+        }
+        let ratio = pow(smallest / largest, 1 / Double(count - 1))
+        return (0..<count).map { $0 == count - 1 ? smallest : largest * pow(ratio, Double($0)) }
+    }
+
     /// Defaults: all five activations, z₀ = 0.5 (where s'' ≠ 0 and s''' ≠ 0 for all of them),
     /// δ = 2⁻² … 2⁻¹⁰, 256 points in [−1, 1]ⁿ, seed 1.
     public init(activations: [SmoothActivation] = SmoothActivation.allCases, center: Double = 0.5,
