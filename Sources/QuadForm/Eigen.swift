@@ -21,7 +21,7 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
         case let .nonFiniteEntry(row, column):
             return "matrix entry (\(row + 1), \(column + 1)) is not finite"
         case let .tooLarge(n):
-            return "matrix of order \(n) is too large for LAPACK"
+            return "matrix of order \(n) is too large for LAPACK (at most \(SymmetricEigendecomposition.maximumOrder))"
         }
     }
 }
@@ -54,13 +54,17 @@ public struct SymmetricEigendecomposition: Sendable {
     /// The driver that computed them.
     public let driver: EigenDriver
 
+    /// Largest order accepted: dsyevd's workspace of 1 + 6n + 2n² must fit LAPACK's 32-bit int.
+    public static let maximumOrder = 32_000
+
     /// Decomposes the symmetric matrix `a` with LAPACKE (`uplo = "U"`, column-major; for a symmetric
     /// matrix the row-major storage is the same array). Only the upper triangle is read.
     public init(symmetric a: Matrix, driver: EigenDriver = .dsyev) throws {
         precondition(a.rows == a.columns, "eigendecomposition needs a square matrix")
         let n = a.rows
         for i in 0..<n { for j in i..<n where !a[i, j].isFinite { throw LinearAlgebraError.nonFiniteEntry(row: i, column: j) } }
-        guard n < Int(Int32.max / 2) else { throw LinearAlgebraError.tooLarge(n: n) }
+        // dsyevd's integer workspace is 1 + 6n + 2n² entries, which must fit LAPACK's 32-bit int.
+        guard n <= Self.maximumOrder else { throw LinearAlgebraError.tooLarge(n: n) }
         let chosen = driver.resolved(forOrder: n)
         self.driver = chosen
         guard n > 0 else {

@@ -20,14 +20,30 @@ public struct ExpressionError: Error, Equatable, CustomStringConvertible {
     }
 
     /// `expression:1:COL: MESSAGE`, then the expression and a caret line under the offending part.
+    /// Long expressions are shown as a window of about 70 characters around the column; tabs,
+    /// newlines and other control characters are shown as spaces so the caret stays aligned.
     public var description: String {
-        let shown = source.count <= 200 ? source : nil
-        var text = "expression:1:\(column): \(message)"
-        if let shown {
-            text += "\n  " + shown + "\n  " + String(repeating: " ", count: column - 1)
-                + String(repeating: "^", count: min(length, max(1, shown.count - column + 1)))
+        let characters = source.map { ExpressionError.isControl($0) ? " " : $0 }
+        let window = 70
+        var first = 0
+        var last = characters.count
+        if characters.count > window {
+            first = max(0, min(column - 1 - window / 2, characters.count - window))
+            last = min(characters.count, first + window)
         }
-        return text
+        let prefix = first > 0 ? "..." : ""
+        let suffix = last < characters.count ? "..." : ""
+        let shown = prefix + String(characters[first..<last]) + suffix
+        let caretStart = prefix.count + (column - 1 - first)
+        let caretLength = max(1, min(length, last - (column - 1)))
+        return "expression:1:\(column): \(message)\n  " + shown + "\n  "
+            + String(repeating: " ", count: max(0, caretStart)) + String(repeating: "^", count: caretLength)
+    }
+
+    /// Whether `c` contains a C0 or C1 control code (tab, newline, NUL, …), which would break the
+    /// one-line message or the caret alignment if printed as is.
+    static func isControl(_ c: Character) -> Bool {
+        c.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }
     }
 }
 
@@ -109,11 +125,22 @@ public struct QuadraticPolynomial<F: FieldScalar>: Sendable {
 
     static func + (p: Self, q: Self) -> Self {
         var r = p
-        r.constant = p.constant + q.constant
-        for (k, v) in q.linear { r.linear[k] = (r.linear[k] ?? .zero) + v }
-        for (k, v) in q.quadratic { r.quadratic[k] = (r.quadratic[k] ?? .zero) + v }
-        r.dropZeros()
+        r.add(q)
         return r
+    }
+
+    /// Adds `q` (or subtracts it) in place, touching only q's terms, so a long sum costs time
+    /// linear in its length.
+    mutating func add(_ q: Self, negated: Bool = false) {
+        constant = negated ? constant - q.constant : constant + q.constant
+        for (k, v) in q.linear {
+            let sum = negated ? (linear[k] ?? .zero) - v : (linear[k] ?? .zero) + v
+            linear[k] = sum.isZero ? nil : sum
+        }
+        for (k, v) in q.quadratic {
+            let sum = negated ? (quadratic[k] ?? .zero) - v : (quadratic[k] ?? .zero) + v
+            quadratic[k] = sum.isZero ? nil : sum
+        }
     }
 
     func scaled(by s: F) -> Self {
@@ -148,6 +175,11 @@ public enum ExpressionParser {
     public static let maximumNesting = 200
     /// Largest exponent accepted after `^`.
     public static let maximumExponent = 10_000
+    /// Largest exact coefficient (numerator plus denominator bits) the expander builds in exact mode.
+    public static let maximumExactBits = 65_536
+    /// Most variables `form` accepts: a larger form belongs in a JSON or `.npy` file, and its
+    /// n × n matrix would be allocated from a short expression.
+    public static let maximumVariables = 5_000
 
     /// Parses `text` into a syntax tree.
     public static func parse(_ text: String) throws -> ExpressionNode {
@@ -167,15 +199,20 @@ public enum ExpressionParser {
     public static func form(_ text: String, variables: [String]? = nil) throws -> QuadraticForm {
         let p: QuadraticPolynomial<Double> = try polynomial(text)
         let names = try orderedVariables(of: p, given: variables, source: text)
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        guard names.count <= maximumVariables else {
+            throw QuadFormError.invalidValue("the expression has \(names.count) variables, more than the limit of \(maximumVariables) for expressions; give large forms as JSON (--input) or .npy (--quadratic)")
+        }
+        var index: [String: Int] = [:]
+        for (i, name) in names.enumerated() { index[name] = i }
         var linear = [Double](repeating: 0, count: names.count)
         var m = Matrix(rows: names.count, columns: names.count)
-        for (name, v) in p.linear { linear[index[name]!] = v }
+        for (name, v) in p.linear {
+            guard let i = index[name] else { continue }
+            linear[i] = v
+        }
         for (pair, v) in p.quadratic {
-            let i = index[pair.first]!, j = index[pair.second]!
-            if i == j { m[i, i] = v } else {
-                m[min(i, j), max(i, j)] = v
-            }
+            guard let i = index[pair.first], let j = index[pair.second] else { continue }
+            m[min(i, j), max(i, j)] = v
         }
         return try QuadraticForm(variables: names, constant: p.constant, linear: linear, quadratic: m)
     }
@@ -311,8 +348,9 @@ private struct Parser {
             case ")":
                 tokens.append(Token(kind: .rightParen, start: i, end: i + 1)); i += 1
             default:
-                let scalar = c.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
-                throw error("unexpected character '\(c)' (\(scalar)); the grammar knows numbers, names, + - * / ^ ** and parentheses", i, i + 1)
+                let codes = c.unicodeScalars.map { String(format: "U+%04X", $0.value) }.joined(separator: " ")
+                let shown = ExpressionError.isControl(c) ? "control character \(codes)" : "character '\(c)' (\(codes))"
+                throw error("unexpected \(shown); the grammar knows numbers, names, + - * / ^ ** and parentheses", i, i + 1)
             }
         }
         tokens.append(Token(kind: .end, start: chars.count, end: chars.count))
@@ -368,6 +406,10 @@ private struct Parser {
     mutating func parseUnary() throws -> ExpressionNode {
         if case .op(let o) = current.kind, o == "+" || o == "-" {
             let token = current
+            if position > 0, tokens[position - 1].kind == .op(o) {
+                let previous = tokens[position - 1]
+                throw error("doubled operator '\(o)\(o)': write one '\(o)'\(o == "-" ? ", or parenthesize a negative operand: a - (-b)" : "")", previous.start, token.end)
+            }
             try enter(token)
             position += 1
             let operand = try parseUnary()
@@ -498,7 +540,10 @@ private struct Expander<F: FieldScalar> {
         switch node.kind {
         case .number(let literal):
             guard let value = F(decimalLiteral: literal) else {
-                throw error("number \(literal) is out of range (it overflows a Double)", node)
+                if F.one.exactSizeInBits > 0 {  // an exact scalar type
+                    throw error("number \(text(node)) is too large for exact arithmetic (at most \(Rational.maximumDecimalDigits) digits and exponents up to ±\(Rational.maximumDecimalExponent))", node)
+                }
+                throw error("number \(text(node)) is out of range (it overflows a Double)", node)
             }
             return QuadraticPolynomial(constant: value)
         case .variable(let name):
@@ -510,10 +555,9 @@ private struct Expander<F: FieldScalar> {
         case .sum(let terms):
             var total = QuadraticPolynomial<F>()
             for (negated, term) in terms {
-                let p = try expand(term)
-                total = total + (negated ? p.scaled(by: -F.one) : p)
-                try checkFinite(total, node)
+                total.add(try expand(term), negated: negated)
             }
+            try checkRepresentable(total, node)
             return total
         case .product(let factors):
             var result = try expand(factors[0].factor)
@@ -532,7 +576,7 @@ private struct Expander<F: FieldScalar> {
                     }
                     result = result * p
                 }
-                try checkFinite(result, node)
+                try checkRepresentable(result, node)
             }
             return result
         case .power(let base, let exponent):
@@ -542,6 +586,10 @@ private struct Expander<F: FieldScalar> {
                 throw error("term '\(text(node))' has degree \(p.degree * exponent); a quadratic form allows degree ≤ 2", node)
             }
             if p.degree == 0 {
+                let bits = p.constant.exactSizeInBits
+                if bits > 0, bits > ExpressionParser.maximumExactBits / exponent {
+                    throw error("'\(text(node))' is too large for exact arithmetic (about \(bits) × \(exponent) bits; at most \(ExpressionParser.maximumExactBits))", node)
+                }
                 var result = F.one
                 var square = p.constant
                 var e = exponent
@@ -559,10 +607,14 @@ private struct Expander<F: FieldScalar> {
         }
     }
 
-    func checkFinite(_ p: QuadraticPolynomial<F>, _ node: ExpressionNode) throws {
-        if !p.constant.isFiniteValue || p.linear.values.contains(where: { !$0.isFiniteValue })
-            || p.quadratic.values.contains(where: { !$0.isFiniteValue }) {
+    /// Refuses coefficients that overflowed a Double or grew beyond the exact size limit.
+    func checkRepresentable(_ p: QuadraticPolynomial<F>, _ node: ExpressionNode) throws {
+        let values = CollectionOfOne(p.constant) + Array(p.linear.values) + Array(p.quadratic.values)
+        if values.contains(where: { !$0.isFiniteValue }) {
             throw error("'\(text(node))' overflows a Double", node)
+        }
+        if let big = values.first(where: { $0.exactSizeInBits > ExpressionParser.maximumExactBits }) {
+            throw error("'\(text(node))' has a coefficient too large for exact arithmetic (\(big.exactSizeInBits) bits; at most \(ExpressionParser.maximumExactBits))", node)
         }
     }
 }

@@ -26,6 +26,11 @@ public enum Formats {
         guard let quadraticValue = value["quadratic"] else { throw content.error("", "missing key \"quadratic\"") }
         let rows = try content.array(quadraticValue, "quadratic")
         let n = rows.count
+        for (i, row) in rows.enumerated() {
+            if case .array(let entries) = row, entries.count != n {
+                throw content.error("quadratic[\(i)]", "has \(entries.count) entr\(entries.count == 1 ? "y" : "ies") but quadratic has \(n) row\(n == 1 ? "" : "s"); the matrix must be square (n × n)")
+            }
+        }
         let quadratic = try content.matrix(quadraticValue, "quadratic", rows: n, columns: n)
         var linear = [Double](repeating: 0, count: n)
         if let linearValue = value["linear"] {

@@ -68,6 +68,7 @@ public struct JSONReader {
     /// Parses `text`; `name` (a file name) prefixes error locations.
     public static func parse(_ text: String, name: String = "<json>") throws -> JSONValue {
         var reader = JSONReader(bytes: Array(text.utf8), name: name)
+        if reader.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }  // a UTF-8 byte order mark
         reader.skipWhitespace()
         if reader.index == reader.bytes.count { throw reader.error("empty input: expected a JSON value") }
         let value = try reader.parseValue(depth: 0)
@@ -326,8 +327,12 @@ public struct JSONContent {
             guard let d = Double(literal), d.isFinite else { throw error(path, "number \(literal) overflows a Double") }
             return d
         case .string(let text):
-            if let r = Rational(exactText: text) { return r.doubleValue }
-            throw error(path, "expected a number, found the string \"\(text.prefix(40))\"")
+            if let r = Rational(exactText: text) {
+                let d = r.doubleValue
+                guard d.isFinite else { throw error(path, "exact number \"\(text.prefix(40))\" overflows a Double") }
+                return d
+            }
+            throw error(path, "expected a number or an exact \"p/q\" string, found the string \"\(text.prefix(40))\"")
         default:
             throw error(path, "expected a number, found \(value.typeName)")
         }

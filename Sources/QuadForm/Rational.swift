@@ -11,6 +11,11 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// `p / q` reduced; `q` must not be zero.
     public init(_ p: BigInt, _ q: BigInt = 1) {
         precondition(!q.isZero, "zero denominator")
+        if q == 1 {
+            numerator = p
+            denominator = q
+            return
+        }
         let g = p.greatestCommonDivisor(with: q)
         var n = g.isZero ? p : p / g
         var d = g.isZero ? q : q / g
@@ -36,6 +41,9 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// Largest power of ten accepted in a literal such as `1e300`, so input cannot demand a
     /// number of astronomic size.
     public static let maximumDecimalExponent = 4096
+
+    /// Most digits accepted in a decimal literal, for the same reason.
+    public static let maximumDecimalDigits = 4096
 
     /// Reads `12`, `-3`, `0.25`, `1.5e-3`, or `p/q` (each part such a literal) exactly.
     public init?(exactText text: String) {
@@ -88,7 +96,8 @@ extension Rational: FieldScalar {
         if s.first == "-" || s.first == "+" { negative = s.first == "-"; s = s.dropFirst() }
         var exponent = 0
         if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            guard let value = Int(s[s.index(after: e)...]), abs(value) <= Rational.maximumDecimalExponent else { return nil }
+            guard let value = Int(s[s.index(after: e)...]),
+                  (-Rational.maximumDecimalExponent...Rational.maximumDecimalExponent).contains(value) else { return nil }
             exponent = value
             s = s[..<e]
         }
@@ -98,7 +107,7 @@ extension Rational: FieldScalar {
             exponent -= fraction.count
             digits = String(digits[..<dot]) + fraction
         }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let mantissa = BigInt(digits) else { return nil }
+        guard !digits.isEmpty, digits.count <= Rational.maximumDecimalDigits, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let mantissa = BigInt(digits) else { return nil }
         let signed = negative ? -mantissa : mantissa
         let ten = BigInt(10)
         if exponent >= 0 { self.init(signed * ten.power(exponent)) } else { self.init(signed, ten.power(-exponent)) }
@@ -106,6 +115,7 @@ extension Rational: FieldScalar {
 
     public var isZero: Bool { numerator.isZero }
     public var isFiniteValue: Bool { true }
+    public var exactSizeInBits: Int { numerator.bitWidth + denominator.bitWidth }
 
     /// The nearest Double (correctly rounded for moderate sizes; scaled for huge ones).
     public var doubleValue: Double {

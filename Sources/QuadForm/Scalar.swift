@@ -26,6 +26,10 @@ public protocol FieldScalar: Sendable, Equatable, CustomStringConvertible {
     var isFiniteValue: Bool { get }
     /// The nearest Double.
     var doubleValue: Double { get }
+    /// Bits needed to hold the value exactly: numerator plus denominator for exact numbers, 0 for
+    /// floating-point values (whose size is fixed). The expander refuses values above
+    /// `ExpressionParser.maximumExactBits`, so input cannot demand numbers of astronomic size.
+    var exactSizeInBits: Int { get }
 }
 
 extension Double: FieldScalar {
@@ -38,4 +42,5 @@ extension Double: FieldScalar {
     public var isZero: Bool { self == 0 }
     public var isFiniteValue: Bool { isFinite }
     public var doubleValue: Double { self }
+    public var exactSizeInBits: Int { 0 }
 }

@@ -17,6 +17,31 @@ struct Quadform: ParsableCommand {
         """,
         subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self, Spectrum.self]
     )
+
+    /// Runs the command like ArgumentParser's default `main`, except that usage errors (unknown
+    /// options, bad option values, contradictory inputs) exit with status 2, the status of every
+    /// other bad input, and print "quadform: error: …" first.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            var lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = String(first.dropFirst("Error: ".count)) }
+            while lines.last?.isEmpty == true { lines.removeLast() }
+            if CommandLine.arguments.dropFirst().contains(where: looksLikeNegativeExpression) {
+                lines.insert("an expression that starts with '-' goes after '--':  quadform synth -- \"-x^2 + y\"", at: 1)
+            }
+            printError(lines.joined(separator: "\n"))
+            exit(withError: ExitCode(2))
+        }
+    }
+
+    /// Whether a command-line argument is an expression starting with '-' rather than an option.
+    static func looksLikeNegativeExpression(_ argument: String) -> Bool {
+        argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.contains(where: { "^*+/() ".contains($0) })
+    }
 }
 
 /// Output formats of `synth`: the report (text, json) or a picture of both networks (dot, svg).

@@ -50,10 +50,10 @@ struct Synth: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("The constant term c (with --quadratic; default 0).", valueName: "c"))
     var constant: Double?
 
-    @Option(help: ArgumentHelp("Generate a random form with N variables.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Generate a random form with N variables.", valueName: "N"))
     var random: Int?
 
-    @Option(help: ArgumentHelp("Rank of the random form's matrix (with --random; default N/2).", valueName: "K"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Rank of the random form's matrix (with --random; default N/2).", valueName: "K"))
     var rank: Int?
 
     @Option(help: "Seed of the random form (with --random).")
@@ -75,7 +75,7 @@ struct Synth: ParsableCommand {
     @Option(help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1
 
-    @Option(help: ArgumentHelp("Random sample points for verification.", valueName: "count"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random sample points for verification.", valueName: "count"))
     var samples: Int = 32
 
     @Flag(help: "Exact rational synthesis (design.md §4): Lagrange reduction, exact rank, a_N and networks; EXPRESSION or --input only.")
