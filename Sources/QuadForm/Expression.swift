@@ -118,6 +118,14 @@ public struct QuadraticPolynomial<F: FieldScalar>: Sendable {
         return names
     }
 
+    /// The largest `exactSizeInBits` among the coefficients (0 for floating point).
+    var largestExactSize: Int {
+        var largest = constant.exactSizeInBits
+        for v in linear.values { largest = max(largest, v.exactSizeInBits) }
+        for v in quadratic.values { largest = max(largest, v.exactSizeInBits) }
+        return largest
+    }
+
     mutating func dropZeros() {
         linear = linear.filter { !$0.value.isZero }
         quadratic = quadratic.filter { !$0.value.isZero }
@@ -176,7 +184,7 @@ public enum ExpressionParser {
     /// Largest exponent accepted after `^`.
     public static let maximumExponent = 10_000
     /// Largest exact coefficient (numerator plus denominator bits) the expander builds in exact mode.
-    public static let maximumExactBits = 65_536
+    public static let maximumExactBits = 32_768
     /// Most variables `form` accepts: a larger form belongs in a JSON or `.npy` file, and its
     /// n × n matrix would be allocated from a short expression.
     public static let maximumVariables = 5_000
@@ -555,7 +563,14 @@ private struct Expander<F: FieldScalar> {
         case .sum(let terms):
             var total = QuadraticPolynomial<F>()
             for (negated, term) in terms {
-                total.add(try expand(term), negated: negated)
+                let p = try expand(term)
+                total.add(p, negated: negated)
+                // Exact sums grow their denominators; check the coefficients this term touched.
+                if F.one.exactSizeInBits > 0 {
+                    let touched = CollectionOfOne(total.constant) + p.linear.keys.compactMap { total.linear[$0] }
+                        + p.quadratic.keys.compactMap { total.quadratic[$0] }
+                    try checkExactSize(touched, node)
+                }
             }
             try checkRepresentable(total, node)
             return total
@@ -563,6 +578,10 @@ private struct Expander<F: FieldScalar> {
             var result = try expand(factors[0].factor)
             for (divides, factor) in factors.dropFirst() {
                 let p = try expand(factor)
+                // Refuse before multiplying: an exact product has about the sum of the sizes.
+                if F.one.exactSizeInBits > 0, result.largestExactSize + p.largestExactSize > ExpressionParser.maximumExactBits {
+                    throw error("'\(text(node))' has a coefficient too large for exact arithmetic (about \(result.largestExactSize + p.largestExactSize) bits; at most \(ExpressionParser.maximumExactBits))", node)
+                }
                 if divides {
                     guard p.degree == 0 else {
                         throw error("division by an expression that contains \(p.variables.sorted(by: ExpressionParser.naturalOrder).joined(separator: ", ")): only division by constants keeps the form quadratic", factor)
@@ -613,6 +632,11 @@ private struct Expander<F: FieldScalar> {
         if values.contains(where: { !$0.isFiniteValue }) {
             throw error("'\(text(node))' overflows a Double", node)
         }
+        try checkExactSize(values, node)
+    }
+
+    /// Refuses exact coefficients larger than `ExpressionParser.maximumExactBits`.
+    func checkExactSize<C: Collection>(_ values: C, _ node: ExpressionNode) throws where C.Element == F {
         if let big = values.first(where: { $0.exactSizeInBits > ExpressionParser.maximumExactBits }) {
             throw error("'\(text(node))' has a coefficient too large for exact arithmetic (\(big.exactSizeInBits) bits; at most \(ExpressionParser.maximumExactBits))", node)
         }
