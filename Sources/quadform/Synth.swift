@@ -72,7 +72,7 @@ struct Synth: ParsableCommand {
     @Option(help: "LAPACKE driver: dsyev, dsyevd, dsyevr, or auto (dsyev for n ≤ 200, dsyevd above).")
     var driver: EigenDriver = .dsyev
 
-    @Option(help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Random sample points for verification.", valueName: "count"))

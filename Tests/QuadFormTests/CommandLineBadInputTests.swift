@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+import QuadForm
+
+/// Runs the built `quadform` executable (found next to the test bundle in the build products
+/// directory) on bad input and checks what a script sees: exit status 2 from a normal exit (not a
+/// signal), a first stderr line "quadform: error: …" that names the problem, and an existing
+/// `--output` file left exactly as it was.
+@Suite("Bad input through the quadform executable")
+struct CommandLineBadInputTests {
+    /// The executable, from the build products directory of this test bundle.
+    static let executable: URL? = {
+        var directories: [URL] = []
+        if let override = ProcessInfo.processInfo.environment["QUADFORM_EXECUTABLE"] {
+            return URL(fileURLWithPath: override)
+        }
+        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+        directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        directories.append(Bundle.main.bundleURL)
+        for bundle in Bundle.allBundles { directories.append(bundle.bundleURL.deletingLastPathComponent()) }
+        for directory in directories {
+            var url = directory
+            for _ in 0..<4 {
+                let candidate = url.appendingPathComponent("quadform")
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                   FileManager.default.isExecutableFile(atPath: candidate.path) {
+                    return candidate
+                }
+                url = url.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    struct Outcome {
+        var status: Int32
+        var exitedNormally: Bool
+        var stderr: String
+        var stdout: String
+    }
+
+    /// Runs the executable with `arguments` in `directory`, killing it after `timeout` seconds.
+    static func run(_ arguments: [String], in directory: URL, timeout: TimeInterval = 120) throws -> Outcome {
+        let binary = try #require(executable, "the quadform executable was not found next to the test bundle; run `swift build` first")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        process.environment = environment
+        let errPipe = Pipe(), outPipe = Pipe()
+        process.standardError = errPipe
+        process.standardOutput = outPipe
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        // Drain both pipes while waiting so a chatty child cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data(), outData = Data()
+        DispatchQueue.global().async(group: group) { errData = errPipe.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { outData = outPipe.fileHandleForReading.readDataToEndOfFile() }
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("quadform \(arguments.joined(separator: " ").prefix(80)) did not finish within \(timeout) s (a hang)")
+        }
+        process.waitUntilExit()
+        group.wait()
+        return Outcome(status: process.terminationStatus,
+                       exitedNormally: process.terminationReason == .exit,
+                       stderr: String(decoding: errData, as: UTF8.self),
+                       stdout: String(decoding: outData, as: UTF8.self))
+    }
+
+    /// Input files the cases refer to, written into a scratch directory.
+    static func writeFixtures(into dir: URL) throws {
+        func put(_ name: String, _ text: String) throws {
+            try Data(text.utf8).write(to: dir.appendingPathComponent(name))
+        }
+        try put("empty.json", "")
+        try put("notjson.json", "quadratic: [[1]]")
+        try put("ragged.json", "{\"quadratic\": [[1, 2], [3]]}")
+        try put("mismatch.json", "{\"quadratic\": [[1, 0], [0, 1]], \"linear\": [1]}")
+        try put("nan.json", "{\"quadratic\": [[NaN]]}")
+        try put("overflow.json", "{\"quadratic\": [[1]], \"constant\": 1e999}")
+        try put("wrongtype.json", "{\"quadratic\": [[1, \"two\"], [3, 4]]}")
+        try put("deep.json", String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("adir"), withIntermediateDirectories: true)
+        try Data("not numpy".utf8).write(to: dir.appendingPathComponent("bad-magic.npy"))
+        try npyBytes(header: "{'descr': '<c16', 'fortran_order': False, 'shape': (1, 1), }", payload: Array(repeating: 0, count: 16))
+            .write(to: dir.appendingPathComponent("complex.npy"))
+        try npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 3), }", payload: Array(repeating: 0, count: 40))
+            .write(to: dir.appendingPathComponent("truncated.npy"))
+        try npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (3000000000, 3000000000), }", payload: [])
+            .write(to: dir.appendingPathComponent("absurd.npy"))
+        try Npy.encode([1, 2, 3, 4, 5, 6], shape: [2, 3]).write(to: dir.appendingPathComponent("rect.npy"))
+        try Npy.encode([1, .nan, 0, 1], shape: [2, 2]).write(to: dir.appendingPathComponent("nan.npy"))
+        try Npy.encode([1, 0, 0, 1], shape: [2, 2]).write(to: dir.appendingPathComponent("good.npy"))
+        try Npy.encode([1, 2, 3], shape: [3]).write(to: dir.appendingPathComponent("vec3.npy"))
+    }
+
+    /// (arguments, fragment that the first stderr line must contain).
+    static let cases: [([String], String)] = [
+        (["synth", "x^2 +"], "expression:1:5: expression ends after '+'"),
+        (["synth", "(x + y"], "unbalanced '('"),
+        (["synth", "x ** * y"], "exponent must be"),
+        (["synth", "x +* y"], "doubled operator"),
+        (["synth", "1.2.3*x"], "malformed number"),
+        (["synth", "x @ y"], "unexpected character '@'"),
+        (["synth", ""], "empty expression"),
+        (["synth", "x*y*z"], "degree 3"),
+        (["synth", "(x^2)^3"], "degree 6"),
+        (["synth", "x^1.5"], "non-negative integer"),
+        (["synth", "x/y"], "division by an expression that contains y"),
+        (["synth", "x/(3-3)"], "division by zero"),
+        (["synth", "1e309*x"], "overflows a Double"),
+        (["synth", "x^123456789012345678901234567890"], "too large"),
+        (["synth", String(repeating: "(", count: 40_000) + "x" + String(repeating: ")", count: 40_000)], "nests deeper than"),
+        (["synth", "--input", "missing.json"], "missing.json: no such file"),
+        (["synth", "--input", "adir"], "adir: is a directory"),
+        (["synth", "--input", "empty.json"], "empty.json:1:1: empty input"),
+        (["synth", "--input", "notjson.json"], "notjson.json:1:1:"),
+        (["synth", "--input", "ragged.json"], "ragged.json: quadratic[1]:"),
+        (["synth", "--input", "mismatch.json"], "mismatch.json: linear: has 1 entries but quadratic is 2×2"),
+        (["synth", "--input", "nan.json"], "NaN and Infinity are not JSON numbers"),
+        (["synth", "--input", "overflow.json"], "overflow.json: constant: number 1e999 overflows a Double"),
+        (["synth", "--input", "wrongtype.json"], "wrongtype.json: quadratic[0][1]:"),
+        (["synth", "--input", "deep.json"], "nesting deeper than"),
+        (["synth", "--quadratic", "bad-magic.npy"], "magic string"),
+        (["synth", "--quadratic", "complex.npy"], "dtype '<c16' is not supported (supported:"),
+        (["synth", "--quadratic", "truncated.npy"], "truncated data"),
+        (["synth", "--quadratic", "absurd.npy"], "refusing to allocate"),
+        (["synth", "--quadratic", "rect.npy"], "expected a square matrix"),
+        (["synth", "--quadratic", "nan.npy"], "entry [0, 1] is nan"),
+        (["synth", "--quadratic", "good.npy", "--linear", "vec3.npy"], "vec3.npy has 3 entries"),
+        (["synth", "--quadratic", "missing.npy"], "missing.npy: no such file"),
+        (["synth", "--random", "-4"], "must be ≥ 0"),
+        (["synth", "--random", "3", "--rank", "5"], "--rank must be between 0 and 3"),
+        (["synth", "--random", "3", "--rank", "-1"], "--rank must be between 0 and 3"),
+        (["synth", "--random", "99999999"], "exceeds the limit"),
+        (["synth", "--random", "three"], "invalid for '--random"),
+        (["synth", "--rank", "2", "x^2"], "--rank goes with --random"),
+        (["synth", "x^2", "--input", "good.json"], "give exactly one form"),
+        (["synth", "x^2", "--random", "3"], "give exactly one form"),
+        (["synth"], "give a form"),
+        (["synth", "x^2", "--no-such-option"], "Unknown option '--no-such-option'"),
+        (["synth", "x^2", "--box", "-1"], "--box must be a finite number > 0"),
+        (["synth", "x^2", "--box", "nan"], "--box must be a finite number > 0"),
+        (["synth", "x^2", "--samples", "-5"], "--samples must be between"),
+        (["synth", "x^2", "--rank-tolerance", "-1"], "--rank-tolerance must be"),
+        (["synth", "x^2", "--driver", "dsyevx"], "dsyevx"),
+        (["synth", "x^2", "--variables", "x,x"], "lists a name twice"),
+        (["synth", "x*y", "--variables", "x"], "does not list y"),
+        (["synth", "--quadratic", "good.npy", "--constant", "inf"], "--constant must be finite"),
+        (["synth", "-x^2 + y"], "goes after '--'"),
+        (["nosuchcommand"], "Unexpected argument 'nosuchcommand'"),
+    ]
+
+    @Test("bad input exits with status 2, a one-line-first message, and leaves --output alone", arguments: cases)
+    func badInput(_ arguments: [String], _ fragment: String) throws {
+        let dir = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.writeFixtures(into: dir)
+        let output = dir.appendingPathComponent("report.txt")
+        let sentinel = Data("previous report, must survive\n".utf8)
+        try sentinel.write(to: output)
+        let outcome = try Self.run(arguments + (arguments.first == "synth" ? ["--output", output.path] : []), in: dir)
+        #expect(outcome.exitedNormally, "terminated by a signal: \(outcome.stderr.prefix(300))")
+        #expect(outcome.status == 2, "status \(outcome.status): \(outcome.stderr.prefix(300))")
+        let firstLine = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        #expect(firstLine.hasPrefix("quadform: error: "), "\(outcome.stderr.prefix(300))")
+        let shown = outcome.stderr.replacingOccurrences(of: dir.path + "/", with: "")
+        #expect(shown.contains(fragment), "\(shown.prefix(400))")
+        #expect(!outcome.stderr.contains("Fatal error"))
+        #expect(try Data(contentsOf: output) == sentinel)
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test("expression errors print the caret line under the column")
+    func caretLine() throws {
+        let dir = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outcome = try Self.run(["synth", "x^2 + 3*x*y*z"], in: dir)
+        #expect(outcome.status == 2)
+        let lines = outcome.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "quadform: error: expression:1:7: term '3*x*y*z' has degree 3; a quadratic form allows degree ≤ 2")
+        #expect(lines[1] == "  x^2 + 3*x*y*z")
+        #expect(lines[2] == "        ^^^^^^^")
+    }
+
+    @Test("a good run does write --output, so the survival checks above are meaningful")
+    func goodRunWritesOutput() throws {
+        let dir = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("report.json")
+        try Data("old".utf8).write(to: output)
+        let outcome = try Self.run(["synth", "x^2 + 3*x*y - y", "--format", "json", "--output", output.path], in: dir)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let written = try String(contentsOf: output, encoding: .utf8)
+        #expect(written != "old")
+        #expect(written.hasPrefix("{"))
+    }
+}
