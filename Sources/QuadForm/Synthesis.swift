@@ -100,6 +100,16 @@ public struct Synthesis: Sendable {
         for i in 0..<n { for j in 0..<n where !form.quadratic[i, j].isFinite {
             throw QuadFormError.invalidValue("quadratic matrix entry (\(i + 1), \(j + 1)) is not finite")
         } }
+        // On the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the plain network's two
+        // extra neurons square a_Nᵀx ± 1 with |a_Nᵀx| ≤ ‖a‖·‖x‖. Without headroom below the Double
+        // limit the networks and the verification overflow: refuse such input as bad input instead
+        // of reporting a failed verification.
+        let radius = options.boxRadius * Double(max(n, 1)).squareRoot()
+        let linearReach = Vector.norm(form.linear) * radius
+        let reach = abs(form.constant) + linearReach + a.frobeniusNorm * radius * radius + (linearReach + 1) * (linearReach + 1)
+        guard (reach * Double(64 * (n + 2))).isFinite else {
+            throw QuadFormError.invalidValue("values of the form and its networks on the box of radius R = \(options.boxRadius) reach about \(reach.isFinite ? "\(reach)" : "more than 1.8e308"), too close to the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
+        }
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver)
         let eps = Double.ulpOfOne
         let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
@@ -133,6 +143,9 @@ public struct Synthesis: Sendable {
         let betas = (0..<k).map { projections[$0] / (2 * lambdas[$0]) }
         var outputBias = form.constant
         for i in 0..<k { outputBias -= lambdas[i] * betas[i] * betas[i] }
+        if let i = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0) {
+            throw QuadFormError.invalidValue("completing the square overflows: β = q_iᵀa / (2λ_i) with λ_i = \(lambdas[i]) and q_iᵀa = \(projections[i]) gives λ_i β² beyond the largest Double; the linear term is too large for this eigenvalue (raise --rank-tolerance or rescale the form)")
+        }
         let usedNull = hasNull ? nullPart : [Double](repeating: 0, count: n)
 
         var firstRows = kept.map { eigen.eigenvectors[$0] }
