@@ -414,9 +414,11 @@ private struct Parser {
     mutating func parseUnary() throws -> ExpressionNode {
         if case .op(let o) = current.kind, o == "+" || o == "-" {
             let token = current
-            if position > 0, tokens[position - 1].kind == .op(o) {
+            // `a - -b` is a legitimate double negation; `a ++ b` adds nothing and is almost
+            // always a typo (C's increment), so it is refused as a doubled operator.
+            if o == "+", position > 0, tokens[position - 1].kind == .op("+") {
                 let previous = tokens[position - 1]
-                throw error("doubled operator '\(o)\(o)': write one '\(o)'\(o == "-" ? ", or parenthesize a negative operand: a - (-b)" : "")", previous.start, token.end)
+                throw error("doubled operator '++': write one '+'", previous.start, token.end)
             }
             try enter(token)
             position += 1

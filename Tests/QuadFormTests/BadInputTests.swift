@@ -29,7 +29,7 @@ struct ExpressionBadInputTests {
         ("* x", "cannot start with '*'", 1),
         ("x * / y", "doubled operator", 5),
         ("x ++ y", "doubled operator '++'", 3),
-        ("x - - y", "doubled operator '--'", 3),
+        ("x + + y", "doubled operator '++'", 3),
         ("x // 2", "doubled operator", 4),
         ("1.2.3 * x", "malformed number '1.2.3'", 1),
         ("2e * x", "malformed number '2e'", 1),
@@ -152,6 +152,12 @@ struct ExpressionBadInputTests {
         let p = try ExpressionParser.polynomial("(2^1000)*x - 1e300", as: Rational.self)
         #expect(p.linear["x"] == Rational(exactly: 0x1p1000))
         #expect(p.constant == -(Rational(decimalLiteral: "1e300") ?? .zero))
+    }
+
+    @Test("a double negation is not a doubled operator")
+    func doubleNegation() throws {
+        let form = try ExpressionParser.form("x - -y")
+        #expect(form.linear == [1, 1])
     }
 
     @Test("nesting exactly at the limit parses on a test thread (the stack holds it)")
