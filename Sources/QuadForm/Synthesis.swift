@@ -108,7 +108,8 @@ public struct Synthesis: Sendable {
         let linearReach = Vector.norm(form.linear) * radius
         let reach = abs(form.constant) + linearReach + a.frobeniusNorm * radius * radius + (linearReach + 1) * (linearReach + 1)
         guard (reach * Double(64 * (n + 2))).isFinite else {
-            throw QuadFormError.invalidValue("values of the form and its networks on the box of radius R = \(options.boxRadius) reach about \(reach.isFinite ? "\(reach)" : "more than 1.8e308"), too close to the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
+            let size = reach.isFinite ? "reach about \(reach), too close to" : "exceed"
+            throw QuadFormError.invalidValue("values of the form and its networks on the box of radius R = \(options.boxRadius) \(size) the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
         }
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver)
         let eps = Double.ulpOfOne
