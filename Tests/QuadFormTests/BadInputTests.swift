@@ -137,6 +137,9 @@ struct ExpressionBadInputTests {
         "1e99999*x",
         "x*1" + String(repeating: "0", count: 5_000),
         Array(repeating: "1e4000", count: 40).joined(separator: "*"),
+        // Found by fuzz/run.sh expression (timeouts before the size checks existed).
+        "4*4e-3854 **5",
+        "4*8e-3854 ---------- 4*4e-3850**4",
     ])
     func exactLimits(_ text: String) throws {
         do {
