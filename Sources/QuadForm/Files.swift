@@ -12,6 +12,8 @@ public enum FileError: Error, Equatable, CustomStringConvertible {
     case notText(String)
     /// The output could not be written.
     case unwritable(String, String)
+    /// A pipe or device delivered more than `InputFile.maximumStreamBytes`.
+    case tooLarge(String, Int)
 
     public var description: String {
         switch self {
@@ -20,17 +22,40 @@ public enum FileError: Error, Equatable, CustomStringConvertible {
         case let .unreadable(p, why): return "\(p): cannot be read (\(why))"
         case .notText(let p): return "\(p): is not UTF-8 text"
         case let .unwritable(p, why): return "\(p): cannot be written (\(why))"
+        case let .tooLarge(p, limit): return "\(p): more than \(limit) bytes; refusing to read further"
         }
     }
 }
 
 /// Reading input files with errors that name the file.
 public enum InputFile {
-    /// The bytes of `path`.
+    /// Most bytes read from a pipe or device (such as `<(command)` or /dev/stdin), whose size is
+    /// not known in advance: an endless source like /dev/zero is cut off here.
+    public static let maximumStreamBytes = 1 << 28
+
+    /// The bytes of `path`: a regular file is mapped; a pipe or device is read up to
+    /// `maximumStreamBytes`.
     public static func readData(_ path: String) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw FileError.notFound(path) }
         if isDirectory.boolValue { throw FileError.isDirectory(path) }
+        let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+        if let type, type != .typeRegular {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw FileError.unreadable(path, "cannot open it") }
+            defer { try? handle.close() }
+            var data = Data()
+            do {
+                while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                    data.append(chunk)
+                    if data.count > maximumStreamBytes { throw FileError.tooLarge(path, maximumStreamBytes) }
+                }
+            } catch let error as FileError {
+                throw error
+            } catch {
+                throw FileError.unreadable(path, error.localizedDescription)
+            }
+            return data
+        }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {

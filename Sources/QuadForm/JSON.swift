@@ -126,7 +126,8 @@ public struct JSONReader {
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        case UInt8(ascii: "N"), UInt8(ascii: "I"):
+        case UInt8(ascii: "N") where bytes[index...].starts(with: "NaN".utf8),
+             UInt8(ascii: "I") where bytes[index...].starts(with: "Infinity".utf8):
             throw error("NaN and Infinity are not JSON numbers")
         default:
             throw error("unexpected \(describeCurrent()): expected a value")

@@ -56,6 +56,7 @@ struct FormJSONBadInputTests {
         ("{\"quadratic\": [[1, 0], [0, 1]], \"linear\": {\"a\": 1}}", "f.json: linear", "expected an array"),
         ("{\"quadratic\": [[NaN]]}", "f.json:1:17", "NaN and Infinity are not JSON numbers"),
         ("{\"quadratic\": [[-Infinity]]}", "f.json:1:17", "NaN and Infinity"),
+        ("Name: not json", "f.json:1:1", "unexpected 'N': expected a value"),
         ("{\"quadratic\": [[1e400]]}", "quadratic[0][0]", "overflows a Double"),
         ("{\"quadratic\": [[1]], \"constant\": -1e999}", "f.json: constant", "overflows a Double"),
         ("{\"quadratic\": [[\"1e4000/3\"]]}", "quadratic[0][0]", "overflows a Double"),

@@ -124,6 +124,8 @@ struct CommandLineBadInputTests {
         (["synth", "x\u{7}"], "control character U+0007"),
         (["synth", "--input", "missing.json"], "missing.json: no such file"),
         (["synth", "--input", "adir"], "adir: is a directory"),
+        (["synth", "--input", "/dev/null"], "/dev/null:1:1: empty input"),
+        (["synth", "--quadratic", "/dev/zero"], "/dev/zero: more than 268435456 bytes"),
         (["synth", "--input", "empty.json"], "empty.json:1:1: empty input"),
         (["synth", "--input", "notjson.json"], "notjson.json:1:1:"),
         (["synth", "--input", "ragged.json"], "ragged.json: quadratic[1]:"),
