@@ -232,8 +232,9 @@ public enum ExpressionParser {
         if let bad = given.first(where: { !isIdentifier($0) }) {
             throw QuadFormError.invalidValue("--variables: '\(bad)' is not a variable name (letters, digits and _, not starting with a digit)")
         }
-        if Set(given).count != given.count {
-            throw QuadFormError.invalidValue("--variables lists a name twice: \(given.joined(separator: ","))")
+        var seen = Set<String>()
+        if let repeated = given.first(where: { !seen.insert($0).inserted }) {
+            throw QuadFormError.invalidValue("--variables lists a name twice: \(repeated)")
         }
         let missing = used.subtracting(given)
         if !missing.isEmpty {
