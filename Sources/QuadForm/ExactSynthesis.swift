@@ -133,6 +133,7 @@ public struct ExactSynthesis: Sendable {
     /// Synthesizes both networks for `form` in exact arithmetic.
     public init(form: ExactForm) throws {
         let n = form.dimension
+        try ExactSynthesis.checkWork(form)
         let a = form.symmetricMatrix
         let reduction = LagrangeReduction(symmetric: a)
         let k = reduction.rank
@@ -268,5 +269,29 @@ public struct NeuronCountCertificate: Sendable {
         }
         if let y = rangePreimage { return a.multiply(y) == form.linear }
         return false
+    }
+}
+
+extension ExactSynthesis {
+    /// Largest input coefficient accepted, in bits (numerator plus denominator; about 600 digits).
+    public static let maximumCoefficientBits = 2048
+    /// Largest n · b accepted (b = the largest coefficient in bits): the reduction's intermediate
+    /// numbers grow to about that many bits.
+    public static let maximumDimensionTimesBits = 65_536
+
+    /// Refuses forms whose exact reduction would run for hours on astronomic numbers (issue 6: no
+    /// hang on absurd input). The gcd behind every rational operation costs about the square of
+    /// the operands' size, and eliminating n variables makes numbers of up to about n · b bits.
+    static func checkWork(_ form: ExactForm) throws {
+        let n = form.dimension
+        var b = form.constant.exactSizeInBits
+        for value in form.linear { b = max(b, value.exactSizeInBits) }
+        for i in 0..<n { for j in 0..<n { b = max(b, form.quadratic[i, j].exactSizeInBits) } }
+        guard b <= maximumCoefficientBits else {
+            throw QuadFormError.invalidValue("exact synthesis: a coefficient needs \(b) bits (numerator and denominator), more than the limit of \(maximumCoefficientBits) (about 600 digits); use fewer digits or floating-point synthesis")
+        }
+        guard n * b <= maximumDimensionTimesBits else {
+            throw QuadFormError.invalidValue("exact synthesis: \(n) variables with coefficients of up to \(b) bits would make numbers of about \(n * b) bits, more than the limit of \(maximumDimensionTimesBits); use fewer digits or floating-point synthesis")
+        }
     }
 }

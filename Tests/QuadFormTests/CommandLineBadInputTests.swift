@@ -79,6 +79,9 @@ struct CommandLineBadInputTests {
             try Data(text.utf8).write(to: dir.appendingPathComponent(name))
         }
         try put("empty.json", "")
+        // 40 × 40 coefficients of about 4000 digits: an exact reduction would run for hours.
+        let huge = (0..<40).map { i in "[" + (0..<40).map { j in "\"\((i + j) % 9 + 1)e\(4000 - 37 * j)/\(i + 7)\"" }.joined(separator: ", ") + "]" }
+        try put("huge-exact.json", "{\"quadratic\": [" + huge.joined(separator: ", ") + "]}")
         try put("notjson.json", "quadratic: [[1]]")
         try put("ragged.json", "{\"quadratic\": [[1, 2], [3]]}")
         try put("mismatch.json", "{\"quadratic\": [[1, 0], [0, 1]], \"linear\": [1]}")
@@ -122,6 +125,10 @@ struct CommandLineBadInputTests {
         (["synth", "--random", "4", "--rank", "0", "--box", "1e300"], "the largest Double (1.8e308)"),
         (["synth", "x^2 +\n y $"], "unexpected character '$'"),
         (["synth", "x\u{7}"], "control character U+0007"),
+        (["synth", "--exact", "--input", "huge-exact.json"], "exact synthesis: a coefficient needs"),
+        (["synth", "--exact", "x^2 + (10^5000)*y"], "too large for exact arithmetic"),
+        (["synth", "--exact", "x^3"], "degree 3"),
+        (["synth", "x^2", "--activation", "quadratic:0,1,2"], "α must not be 0"),
         (["synth", "--input", "missing.json"], "missing.json: no such file"),
         (["synth", "--input", "adir"], "adir: is a directory"),
         (["synth", "--input", "/dev/null"], "/dev/null:1:1: empty input"),
