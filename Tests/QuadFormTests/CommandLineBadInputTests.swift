@@ -6,7 +6,7 @@ import QuadForm
 /// directory) on bad input and checks what a script sees: exit status 2 from a normal exit (not a
 /// signal), a first stderr line "quadform: error: …" that names the problem, and an existing
 /// `--output` file left exactly as it was.
-@Suite("Bad input through the quadform executable")
+@Suite("Bad input through the quadform executable (synth, eval)")
 struct CommandLineBadInputTests {
     /// The executable, from the build products directory of this test bundle.
     static let executable: URL? = {
@@ -79,6 +79,13 @@ struct CommandLineBadInputTests {
             try Data(text.utf8).write(to: dir.appendingPathComponent(name))
         }
         try put("empty.json", "")
+        let layers = "\"layers\": [{\"weights\": [[1, 2]], \"bias\": [0]}, {\"weights\": [[3]], \"bias\": [1]}]"
+        try put("net.json", "{\"widths\": [2, 1, 1], \"activation\": {\"kind\": \"square\"}, \(layers)}")
+        try put("act.json", "{\"widths\": [2, 1, 1], \"activation\": {\"kind\": \"tanh\"}, \(layers)}")
+        try put("back.json", "{\"widths\": [2, 1, 1], \"activation\": {\"kind\": \"relu\"}, \(layers), \"skips\": [{\"from\": 2, \"to\": 1, \"weights\": [[1]]}]}")
+        try put("range.json", "{\"widths\": [2, 1, 1], \"activation\": {\"kind\": \"relu\"}, \(layers), \"skips\": [{\"from\": 0, \"to\": 7, \"weights\": [[1, 1]]}]}")
+        try put("widths.json", "{\"widths\": [3, 1, 1], \"activation\": {\"kind\": \"relu\"}, \(layers)}")
+        try Npy.encode(Array(repeating: 1, count: 12), shape: [4, 3]).write(to: dir.appendingPathComponent("p3.npy"))
         // 40 × 40 coefficients of about 4000 digits: an exact reduction would run for hours.
         let huge = (0..<40).map { i in "[" + (0..<40).map { j in "\"\((i + j) % 9 + 1)e\(4000 - 37 * j)/\(i + 7)\"" }.joined(separator: ", ") + "]" }
         try put("huge-exact.json", "{\"quadratic\": [" + huge.joined(separator: ", ") + "]}")
@@ -169,6 +176,22 @@ struct CommandLineBadInputTests {
         (["synth", "--quadratic", "good.npy", "--constant", "inf"], "--constant must be finite"),
         (["synth", "-x^2 + y"], "goes after '--'"),
         (["nosuchcommand"], "Unexpected argument 'nosuchcommand'"),
+        // eval: networks read through Formats.network, points through --at and --points.
+        (["eval", "net.json", "--at", "1,2,3"], "the network takes 2 per point"),
+        (["eval", "net.json", "--at", "1,nan"], "is not a finite number"),
+        (["eval", "net.json", "--at", "1e999,1"], "is not a finite number"),
+        (["eval", "act.json", "--at", "1,2"], "act.json: activation.kind: unknown activation \"tanh\""),
+        (["eval", "back.json", "--at", "1,2"], "back.json: skips[0]: skip (2, 1) must satisfy 0 ≤ from < to ≤ 2"),
+        (["eval", "range.json", "--at", "1,2"], "range.json: skips[0]: skip (0, 7)"),
+        (["eval", "widths.json", "--at", "1,2,3"], "widths.json: layers[0].weights[0]: expected 3 entries, found 2"),
+        (["eval", "empty.json", "--at", "1"], "empty.json:1:1: empty input"),
+        (["eval", "missing.json", "--at", "1"], "missing.json: no such file"),
+        (["eval", "net.json", "--points", "p3.npy", "--output", "OUT"], "does not hold points of 2 coordinates"),
+        (["eval", "net.json", "--points", "nan.npy", "--output", "OUT"], "entry [0, 1] is nan"),
+        (["eval", "net.json", "--points", "complex.npy", "--output", "OUT"], "dtype '<c16' is not supported"),
+        (["eval", "net.json", "--points", "absurd.npy", "--output", "OUT"], "refusing to allocate"),
+        (["eval", "net.json", "--at", "1,2", "--points", "good.npy"], "not both"),
+        (["eval", "net.json"], "give the points"),
     ]
 
     @Test("bad input exits with status 2, a one-line-first message, and leaves --output alone", arguments: cases)
@@ -179,7 +202,9 @@ struct CommandLineBadInputTests {
         let output = dir.appendingPathComponent("report.txt")
         let sentinel = Data("previous report, must survive\n".utf8)
         try sentinel.write(to: output)
-        let outcome = try Self.run(arguments + (arguments.first == "synth" ? ["--output", output.path] : []), in: dir)
+        let withOutput = arguments.contains("OUT") ? arguments.map { $0 == "OUT" ? output.path : $0 }
+            : arguments + (arguments.first == "synth" ? ["--output", output.path] : [])
+        let outcome = try Self.run(withOutput, in: dir)
         #expect(outcome.exitedNormally, "terminated by a signal: \(outcome.stderr.prefix(300))")
         #expect(outcome.status == 2, "status \(outcome.status): \(outcome.stderr.prefix(300))")
         let firstLine = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
