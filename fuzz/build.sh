@@ -20,6 +20,6 @@ for target in ${targets[@]}; do
   flag=FUZZ_$(echo "$target" | tr a-z A-Z)
   swiftc -parse-as-library -sanitize=fuzzer,address -use-ld=lld -O -g -module-name QuadForm -D "$flag" \
     -I Sources/CLapacke -I "$WORK/bigint" -L "$WORK/bigint" -lBigInt -llapacke -lblas \
-    Sources/QuadForm/*.swift fuzz/Harness.swift -o "$WORK/bin/fuzz-$target"
+    $(find Sources/QuadForm -name '*.swift' | sort) fuzz/Harness.swift -o "$WORK/bin/fuzz-$target"
   echo "built $WORK/bin/fuzz-$target"
 done
