@@ -77,8 +77,17 @@ public enum OutputFile {
     /// Writes `data` to `path` atomically.
     public static func write(_ data: Data, to path: String) throws {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw FileError.isDirectory(path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw FileError.isDirectory(path) }
+            // A device or pipe (/dev/null, /dev/stdout, <(…)) is written in place: an atomic
+            // rename would replace /dev/null itself with a regular file.
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+            if let type, type != .typeRegular, type != .typeSymbolicLink {
+                guard let handle = FileHandle(forWritingAtPath: path) else { throw FileError.unwritable(path, "cannot open it") }
+                defer { try? handle.close() }
+                do { try handle.write(contentsOf: data) } catch { throw FileError.unwritable(path, error.localizedDescription) }
+                return
+            }
         }
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)

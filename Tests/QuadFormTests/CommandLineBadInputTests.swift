@@ -138,7 +138,6 @@ struct CommandLineBadInputTests {
         (["synth", "x^2", "--activation", "quadratic:0,1,2"], "α must not be 0"),
         (["synth", "--input", "missing.json"], "missing.json: no such file"),
         (["synth", "--input", "adir"], "adir: is a directory"),
-        (["synth", "--input", "/dev/null"], "/dev/null:1:1: empty input"),
         (["synth", "--quadratic", "/dev/zero"], "/dev/zero: more than 268435456 bytes"),
         (["synth", "--input", "empty.json"], "empty.json:1:1: empty input"),
         (["synth", "--input", "notjson.json"], "notjson.json:1:1:"),
@@ -227,6 +226,15 @@ struct CommandLineBadInputTests {
         #expect(lines[0] == "quadform: error: expression:1:7: term '3*x*y*z' has degree 3; a quadratic form allows degree ≤ 2")
         #expect(lines[1] == "  x^2 + 3*x*y*z")
         #expect(lines[2] == "        ^^^^^^^")
+    }
+
+    @Test("--output /dev/null writes into the device and leaves it a device")
+    func outputToDevice() throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        try #require(attributes[.type] as? FileAttributeType == .typeCharacterSpecial, "/dev/null is not a device here")
+        try OutputFile.write("report\n", to: "/dev/null")
+        let after = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        #expect(after[.type] as? FileAttributeType == .typeCharacterSpecial)
     }
 
     @Test("a good run does write --output, so the survival checks above are meaningful")
