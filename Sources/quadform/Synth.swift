@@ -23,8 +23,7 @@ struct Synth: ParsableCommand {
         a_N != 0), and the verification: coefficients expanded back and
         samples evaluated, with tolerances that scale with the problem.
 
-        Exit status: 0 verified, 1 verification failed, 2 bad input,
-        64 bad usage.
+        Exit status: 0 verified, 1 verification failed, 2 bad input or usage.
 
         Examples:
           quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
