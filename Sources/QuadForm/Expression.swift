@@ -126,6 +126,10 @@ public struct QuadraticPolynomial<F: FieldScalar>: Sendable {
         return largest
     }
 
+    /// Every variable written in the expression, including those whose coefficients cancel
+    /// (`x^2 + 0*y` is a form in x and y).
+    public var mentionedVariables: Set<String> = []
+
     mutating func dropZeros() {
         linear = linear.filter { !$0.value.isZero }
         quadratic = quadratic.filter { !$0.value.isZero }
@@ -140,6 +144,7 @@ public struct QuadraticPolynomial<F: FieldScalar>: Sendable {
     /// Adds `q` (or subtracts it) in place, touching only q's terms, so a long sum costs time
     /// linear in its length.
     mutating func add(_ q: Self, negated: Bool = false) {
+        mentionedVariables.formUnion(q.mentionedVariables)
         constant = negated ? constant - q.constant : constant + q.constant
         for (k, v) in q.linear {
             let sum = negated ? (linear[k] ?? .zero) - v : (linear[k] ?? .zero) + v
@@ -153,6 +158,7 @@ public struct QuadraticPolynomial<F: FieldScalar>: Sendable {
 
     func scaled(by s: F) -> Self {
         var r = Self(constant: constant * s)
+        r.mentionedVariables = mentionedVariables
         for (k, v) in linear { r.linear[k] = v * s }
         for (k, v) in quadratic { r.quadratic[k] = v * s }
         r.dropZeros()
@@ -228,7 +234,7 @@ public enum ExpressionParser {
     /// The variable order: `given` checked against the polynomial, or the natural order.
     public static func orderedVariables<F>(of p: QuadraticPolynomial<F>, given: [String]?, source: String) throws -> [String] {
         let used = p.variables.union(p.linear.keys).union(p.quadratic.keys.flatMap { [$0.first, $0.second] })
-        guard let given else { return used.sorted(by: naturalOrder) }
+        guard let given else { return used.union(p.mentionedVariables).sorted(by: naturalOrder) }
         if let bad = given.first(where: { !isIdentifier($0) }) {
             throw QuadFormError.invalidValue("--variables: '\(bad)' is not a variable name (letters, digits and _, not starting with a digit)")
         }
@@ -560,6 +566,7 @@ private struct Expander<F: FieldScalar> {
         case .variable(let name):
             var p = QuadraticPolynomial<F>()
             p.linear[name] = .one
+            p.mentionedVariables = [name]
             return p
         case .negate(let operand):
             return try expand(operand).scaled(by: -F.one)
@@ -591,6 +598,7 @@ private struct Expander<F: FieldScalar> {
                     }
                     guard !p.constant.isZero else { throw error("division by zero", factor) }
                     result = result.scaled(by: F.one / p.constant)
+                    result.mentionedVariables.formUnion(p.mentionedVariables)
                 } else {
                     if result.degree + p.degree > 2 {
                         let span = ExpressionNode(.number(""), start: factors[0].factor.start, end: factor.end)
@@ -603,7 +611,11 @@ private struct Expander<F: FieldScalar> {
             return result
         case .power(let base, let exponent):
             let p = try expand(base)
-            if exponent == 0 { return QuadraticPolynomial(constant: .one) }
+            if exponent == 0 {
+                var one = QuadraticPolynomial<F>(constant: .one)
+                one.mentionedVariables = p.mentionedVariables
+                return one
+            }
             if p.degree * exponent > 2 {
                 throw error("term '\(text(node))' has degree \(p.degree * exponent); a quadratic form allows degree ≤ 2", node)
             }

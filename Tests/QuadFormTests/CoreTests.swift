@@ -92,6 +92,8 @@ struct ExpressionTests {
     @Test("Natural variable order and --variables")
     func ordering() throws {
         #expect(try ExpressionParser.form("x10 + x2 + x1").variables == ["x1", "x2", "x10"])
+        #expect(try ExpressionParser.form("x^2 + 0*y").variables == ["x", "y"])
+        #expect(try ExpressionParser.form("x^2 + z - z + w^0 + 3/(2 + 0*v)").variables == ["v", "w", "x", "z"])
         #expect(try ExpressionParser.form("x*y", variables: ["y", "x", "z"]).variables == ["y", "x", "z"])
         #expect(throws: QuadFormError.self) { try ExpressionParser.form("x*y", variables: ["x"]) }
     }
