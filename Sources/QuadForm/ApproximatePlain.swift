@@ -67,8 +67,9 @@ public struct ApproximatePlainNetwork: Sendable {
         for _ in 0..<max(synthesis.options.randomSamples, 32) { pointRows.append((0..<n).map { _ in r * (2 * rng.nextUnit() - 1) }) }
         let points = Matrix(rowArrays: pointRows, columns: n)
         let values = try network.realization(batch: points)
+        let formValues = synthesis.formValues(batch: points).values
         var measured = 0.0
-        for i in 0..<points.rows { measured = max(measured, abs(form.evaluate(points.row(i)) - values[i, 0])) }
+        for i in 0..<points.rows { measured = max(measured, abs(formValues[i] - values[i, 0])) }
 
         let a = synthesis.symmetricMatrix
         let magnitudeF = abs(form.constant) + r * form.linear.reduce(0) { $0 + abs($1) } + r * r * a.entries.reduce(0) { $0 + abs($1) }

@@ -59,19 +59,40 @@ public struct Matrix: Equatable, Sendable {
     /// The transpose.
     public var transposed: Matrix {
         var t = Matrix(rows: columns, columns: rows)
-        for i in 0..<rows { for j in 0..<columns { t[j, i] = self[i, j] } }
+        let (r, c) = (rows, columns)
+        entries.withUnsafeBufferPointer { source in
+            t.entries.withUnsafeMutableBufferPointer { target in
+                // 32 × 32 tiles keep both the rows read and the rows written in cache.
+                for ib in stride(from: 0, to: r, by: 32) {
+                    for jb in stride(from: 0, to: c, by: 32) {
+                        for i in ib..<min(ib + 32, r) {
+                            for j in jb..<min(jb + 32, c) { target[j * r + i] = source[i * c + j] }
+                        }
+                    }
+                }
+            }
+        }
         return t
     }
 
     /// The symmetric part `(M + Mᵀ)/2` of a square matrix (design.md §1).
     public var symmetricPart: Matrix {
         precondition(rows == columns, "symmetric part needs a square matrix")
+        let n = rows
         var s = self
-        for i in 0..<rows {
-            for j in (i + 1)..<max(i + 1, columns) {
-                let v = 0.5 * (self[i, j] + self[j, i])
-                s[i, j] = v
-                s[j, i] = v
+        entries.withUnsafeBufferPointer { m in
+            s.entries.withUnsafeMutableBufferPointer { target in
+                for ib in stride(from: 0, to: n, by: 32) {
+                    for jb in stride(from: ib, to: n, by: 32) {
+                        for i in ib..<min(ib + 32, n) {
+                            for j in max(jb, i + 1)..<min(jb + 32, n) {
+                                let v = 0.5 * (m[i * n + j] + m[j * n + i])
+                                target[i * n + j] = v
+                                target[j * n + i] = v
+                            }
+                        }
+                    }
+                }
             }
         }
         return s

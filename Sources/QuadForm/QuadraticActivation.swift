@@ -153,9 +153,10 @@ public struct QuadraticActivationNetworks: Sendable {
         plainCheck = try verifier.check(plain, name: "plain", points: points)
         let printed = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec, shift: .printedEquation10)
         let values = try printed.realization(batch: points)
+        let formValues = synthesis.formValues(batch: points).values
         var worst = 0.0
         for i in 0..<points.rows where points.row(i).allSatisfy({ abs($0) <= options.boxRadius }) {
-            worst = max(worst, abs(synthesis.form.evaluate(points.row(i)) - values[i, 0]))
+            worst = max(worst, abs(formValues[i] - values[i, 0]))
         }
         self.spec = spec
         printedEquation10Error = worst

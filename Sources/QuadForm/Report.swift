@@ -11,10 +11,13 @@ public struct SynthesisReport: Sendable {
     public let plainApproximate: ApproximatePlainNetwork?
     /// Both networks rewritten for `--activation quadratic:α,β,γ` (T3), when asked for.
     public let quadraticActivation: QuadraticActivationNetworks?
+    /// The BLAS/LAPACK that ran the decomposition and the products, with its thread count.
+    public let blas: BLASInfo
 
     /// A report of `synthesis`, verifying it; with `activation`, also the s-networks.
     public init(synthesis: Synthesis, activation: QuadraticActivationSpec? = nil) throws {
         self.synthesis = synthesis
+        self.blas = BLASInfo.current
         self.verification = try synthesis.verify()
         self.plainApproximate = try ApproximatePlainNetwork(synthesis: synthesis)
         self.quadraticActivation = try activation.map { try QuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
@@ -22,7 +25,7 @@ public struct SynthesisReport: Sendable {
 
     /// Whether the default rank tolerance was set by M's skew part rather than max|λ|.
     var skewDominates: Bool {
-        Synthesis.skewPartNorm(synthesis.form.quadratic) > synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
+        synthesis.skewNorm > synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
     }
 
     /// Whether every network in the report verified (square ones, and s-networks if present).
@@ -68,6 +71,9 @@ public struct SynthesisReport: Sendable {
             ("form", Formats.formJSON(s.form)),
             ("symmetric_matrix", JSONWriter.matrix(s.symmetricMatrix)),
             ("eigen_driver", .string(s.eigen.driver.rawValue)),
+            ("eigen_driver_requested", .string(s.eigen.requestedDriver.rawValue)),
+            ("eigen_driver_reason", .string(s.eigen.driverReason)),
+            ("blas", blas.json),
             ("eigenvalues", JSONWriter.numbers(s.eigen.eigenvalues)),
             ("rank", .number(String(s.rank))),
             ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
@@ -123,7 +129,7 @@ public struct SynthesisReport: Sendable {
             out += label.padding(toLength: 20, withPad: " ", startingAt: 0) + value + "\n"
         }
         line("variables", s.form.variables.isEmpty ? "(none)" : "\(Self.list(s.form.variables, limit: 12))   (n = \(n))")
-        line("f(x)", Self.formula(of: s.form))
+        line("f(x)", Self.formula(of: s.form, symmetric: s.symmetricMatrix))
         if n <= 8 {
             let rows = s.symmetricMatrix.rowArrays.map { "[" + $0.map(Self.fmt).joined(separator: ", ") + "]" }
             line("A = (M + Mᵀ)/2", rows.first ?? "[]")
@@ -131,7 +137,9 @@ public struct SynthesisReport: Sendable {
         } else {
             line("A = (M + Mᵀ)/2", "\(n)×\(n), ‖A‖_F = \(Self.fmt(s.symmetricMatrix.frobeniusNorm))")
         }
-        line("eigenvalues", "\(Self.list(s.eigen.eigenvalues.map(Self.fmt), limit: 10))   (LAPACKE \(s.eigen.driver.rawValue), ascending)")
+        line("eigenvalues", "\(Self.list(numbers: s.eigen.eigenvalues, limit: 10))   (LAPACKE \(s.eigen.driver.rawValue), ascending)")
+        if s.eigen.requestedDriver == .auto { line("", "driver " + s.eigen.driverReason) }
+        line("BLAS/LAPACK", blas.summary)
         var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
         rankLine += s.rankToleranceIsDefault
             ? (skewDominates ? " = max(n,1)·ε·‖(M − Mᵀ)/2‖_F (the skew part of M dominates the rounding)" : " = max(n,1)·ε·max|λ|")
@@ -173,6 +181,12 @@ public struct SynthesisReport: Sendable {
 
     static func widths(_ net: ResNet) -> String { "(" + net.widths.map(String.init).joined(separator: ", ") + ")" }
 
+    /// `list(_:limit:)` of numbers, formatting only the ones shown (so n = 10⁴ formats 10).
+    static func list(numbers values: [Double], limit: Int) -> String {
+        values.count <= limit ? values.map(fmt).joined(separator: ", ")
+            : (values.prefix(limit / 2).map(fmt) + ["…"] + values.suffix(limit / 2).map(fmt)).joined(separator: ", ")
+    }
+
     static func list(_ items: [String], limit: Int) -> String {
         items.count <= limit ? items.joined(separator: ", ")
             : (items.prefix(limit / 2) + ["…"] + items.suffix(limit / 2)).joined(separator: ", ")
@@ -188,28 +202,46 @@ public struct SynthesisReport: Sendable {
 
     /// `c + Σ a_i x_i + Σ A_ij x_i x_j` written out, at most 24 terms.
     public static func formula(of form: QuadraticForm) -> String {
-        var terms: [(Double, String)] = []
-        let a = form.symmetricMatrix
-        let names = form.variables
-        for i in 0..<form.dimension {
-            for j in i..<form.dimension {
-                let coefficient = i == j ? a[i, i] : 2 * a[i, j]
-                if coefficient != 0 { terms.append((coefficient, i == j ? "\(names[i])^2" : "\(names[i])*\(names[j])")) }
-            }
-        }
-        for i in 0..<form.dimension where form.linear[i] != 0 { terms.append((form.linear[i], names[i])) }
-        if form.constant != 0 || terms.isEmpty { terms.append((form.constant, "")) }
-        return join(terms, limit: 24)
+        formula(of: form, symmetric: form.symmetricMatrix)
     }
 
-    static func join(_ terms: [(Double, String)], limit: Int) -> String {
+    /// `formula(of:)` with A = (M + Mᵀ)/2 already at hand: terms past the limit are only counted,
+    /// so a large form costs O(n²) comparisons and no strings.
+    static func formula(of form: QuadraticForm, symmetric a: Matrix, limit: Int = 24) -> String {
+        var terms: [(Double, String)] = []
+        var more = 0
+        let names = form.variables
+        let n = form.dimension
+        a.entries.withUnsafeBufferPointer { entries in
+            for i in 0..<n {
+                for j in i..<n where entries[i * n + j] != 0 {
+                    if terms.count < limit {
+                        let coefficient = i == j ? entries[i * n + i] : 2 * entries[i * n + j]
+                        terms.append((coefficient, i == j ? "\(names[i])^2" : "\(names[i])*\(names[j])"))
+                    } else {
+                        more += 1
+                    }
+                }
+            }
+        }
+        for i in 0..<n where form.linear[i] != 0 {
+            if terms.count < limit { terms.append((form.linear[i], names[i])) } else { more += 1 }
+        }
+        if form.constant != 0 || (terms.isEmpty && more == 0) {
+            if terms.count < limit { terms.append((form.constant, "")) } else { more += 1 }
+        }
+        return join(terms, limit: limit, more: more)
+    }
+
+    static func join(_ terms: [(Double, String)], limit: Int, more: Int = 0) -> String {
         var out = ""
         for (index, (c, name)) in terms.prefix(limit).enumerated() {
             let magnitude = abs(c)
             let body = name.isEmpty ? fmt(magnitude) : (magnitude == 1 ? name : "\(fmt(magnitude))*\(name)")
             if index == 0 { out += (c < 0 ? "-" : "") + body } else { out += (c < 0 ? " - " : " + ") + body }
         }
-        if terms.count > limit { out += " + … (\(terms.count - limit) more terms)" }
+        let omitted = max(terms.count - limit, 0) + more
+        if omitted > 0 { out += " + … (\(omitted) more term\(omitted == 1 ? "" : "s"))" }
         return out
     }
 

@@ -64,6 +64,8 @@ public struct Synthesis: Sendable {
     public let plain: ResNet
     /// The options used.
     public let options: SynthesisOptions
+    /// ‖(M − Mᵀ)/2‖_F (see `skewPartNorm(_:)`), computed once.
+    public let skewNorm: Double
 
     /// The a_N that the networks use: the computed one, or zero when below its tolerance.
     public var linearNullPart: [Double] {
@@ -96,10 +98,10 @@ public struct Synthesis: Sendable {
         guard options.boxRadius > 0, options.boxRadius.isFinite else {
             throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(options.boxRadius)")
         }
+        if let index = form.quadratic.entries.firstIndex(where: { !$0.isFinite }) {
+            throw QuadFormError.invalidValue("quadratic matrix entry (\(index / n + 1), \(index % n + 1)) is not finite")
+        }
         let a = form.symmetricMatrix
-        for i in 0..<n { for j in 0..<n where !form.quadratic[i, j].isFinite {
-            throw QuadFormError.invalidValue("quadratic matrix entry (\(i + 1), \(j + 1)) is not finite")
-        } }
         // On the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the plain network's two
         // extra neurons square a_Nᵀx ± 1 with |a_Nᵀx| ≤ ‖a‖·‖x‖. Without headroom below the Double
         // limit the networks and the verification overflow: refuse such input as bad input instead
@@ -115,20 +117,25 @@ public struct Synthesis: Sendable {
         let eps = Double.ulpOfOne
         let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
         let skewNorm = Synthesis.skewPartNorm(form.quadratic)
+        self.skewNorm = skewNorm
         let tolerance = options.rankTolerance ?? Double(max(n, 1)) * eps * max(maxAbs, skewNorm)
         let order = eigen.eigenvalues.indices.sorted { abs(eigen.eigenvalues[$0]) > abs(eigen.eigenvalues[$1]) }
         let kept = order.filter { abs(eigen.eigenvalues[$0]) > tolerance }
         let dropped = order.filter { abs(eigen.eigenvalues[$0]) <= tolerance }
         let k = kept.count
 
-        var rangePart = [Double](repeating: 0, count: n)
-        var projections: [Double] = []
-        for i in kept {
-            let q = eigen.eigenvectors[i]
-            let p = Vector.dot(q, form.linear)
-            projections.append(p)
-            for j in 0..<n { rangePart[j] += p * q[j] }
+        // Rows q_iᵀ of the kept eigenvectors (W1), then q_iᵀa and a_R = Σ (q_iᵀa) q_i with dgemv.
+        var keptRowEntries = [Double](repeating: 0, count: k * n)
+        eigen.eigenvectorRows.entries.withUnsafeBufferPointer { q in
+            keptRowEntries.withUnsafeMutableBufferPointer { rows in
+                for (r, i) in kept.enumerated() {
+                    rows.baseAddress!.advanced(by: r * n).update(from: q.baseAddress!.advanced(by: i * n), count: n)
+                }
+            }
         }
+        let keptRows = Matrix(rows: k, columns: n, entries: keptRowEntries)
+        let projections = keptRows.multiply(form.linear)
+        let rangePart = keptRows.multiplyTransposed(projections)
         let nullPart = zip(form.linear, rangePart).map { $0 - $1 }
         let nullNorm = Vector.norm(nullPart)
         // Davis–Kahan: rounding of size n·ε·‖A‖ tilts range(A) by about that over the spectral gap,
@@ -149,24 +156,24 @@ public struct Synthesis: Sendable {
         }
         let usedNull = hasNull ? nullPart : [Double](repeating: 0, count: n)
 
-        var firstRows = kept.map { eigen.eigenvectors[$0] }
-        let residualLayer1 = ResNet.Layer(weights: Matrix(rows: k, columns: n, entries: firstRows.flatMap { $0 }), bias: betas)
+        let residualLayer1 = ResNet.Layer(weights: keptRows, bias: betas)
         let residualLayer2 = ResNet.Layer(weights: Matrix(rows: 1, columns: k, entries: lambdas), bias: [outputBias])
         let residual = try ResNet(widths: [n, k, 1], activation: .square, layers: [residualLayer1, residualLayer2],
                                   skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: usedNull))])
         var plainBias = betas
         var plainWeights = lambdas
         let nullScale = hasNull ? Synthesis.powerOfTwoScale(nullNorm) : 1
+        var plainRows = keptRows
         if hasNull {
             let r = options.boxRadius
             let direction = nullPart.map { $0 / nullScale }
-            firstRows += [direction, direction]
+            plainRows = Matrix(rows: k + 2, columns: n, entries: keptRowEntries + direction + direction)
             plainBias += [r, -r]
             plainWeights += [nullScale / (4 * r), -nullScale / (4 * r)]
         }
-        let m = firstRows.count
+        let m = plainRows.rows
         let plain = try ResNet(widths: [n, m, 1], activation: .square,
-                               layers: [ResNet.Layer(weights: Matrix(rows: m, columns: n, entries: firstRows.flatMap { $0 }), bias: plainBias),
+                               layers: [ResNet.Layer(weights: plainRows, bias: plainBias),
                                         ResNet.Layer(weights: Matrix(rows: 1, columns: m, entries: plainWeights), bias: [outputBias])])
 
         self.form = form
@@ -201,12 +208,56 @@ public struct Synthesis: Sendable {
     /// ‖(M − Mᵀ)/2‖_F: forming A = (M + Mᵀ)/2 rounds at this scale, so the default rank tolerance
     /// uses `max(max|λ|, ‖(M − Mᵀ)/2‖_F)` in place of max|λ| (equal for symmetric input).
     public static func skewPartNorm(_ m: Matrix) -> Double {
-        var skew: [Double] = []
-        skew.reserveCapacity(m.rows * (m.rows - 1) / 2)
-        for i in 0..<m.rows { for j in (i + 1)..<max(i + 1, m.columns) where m[i, j] != m[j, i] {
-            skew.append(0.5 * (m[i, j] - m[j, i]))
-        } }
-        return Vector.norm(skew) * 2.squareRoot()
+        let n = m.rows
+        guard n > 1, m.columns == n else { return 0 }
+        var scale = 0.0, sum = 0.0
+        m.entries.withUnsafeBufferPointer { e in
+            // Blocks of the upper triangle with their mirror, so both reads stay in cache.
+            let block = 64
+            for ib in stride(from: 0, to: n, by: block) {
+                for jb in stride(from: ib, to: n, by: block) {
+                    for i in ib..<min(ib + block, n) {
+                        for j in max(jb, i + 1)..<min(jb + block, n) {
+                            let d = 0.5 * (e[i * n + j] - e[j * n + i])
+                            guard d != 0 else { continue }
+                            let magnitude = abs(d)
+                            if magnitude > scale {
+                                sum = 1 + sum * (scale / magnitude) * (scale / magnitude)
+                                scale = magnitude
+                            } else {
+                                sum += (magnitude / scale) * (magnitude / scale)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return scale * sum.squareRoot() * 2.squareRoot()
+    }
+
+    /// f at every row of `points` (one point per row), with `|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|`,
+    /// the magnitude that bounds its rounding error: two CBLAS `dgemm`s, O(n²) per point.
+    public func formValues(batch points: Matrix) -> (values: [Double], magnitudes: [Double]) {
+        let n = form.dimension
+        precondition(points.columns == n, "points have \(points.columns) coordinates, the form \(n)")
+        let absA = Matrix(rows: n, columns: n, entries: symmetricMatrix.entries.map { abs($0) })
+        let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
+        let ax = points.multiply(symmetricMatrix)
+        let absAX = absPoints.multiply(absA)
+        let linear = points.multiply(form.linear)
+        let absLinear = absPoints.multiply(form.linear.map { abs($0) })
+        var values = [Double](repeating: 0, count: points.rows)
+        var magnitudes = [Double](repeating: 0, count: points.rows)
+        for p in 0..<points.rows {
+            var quadratic = 0.0, quadraticMagnitude = 0.0
+            for i in 0..<n {
+                quadratic += points.entries[p * n + i] * ax.entries[p * n + i]
+                quadraticMagnitude += absPoints.entries[p * n + i] * absAX.entries[p * n + i]
+            }
+            values[p] = form.constant + linear[p] + quadratic
+            magnitudes[p] = abs(form.constant) + absLinear[p] + quadraticMagnitude
+        }
+        return (values, magnitudes)
     }
 
     /// Verifies both networks against the form (design.md §5).

@@ -42,36 +42,53 @@ public struct ExpandedNetwork: Sendable {
             guard skip.from == 0, skip.to == 2 else { throw QuadFormError.invalidValue("skip (\(skip.from), \(skip.to)) is not a linear skip from input to output") }
             for i in 0..<n { linear[i] += skip.weights[0, i]; linearMagnitude[i] += abs(skip.weights[0, i]) }
         }
-        var scaledRows = Matrix(rows: m, columns: n)
-        var absRows = Matrix(rows: m, columns: n)
-        var absScaledRows = Matrix(rows: m, columns: n)
+        var linearCoefficients = [Double](repeating: 0, count: m)
+        var linearMagnitudes = [Double](repeating: 0, count: m)
         for j in 0..<m {
-            let quad = w[j] * alpha
-            let lin = w[j] * (2 * alpha * b[j] + beta)
-            let linMagnitude = abs(w[j]) * (2 * abs(alpha * b[j]) + abs(beta))
+            linearCoefficients[j] = w[j] * (2 * alpha * b[j] + beta)
+            linearMagnitudes[j] = abs(w[j]) * (2 * abs(alpha * b[j]) + abs(beta))
             constant += w[j] * ((alpha * b[j] + beta) * b[j] + gamma)
             constantMagnitude += abs(w[j]) * (abs(alpha) * b[j] * b[j] + abs(beta * b[j]) + abs(gamma))
-            for i in 0..<n {
-                let uji = u[j, i]
-                linear[i] += lin * uji
-                linearMagnitude[i] += linMagnitude * abs(uji)
-                scaledRows[j, i] = quad * uji
-                absRows[j, i] = abs(uji)
-                absScaledRows[j, i] = abs(quad * uji)
-            }
         }
+        // a' = V + Σ_j lin_j u_j = V + Uᵀ lin, and its magnitude |V| + |U|ᵀ(|w_j|(2|αb_j| + |β|)), by dgemv.
+        let absU = Matrix(rows: m, columns: n, entries: u.entries.map { abs($0) })
+        let fromNeurons = u.multiplyTransposed(linearCoefficients)
+        // (the rounding scale of w(2αb + β) is |w|(2|αb| + |β|), not |w(2αb + β)|: cancellation)
+        let fromNeuronsMagnitude = absU.multiplyTransposed(linearMagnitudes)
+        for i in 0..<n {
+            linear[i] += fromNeurons[i]
+            linearMagnitude[i] += fromNeuronsMagnitude[i]
+        }
+        let quadraticCoefficients = (0..<m).map { w[$0] * alpha }
         self.constant = constant
         self.linear = linear
         self.firstLayer = u
-        self.neuronQuadraticCoefficients = (0..<m).map { w[$0] * alpha }
-        self.quadratic = expandQuadratic ? u.multiply(scaledRows, transposeSelf: true) : Matrix(rows: 0, columns: 0)
+        self.absoluteFirstLayer = absU
+        self.neuronQuadraticCoefficients = quadraticCoefficients
         self.constantMagnitude = constantMagnitude
         self.linearMagnitude = linearMagnitude
-        self.quadraticMagnitude = !expandQuadratic || m == 0 || n == 0 ? 0 : absRows.multiply(absScaledRows, transposeSelf: true).maxAbsEntry
+        if expandQuadratic && m > 0 && n > 0 {
+            // A' = Uᵀ diag(wα) U and its magnitude |U|ᵀ diag(|wα|) |U|, each one dgemm.
+            var scaledRows = u
+            var absScaledRows = absU
+            for j in 0..<m {
+                for i in 0..<n {
+                    scaledRows.entries[j * n + i] *= quadraticCoefficients[j]
+                    absScaledRows.entries[j * n + i] *= abs(quadraticCoefficients[j])
+                }
+            }
+            self.quadratic = u.multiply(scaledRows, transposeSelf: true)
+            self.quadraticMagnitude = absU.multiply(absScaledRows, transposeSelf: true).maxAbsEntry
+        } else {
+            self.quadratic = expandQuadratic ? Matrix(rows: n, columns: n) : Matrix(rows: 0, columns: 0)
+            self.quadraticMagnitude = 0
+        }
     }
 
     /// The first layer's weights U (rows u_jᵀ).
     public let firstLayer: Matrix
+    /// |U|, entrywise.
+    let absoluteFirstLayer: Matrix
     /// `w_j α`, the coefficient of `(u_jᵀx)²` contributed by neuron j.
     public let neuronQuadraticCoefficients: [Double]
 
@@ -79,10 +96,9 @@ public struct ExpandedNetwork: Sendable {
     public func quadraticTimes(_ v: [Double]) -> (value: [Double], magnitude: [Double]) {
         let uv = firstLayer.multiply(v)
         let scaled = zip(uv, neuronQuadraticCoefficients).map { $0 * $1 }
-        let absU = Matrix(rows: firstLayer.rows, columns: firstLayer.columns, entries: firstLayer.entries.map { abs($0) })
-        let absUV = absU.multiply(v.map { abs($0) })
+        let absUV = absoluteFirstLayer.multiply(v.map { abs($0) })
         let absScaled = zip(absUV, neuronQuadraticCoefficients).map { $0 * abs($1) }
-        return (firstLayer.multiplyTransposed(scaled), absU.multiplyTransposed(absScaled))
+        return (firstLayer.multiplyTransposed(scaled), absoluteFirstLayer.multiplyTransposed(absScaled))
     }
 }
 
@@ -180,34 +196,13 @@ public struct Verifier {
                                   droppedEigenvalueBound: synthesis.droppedEigenvalueSum * n * r * r)
     }
 
-    /// f and the magnitude of its terms at every sample point, from two CBLAS `dgemm`s.
+    /// f and the magnitude of its terms at every sample point (`Synthesis.formValues(batch:)`).
     struct FormValues {
         let values: [Double]
         let magnitudes: [Double]
 
         init(synthesis: Synthesis, points: Matrix) {
-            let form = synthesis.form
-            let a = synthesis.symmetricMatrix
-            let n = form.dimension
-            let absA = Matrix(rows: n, columns: n, entries: a.entries.map { abs($0) })
-            let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
-            let ax = points.multiply(a)
-            let absAX = absPoints.multiply(absA)
-            var values: [Double] = [], magnitudes: [Double] = []
-            for p in 0..<points.rows {
-                var quadratic = 0.0, quadraticMagnitude = 0.0, linear = 0.0, linearMagnitude = 0.0
-                for i in 0..<n {
-                    let x = points[p, i]
-                    quadratic += x * ax[p, i]
-                    quadraticMagnitude += abs(x) * absAX[p, i]
-                    linear += form.linear[i] * x
-                    linearMagnitude += abs(form.linear[i] * x)
-                }
-                values.append(form.constant + linear + quadratic)
-                magnitudes.append(abs(form.constant) + linearMagnitude + quadraticMagnitude)
-            }
-            self.values = values
-            self.magnitudes = magnitudes
+            (values, magnitudes) = synthesis.formValues(batch: points)
         }
     }
 
