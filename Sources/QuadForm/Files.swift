@@ -101,3 +101,58 @@ public enum OutputFile {
         try write(Data(text.utf8), to: path)
     }
 }
+
+/// A file being written through C stdio, counting the bytes (used by `OutputFile.write(to:_:)`).
+struct FileSink: ByteSink {
+    let file: UnsafeMutablePointer<FILE>
+    let path: String
+    private(set) var offset: UInt64 = 0
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard fwrite(base, 1, bytes.count, file) == bytes.count else {
+            throw FileError.unwritable(path, String(cString: strerror(errno)))
+        }
+        offset += UInt64(bytes.count)
+    }
+}
+
+extension OutputFile {
+    /// Writes the bytes that `body` streams into the sink to `path` atomically: a temporary file
+    /// in the same folder, renamed over `path` only after `body` returned and the file was closed,
+    /// so a failure leaves an existing file untouched and no half-written one behind.
+    static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw FileError.isDirectory(path)
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        guard let file = fopen(temporary, "wb") else {
+            throw FileError.unwritable(path, String(cString: strerror(errno)))
+        }
+        var sink = FileSink(file: file, path: path)
+        do {
+            try body(&sink)
+        } catch {
+            fclose(file)
+            unlink(temporary)
+            throw error
+        }
+        let closed = fclose(file) == 0
+        let reason = String(cString: strerror(errno))
+        guard closed else {
+            unlink(temporary)
+            throw FileError.unwritable(path, reason)
+        }
+        let mask = umask(0)
+        umask(mask)
+        chmod(temporary, 0o666 & ~mask)
+        guard rename(temporary, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(temporary)
+            throw FileError.unwritable(path, why)
+        }
+    }
+}

@@ -170,17 +170,21 @@ public enum Npy {
     /// The bytes of a version 1.0 `.npy` file holding `values` (C order, `<f8`) with `shape`.
     public static func encode(_ values: [Double], shape: [Int]) -> Data {
         precondition(shape.reduce(1, *) == values.count, "shape does not match the value count")
-        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(shapeText), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
-        let length = UInt16(header.utf8.count)
-        data.append(UInt8(length & 0xFF))
-        data.append(UInt8(length >> 8))
-        data.append(contentsOf: Array(header.utf8))
+        var data = Data(header(shape: shape))
         values.withUnsafeBytes { data.append(contentsOf: $0) }
         return data
+    }
+
+    /// The magic string and header of a `.npy` file of `<f8` values in C order with `shape`:
+    /// version 1.0 when the header fits in 65535 bytes (always, for up to thousands of
+    /// dimensions), padded with spaces so the data start at a multiple of 64 bytes.
+    public static func header(shape: [Int]) -> [UInt8] {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var text = "{'descr': '<f8', 'fortran_order': False, 'shape': \(shapeText), }"
+        let unpadded = 10 + text.utf8.count + 1
+        text += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        let length = UInt16(text.utf8.count)
+        return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(text.utf8)
     }
 
     /// Reads a square matrix (shape `(n, n)`) from `path`.

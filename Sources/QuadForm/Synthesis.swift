@@ -238,9 +238,14 @@ public struct Synthesis: Sendable {
     /// f at every row of `points` (one point per row), with `|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|`,
     /// the magnitude that bounds its rounding error: two CBLAS `dgemm`s, O(n²) per point.
     public func formValues(batch points: Matrix) -> (values: [Double], magnitudes: [Double]) {
+        formValues(batch: points, absoluteMatrix: Matrix(rows: form.dimension, columns: form.dimension,
+                                                         entries: symmetricMatrix.entries.map { abs($0) }))
+    }
+
+    /// `formValues(batch:)` with |A| already at hand.
+    func formValues(batch points: Matrix, absoluteMatrix absA: Matrix) -> (values: [Double], magnitudes: [Double]) {
         let n = form.dimension
         precondition(points.columns == n, "points have \(points.columns) coordinates, the form \(n)")
-        let absA = Matrix(rows: n, columns: n, entries: symmetricMatrix.entries.map { abs($0) })
         let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
         let ax = points.multiply(symmetricMatrix)
         let absAX = absPoints.multiply(absA)

@@ -92,6 +92,22 @@ public struct ExpandedNetwork: Sendable {
     /// `w_j α`, the coefficient of `(u_jᵀx)²` contributed by neuron j.
     public let neuronQuadraticCoefficients: [Double]
 
+    /// `quadraticTimes(_:)` for many vectors at once, one per row of `v` (so the results are the
+    /// rows `(A'v)ᵀ`): two `dgemm`s for the values and two for the magnitudes, O(nm) per vector.
+    public func quadraticTimes(batch v: Matrix) -> (value: Matrix, magnitude: Matrix) {
+        let m = neuronQuadraticCoefficients.count
+        var uv = v.multiply(firstLayer, transposeOther: true)
+        var absUV = Matrix(rows: v.rows, columns: v.columns, entries: v.entries.map { abs($0) })
+            .multiply(absoluteFirstLayer, transposeOther: true)
+        for p in 0..<v.rows {
+            for j in 0..<m {
+                uv.entries[p * m + j] *= neuronQuadraticCoefficients[j]
+                absUV.entries[p * m + j] *= abs(neuronQuadraticCoefficients[j])
+            }
+        }
+        return (uv.multiply(firstLayer), absUV.multiply(absoluteFirstLayer))
+    }
+
     /// `A'v = Uᵀ((w_jα)_j ∘ Uv)` in O(nm), and the same with absolute values (its rounding scale).
     public func quadraticTimes(_ v: [Double]) -> (value: [Double], magnitude: [Double]) {
         let uv = firstLayer.multiply(v)
@@ -186,9 +202,9 @@ public struct Verifier {
     public func run() throws -> VerificationReport {
         let points = Verifier.samplePoints(dimension: synthesis.form.dimension, radius: synthesis.options.boxRadius,
                                            random: synthesis.options.randomSamples, seed: synthesis.options.seed)
-        let formValues = FormValues(synthesis: synthesis, points: points)
-        let residual = try check(synthesis.residual, name: "residual", points: points, formValues: formValues)
-        let plain = try check(synthesis.plain, name: "plain", points: points, formValues: formValues)
+        let reference = Reference(synthesis: synthesis, points: points)
+        let residual = try check(synthesis.residual, name: "residual", points: points, reference: reference)
+        let plain = try check(synthesis.plain, name: "plain", points: points, reference: reference)
         let n = Double(synthesis.form.dimension)
         let r = synthesis.options.boxRadius
         return VerificationReport(residual: residual, plain: plain, points: points.rows,
@@ -196,22 +212,42 @@ public struct Verifier {
                                   droppedEigenvalueBound: synthesis.droppedEigenvalueSum * n * r * r)
     }
 
-    /// f and the magnitude of its terms at every sample point (`Synthesis.formValues(batch:)`).
-    struct FormValues {
+    /// The form's side of the checks, computed once for both networks: f and the magnitude of its
+    /// terms at every sample point (`Synthesis.formValues(batch:)`), and above
+    /// `fullExpansionLimit` the probes V (one per row) with `VA` and `|V||A|` — each one `dgemm`
+    /// that reads A once for all probes.
+    struct Reference {
         let values: [Double]
         let magnitudes: [Double]
+        let probes: Matrix
+        let probeProducts: Matrix
+        let probeMagnitudes: Matrix
 
         init(synthesis: Synthesis, points: Matrix) {
-            (values, magnitudes) = synthesis.formValues(batch: points)
+            let n = synthesis.form.dimension
+            let a = synthesis.symmetricMatrix
+            let absA = Matrix(rows: n, columns: n, entries: a.entries.map { abs($0) })
+            (values, magnitudes) = synthesis.formValues(batch: points, absoluteMatrix: absA)
+            if n > Verifier.fullExpansionLimit {
+                var rng = SplitMix64(seed: synthesis.options.seed &+ 0x5EED)
+                let v = Matrix(rows: Verifier.probeCount, columns: n, entries: (0..<(Verifier.probeCount * n)).map { _ in rng.nextGaussian() })
+                probes = v
+                probeProducts = v.multiply(a)
+                probeMagnitudes = Matrix(rows: v.rows, columns: n, entries: v.entries.map { abs($0) }).multiply(absA)
+            } else {
+                probes = Matrix(rows: 0, columns: n)
+                probeProducts = probes
+                probeMagnitudes = probes
+            }
         }
     }
 
     /// Checks one network against the synthesis's form: coefficients and sample points.
     public func check(_ net: ResNet, name: String, points: Matrix) throws -> NetworkCheck {
-        try check(net, name: name, points: points, formValues: FormValues(synthesis: synthesis, points: points))
+        try check(net, name: name, points: points, reference: Reference(synthesis: synthesis, points: points))
     }
 
-    func check(_ net: ResNet, name: String, points: Matrix, formValues: FormValues) throws -> NetworkCheck {
+    func check(_ net: ResNet, name: String, points: Matrix, reference: Reference) throws -> NetworkCheck {
         let form = synthesis.form
         let a = synthesis.symmetricMatrix
         let n = form.dimension
@@ -242,17 +278,12 @@ public struct Verifier {
             toleranceQ = k * (a.frobeniusNorm + expanded.quadraticMagnitude) + synthesis.droppedEigenvalueSum
             passedQuadratic = errorQ <= toleranceQ
         } else {
-            var rng = SplitMix64(seed: synthesis.options.seed &+ 0x5EED)
-            let absA = Matrix(rows: n, columns: n, entries: a.entries.map { abs($0) })
-            for _ in 0..<Verifier.probeCount {
-                let v = (0..<n).map { _ in rng.nextGaussian() }
-                let av = a.multiply(v)
-                let absAV = absA.multiply(v.map { abs($0) })
-                let (networkAV, networkMagnitude) = expanded.quadraticTimes(v)
-                let vNorm = Vector.norm(v)
+            let (networkAV, networkMagnitude) = expanded.quadraticTimes(batch: reference.probes)
+            for p in 0..<reference.probes.rows {
+                let vNorm = Vector.norm(reference.probes.row(p))
                 for i in 0..<n {
-                    let e = abs(networkAV[i] - av[i])
-                    let t = k * (absAV[i] + networkMagnitude[i] + spectralNorm * vNorm) + synthesis.droppedEigenvalueSum * vNorm
+                    let e = abs(networkAV[p, i] - reference.probeProducts[p, i])
+                    let t = k * (reference.probeMagnitudes[p, i] + networkMagnitude[p, i] + spectralNorm * vNorm) + synthesis.droppedEigenvalueSum * vNorm
                     errorQ = max(errorQ, e)
                     toleranceQ = max(toleranceQ, t)
                     if !(e <= t) { passedQuadratic = false }
@@ -263,7 +294,7 @@ public struct Verifier {
 
         let values = try net.realization(batch: points)
         let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
-        let absU = Matrix(rows: m, columns: n, entries: net.layers[0].weights.entries.map { abs($0) })
+        let absU = expanded.absoluteFirstLayer
         let absUX = absPoints.multiply(absU, transposeOther: true)
         let w = net.layers[1].weights.entries
         let b = net.layers[0].bias
@@ -271,8 +302,8 @@ public struct Verifier {
         var samplesPassed = true
         for p in 0..<points.rows {
             let x = points.row(p)
-            let f = formValues.values[p]
-            let magnitudeF = formValues.magnitudes[p]
+            let f = reference.values[p]
+            let magnitudeF = reference.magnitudes[p]
             let g = values[p, 0]
             var magnitudeG = abs(net.layers[1].bias[0])
             for skip in net.skips { magnitudeG += Vector.absDot(skip.weights.row(0), x) }

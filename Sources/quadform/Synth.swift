@@ -83,6 +83,13 @@ struct Synth: ParsableCommand {
     @Option(help: ArgumentHelp("Also build both networks for the activation s(z) = αz² + βz + γ (α ≠ 0).", valueName: "quadratic:α,β,γ"))
     var activation: String?
 
+    @Option(name: .customLong("save-networks"),
+            help: ArgumentHelp("Also write both networks as a NumPy .npz archive (atomically): residual_W1, residual_B1, residual_W2, residual_B2, residual_V_0_2, plain_W1, plain_B1, plain_W2, plain_B2.", valueName: "file.npz"))
+    var saveNetworks: String?
+
+    @Flag(help: "Print the time of each phase (read, decompose, synthesize, verify, report, write) on standard error.")
+    var timings = false
+
     @Option(help: "Output format: text (for people), json (for tools), dot (Graphviz source of both networks) or svg (rendered by Graphviz's dot).")
     var format: OutputFormat = .text
 
@@ -109,6 +116,7 @@ struct Synth: ParsableCommand {
         if let c = constant, !c.isFinite { throw ValidationError("--constant must be finite") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
         if exact && (quadratic != nil || random != nil) { throw ValidationError("--exact works with an EXPRESSION or --input (exact numbers), not --quadratic or --random") }
+        if exact && saveNetworks != nil { throw ValidationError("--save-networks writes floating networks; it does not go with --exact") }
         if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
     }
 
@@ -135,12 +143,18 @@ struct Synth: ParsableCommand {
 
     func run() throws {
         if exact { return try runExact() }
+        var clock = PhaseClock()
         let report: SynthesisReport
         do {
             let form = try loadForm()
+            clock.mark("read")
             let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples)
             let spec = try activation.map { try QuadraticActivationSpec(parsing: $0) }
-            report = try SynthesisReport(synthesis: Synthesis(form: form, options: options), activation: spec)
+            let synthesis = try Synthesis(form: form, options: options)
+            clock.mark("decompose (LAPACKE \(synthesis.eigen.driver.rawValue))", seconds: synthesis.eigen.seconds)
+            clock.mark("synthesize", excluding: synthesis.eigen.seconds)
+            report = try SynthesisReport(synthesis: synthesis, activation: spec)
+            clock.mark("verify")
         } catch {
             printError(describe(error))
             throw ExitCode(2)
@@ -153,21 +167,44 @@ struct Synth: ParsableCommand {
             case .dot: data = Data(Diagrams.dot(report).utf8)
             case .svg: data = try Graphviz.render(Diagrams.dot(report), format: "svg")
             }
+            clock.mark("report (\(format.rawValue))")
+            if let output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
+            clock.mark("write report")
+            if let saveNetworks {
+                try Npz.write(Npz.networkArrays(of: report.synthesis), to: saveNetworks)
+                clock.mark("write \(saveNetworks)")
+            }
         } catch {
             printError(describe(error))
             throw ExitCode(2)
         }
-        if let output {
-            do { try OutputFile.write(data, to: output) } catch {
-                printError(describe(error))
-                throw ExitCode(2)
-            }
-        } else {
-            FileHandle.standardOutput.write(data)
-        }
+        if timings { FileHandle.standardError.write(Data(clock.summary.utf8)) }
         if !report.passed {
             printError("verification failed: a network does not match the form within tolerance (see the report)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Wall-clock times of the phases of one run, for `--timings`.
+struct PhaseClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private var phases: [(String, Double)] = []
+
+    /// Records the time since the previous mark under `name` (or `seconds`, when given, without
+    /// moving the clock; `excluding` subtracts a part already recorded).
+    mutating func mark(_ name: String, seconds: Double? = nil, excluding: Double = 0) {
+        if let seconds { phases.append((name, seconds)); return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        phases.append((name, Double(now - last) / 1e9 - excluding))
+        last = now
+    }
+
+    var summary: String {
+        let total = phases.reduce(0) { $0 + $1.1 }
+        var out = ""
+        for (name, seconds) in phases { out += "timing: \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%8.3f", seconds)) s\n" }
+        out += "timing: \("total (after process start)".padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%8.3f", total)) s\n"
+        return out
     }
 }
