@@ -166,19 +166,24 @@ public struct BLASInfo: Sendable, Equatable {
     /// What this process has loaded, found with `dlsym`/`dladdr`.
     public static var current: BLASInfo {
         let handle = dlopen(nil, RTLD_NOW)
-        // The mapped file whose address range holds the symbol (/proc/self/maps; Linux).
-        // (read to the end: procfs reports size 0, so a sized read may stop early)
-        let maps = FileHandle(forReadingAtPath: "/proc/self/maps").map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } ?? ""
+        // The mapped file whose address range holds the symbol (/proc/self/maps, read to the
+        // end: procfs reports size 0; scanned as bytes, lines "low-high perms offset dev inode path").
+        let maps = FileHandle(forReadingAtPath: "/proc/self/maps").map { [UInt8]($0.readDataToEndOfFile()) } ?? []
         func libraryFile(of symbolName: String) -> String? {
             guard let symbol = dlsym(handle, symbolName) else { return nil }
             let address = UInt(bitPattern: symbol)
-            for line in maps.split(separator: "\n") {
-                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                guard fields.count >= 6, let dash = fields[0].firstIndex(of: "-"),
-                      let low = UInt(fields[0][..<dash], radix: 16),
-                      let high = UInt(fields[0][fields[0].index(after: dash)...], radix: 16),
-                      low <= address, address < high else { continue }
-                return URL(fileURLWithPath: fields[5...].joined(separator: " ")).resolvingSymlinksInPath().path
+            var lineStart = 0
+            while lineStart < maps.count {
+                let lineEnd = maps[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? maps.count
+                defer { lineStart = lineEnd + 1 }
+                var low: UInt = 0, high: UInt = 0, i = lineStart
+                while i < lineEnd, let digit = hexValue(maps[i]) { low = low << 4 | digit; i += 1 }
+                guard i < lineEnd, maps[i] == UInt8(ascii: "-") else { continue }
+                i += 1
+                while i < lineEnd, let digit = hexValue(maps[i]) { high = high << 4 | digit; i += 1 }
+                guard low <= address, address < high,
+                      let slash = maps[i..<lineEnd].firstIndex(of: UInt8(ascii: "/")) else { continue }
+                return URL(fileURLWithPath: String(decoding: maps[slash..<lineEnd], as: UTF8.self)).resolvingSymlinksInPath().path
             }
             return nil
         }
@@ -196,6 +201,14 @@ public struct BLASInfo: Sendable, Equatable {
         let threads = dlsym(handle, "openblas_get_num_threads").map { Int(unsafeBitCast($0, to: ThreadsFn.self)()) }
         return BLASInfo(implementation: "OpenBLAS", config: config, threads: threads,
                         blasLibrary: blasFile, lapackLibrary: lapackFile)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt(byte - UInt8(ascii: "a") + 10)
+        default: return nil
+        }
     }
 
     /// A one-line summary, e.g. "OpenBLAS 0.3.21 … , 2 threads".

@@ -75,9 +75,27 @@ public struct Matrix: Equatable, Sendable {
         return t
     }
 
-    /// The symmetric part `(M + Mᵀ)/2` of a square matrix (design.md §1).
+    /// Whether the matrix is square and equal to its transpose, entry for entry.
+    public var isSymmetric: Bool {
+        guard rows == columns else { return false }
+        let n = rows
+        return entries.withUnsafeBufferPointer { m in
+            for ib in stride(from: 0, to: n, by: 32) {
+                for jb in stride(from: ib, to: n, by: 32) {
+                    for i in ib..<min(ib + 32, n) {
+                        for j in max(jb, i + 1)..<min(jb + 32, n) where m[i * n + j] != m[j * n + i] { return false }
+                    }
+                }
+            }
+            return true
+        }
+    }
+
+    /// The symmetric part `(M + Mᵀ)/2` of a square matrix (design.md §1). A symmetric matrix is
+    /// returned as it is, sharing its storage (no n² copy).
     public var symmetricPart: Matrix {
         precondition(rows == columns, "symmetric part needs a square matrix")
+        if isSymmetric { return self }
         let n = rows
         var s = self
         entries.withUnsafeBufferPointer { m in
