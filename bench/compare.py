@@ -117,14 +117,22 @@ def bench_2000(quadform, work):
     print(f"quadform dsyevd alone  {summary(decomposition)}")
 
 
-def bench_small(quadform):
-    print("\n== small synth: quadform synth \"x1^2 + x2\" (target < 20 ms)")
-    times = []
+def bench_small(quadform, static):
+    print("\n== small synth: quadform synth \"x1^2 + x2\" (target < 20 ms), 30 runs each, alternating")
+    binaries = [("swift build -c release", quadform)]
+    if static:
+        binaries.append(("swift build -c release --static-swift-stdlib", static))
+    times = {name: [] for name, _ in binaries}
+    startup = {name: [] for name, _ in binaries}
     for _ in range(30):
-        t, _ = run([quadform, "synth", "x1^2 + x2"])
-        times.append(t)
-    print(f"wall time over 30 runs: {summary(times)}  "
-          f"(median {1000 * statistics.median(times):.1f} ms)")
+        for name, binary in binaries:
+            times[name].append(run([binary, "synth", "x1^2 + x2"])[0])
+            startup[name].append(run([binary, "--help"])[0])
+    for name, _ in binaries:
+        print(f"{name}:")
+        print(f"    synth \"x1^2 + x2\"  median {1000 * statistics.median(times[name]):5.1f} ms  "
+              f"min {1000 * min(times[name]):5.1f} ms  max {1000 * max(times[name]):5.1f} ms")
+        print(f"    --help (start-up)  median {1000 * statistics.median(startup[name]):5.1f} ms")
 
 
 def bench_eval(quadform, work):
@@ -207,9 +215,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quadform", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--quadform-static")
     args = parser.parse_args()
     describe_machine(args.quadform)
-    bench_small(args.quadform)
+    bench_small(args.quadform, args.quadform_static)
     bench_2000(args.quadform, args.work)
     _, help_text = run([args.quadform, "--help"])
     if " eval " in help_text.stdout or "\n  eval" in help_text.stdout:

@@ -6,6 +6,7 @@
 #   ROUNDS=7 bench/run.sh        more alternating rounds at n = 2000 (default 5)
 #   SKIP_10000=1 bench/run.sh    leave out the n = 10000 run (it takes minutes)
 #   NUMPY_10000=0 bench/run.sh   n = 10000 for quadform only, not numpy
+#   SKIP_STATIC=1 bench/run.sh   do not build the --static-swift-stdlib binary (small synth only)
 #
 # It creates bench/.venv (python3 -m venv, pip install numpy), builds quadform in release mode,
 # writes its data under bench/work/ (both gitignored) and prints a report; the figures in
@@ -30,8 +31,17 @@ echo "== building quadform (swift build -c release)"
 swift build -c release 2>&1 | tail -1
 BIN="$ROOT/.build/release/quadform"
 
+# The same sources with the Swift runtime and Foundation linked statically (SwiftPM's
+# --static-swift-stdlib): only process start differs, which is what a small synth measures.
+STATIC_ARGS=()
+if [ "${SKIP_STATIC:-0}" != "1" ]; then
+    echo "== building a second binary with --static-swift-stdlib (bench/work/build-static)"
+    swift build -c release --static-swift-stdlib --scratch-path "$WORK/build-static" 2>&1 | tail -1
+    STATIC_ARGS=(--quadform-static "$WORK/build-static/release/quadform")
+fi
+
 if ! [ -x /usr/bin/time ]; then
     echo "/usr/bin/time is missing (apt-get install time); the n = 10000 peak RSS needs it" >&2
 fi
 
-exec "$PY" "$ROOT/bench/compare.py" --quadform "$BIN" --work "$WORK"
+exec "$PY" "$ROOT/bench/compare.py" --quadform "$BIN" --work "$WORK" "${STATIC_ARGS[@]}"

@@ -139,7 +139,6 @@ public struct SynthesisReport: Sendable {
         }
         line("eigenvalues", "\(Self.list(numbers: s.eigen.eigenvalues, limit: 10))   (LAPACKE \(s.eigen.driver.rawValue), ascending)")
         if s.eigen.requestedDriver == .auto { line("", "driver " + s.eigen.driverReason) }
-        line("BLAS/LAPACK", blas.summary)
         var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
         rankLine += s.rankToleranceIsDefault
             ? (skewDominates ? " = max(n,1)·ε·‖(M − Mᵀ)/2‖_F (the skew part of M dominates the rounding)" : " = max(n,1)·ε·max|λ|")
@@ -176,6 +175,8 @@ public struct SynthesisReport: Sendable {
             out += "\n"
             for (i, l) in q.textLines.enumerated() { line(i == 0 ? "activation s" : "", l) }
         }
+        out += "\n"
+        line("BLAS/LAPACK", blas.summary)
         return out
     }
 
