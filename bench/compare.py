@@ -31,9 +31,9 @@ def run(cmd, **kw):
     return elapsed, done
 
 
-def numpy_child(code):
+def numpy_child(code, env=None):
     """Runs `code` in a fresh interpreter; the code prints its in-process seconds last."""
-    elapsed, done = run([sys.executable, "-c", code])
+    elapsed, done = run([sys.executable, "-c", code], env=env)
     inner = float(done.stdout.strip().split()[-1])
     return elapsed, inner
 
@@ -77,14 +77,14 @@ def summary(values):
     return f"median {statistics.median(values):7.3f} s  min {min(values):7.3f} s  max {max(values):7.3f} s"
 
 
-def bench_2000(quadform, work):
+def bench_2000(quadform, work, env=None, rounds=ROUNDS, label=""):
     n = 2000
     path = os.path.join(work, f"A{n}.npy")
     if not os.path.exists(path):
         rng = np.random.default_rng(2000)
         g = rng.standard_normal((n, n))
         np.save(path, (g + g.T) / 2)
-    print(f"\n== n = {n}: dense symmetric matrix, {ROUNDS} alternating rounds")
+    print(f"\n== n = {n}: dense symmetric matrix, {rounds} alternating rounds{label}")
     eigh_code = (
         "import time, numpy as np\n"
         "t = time.perf_counter()\n"
@@ -95,13 +95,13 @@ def bench_2000(quadform, work):
     out = os.path.join(work, "out2000.txt")
     cmd = [quadform, "synth", "--quadratic", path, "--driver", "dsyevd", "--output", out]
     numpy_wall, numpy_inner, ours, phases = [], [], [], []
-    for r in range(ROUNDS):
-        wall, inner = numpy_child(eigh_code)
+    for r in range(rounds):
+        wall, inner = numpy_child(eigh_code, env)
         numpy_wall.append(wall)
         numpy_inner.append(inner)
-        t, _ = run(cmd)
+        t, _ = run(cmd, env=env)
         ours.append(t)
-        _, done = run(cmd + ["--timings"])
+        _, done = run(cmd + ["--timings"], env=env)
         phases.append(done.stderr)
         print(f"round {r + 1}: numpy eigh process {wall:6.3f} s (load+eigh {inner:6.3f} s)   quadform synth {t:6.3f} s"
               f"   load {os.getloadavg()[0]:.2f}")
@@ -115,6 +115,17 @@ def bench_2000(quadform, work):
     # Same driver on both sides, in-process: the decomposition alone.
     decomposition = [float(re.search(r"decompose \(LAPACKE dsyevd\)\s+([0-9.]+)", p).group(1)) for p in phases]
     print(f"quadform dsyevd alone  {summary(decomposition)}")
+    return path
+
+
+def bench_drivers(quadform, path):
+    print("\n== n = 2000: the three LAPACKE drivers, one synth each (decomposition time from --timings)")
+    for driver in ["dsyev", "dsyevd", "dsyevr"]:
+        _, done = run([quadform, "synth", "--quadratic", path, "--driver", driver,
+                       "--output", os.devnull, "--timings"])
+        seconds = re.search(r"decompose \(LAPACKE \w+\)\s+([0-9.]+)", done.stderr).group(1)
+        total = re.search(r"total \(after process start\)\s+([0-9.]+)", done.stderr).group(1)
+        print(f"    {driver:7s} decomposition {float(seconds):6.3f} s, synth total {float(total):6.3f} s")
 
 
 def bench_small(quadform, static):
@@ -219,7 +230,10 @@ def main():
     args = parser.parse_args()
     describe_machine(args.quadform)
     bench_small(args.quadform, args.quadform_static)
-    bench_2000(args.quadform, args.work)
+    path = bench_2000(args.quadform, args.work)
+    single = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    bench_2000(args.quadform, args.work, env=single, rounds=3, label=", OPENBLAS_NUM_THREADS=1 on both sides")
+    bench_drivers(args.quadform, path)
     _, help_text = run([args.quadform, "--help"])
     if " eval " in help_text.stdout or "\n  eval" in help_text.stdout:
         bench_eval(args.quadform, args.work)

@@ -188,8 +188,13 @@ public enum Vector {
     public static func norm(_ v: [Double]) -> Double {
         let scale = v.reduce(0) { max($0, abs($1)) }
         guard scale > 0, scale.isFinite else { return scale }
+        let inverse = 1 / scale
         var s = 0.0
-        for x in v { let y = x / scale; s += y * y }
+        if inverse.isFinite {
+            for x in v { let y = x * inverse; s += y * y }
+        } else {
+            for x in v { let y = x / scale; s += y * y }
+        }
         return scale * s.squareRoot()
     }
 

@@ -101,7 +101,8 @@ public struct Synthesis: Sendable {
         if let index = form.quadratic.entries.firstIndex(where: { !$0.isFinite }) {
             throw QuadFormError.invalidValue("quadratic matrix entry (\(index / n + 1), \(index % n + 1)) is not finite")
         }
-        let a = form.symmetricMatrix
+        let symmetricInput = form.quadratic.isSymmetric
+        let a = symmetricInput ? form.quadratic : form.quadratic.symmetricPart
         // On the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the plain network's two
         // extra neurons square a_Nᵀx ± 1 with |a_Nᵀx| ≤ ‖a‖·‖x‖. Without headroom below the Double
         // limit the networks and the verification overflow: refuse such input as bad input instead
@@ -116,7 +117,7 @@ public struct Synthesis: Sendable {
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver)
         let eps = Double.ulpOfOne
         let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
-        let skewNorm = Synthesis.skewPartNorm(form.quadratic)
+        let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
         self.skewNorm = skewNorm
         let tolerance = options.rankTolerance ?? Double(max(n, 1)) * eps * max(maxAbs, skewNorm)
         let order = eigen.eigenvalues.indices.sorted { abs(eigen.eigenvalues[$0]) > abs(eigen.eigenvalues[$1]) }

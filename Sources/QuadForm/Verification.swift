@@ -203,8 +203,9 @@ public struct Verifier {
         let points = Verifier.samplePoints(dimension: synthesis.form.dimension, radius: synthesis.options.boxRadius,
                                            random: synthesis.options.randomSamples, seed: synthesis.options.seed)
         let reference = Reference(synthesis: synthesis, points: points)
-        let residual = try check(synthesis.residual, name: "residual", points: points, reference: reference)
-        let plain = try check(synthesis.plain, name: "plain", points: points, reference: reference)
+        var products = ProductCache()
+        let residual = try check(synthesis.residual, name: "residual", points: points, reference: reference, cache: &products)
+        let plain = try check(synthesis.plain, name: "plain", points: points, reference: reference, cache: &products)
         let n = Double(synthesis.form.dimension)
         let r = synthesis.options.boxRadius
         return VerificationReport(residual: residual, plain: plain, points: points.rows,
@@ -244,10 +245,26 @@ public struct Verifier {
 
     /// Checks one network against the synthesis's form: coefficients and sample points.
     public func check(_ net: ResNet, name: String, points: Matrix) throws -> NetworkCheck {
-        try check(net, name: name, points: points, reference: Reference(synthesis: synthesis, points: points))
+        var products = ProductCache()
+        return try check(net, name: name, points: points, reference: Reference(synthesis: synthesis, points: points), cache: &products)
     }
 
-    func check(_ net: ResNet, name: String, points: Matrix, reference: Reference) throws -> NetworkCheck {
+    /// The network-side products of the last check (`A'V` for the probes and `|X||U|ᵀ` for the
+    /// samples), reused when the next network has the same hidden layer and output weights — the
+    /// plain network when a_N = 0, which differs from the residual one only by its zero skip.
+    struct ProductCache {
+        var key: (ResNet.Layer, Matrix, Activation)?
+        var probeValues = Matrix(rows: 0, columns: 0)
+        var probeMagnitudes = Matrix(rows: 0, columns: 0)
+        var absoluteHidden = Matrix(rows: 0, columns: 0)
+
+        func matches(_ net: ResNet) -> Bool {
+            guard let (layer, weights, activation) = key else { return false }
+            return activation == net.activation && layer == net.layers[0] && weights == net.layers[1].weights
+        }
+    }
+
+    func check(_ net: ResNet, name: String, points: Matrix, reference: Reference, cache: inout ProductCache) throws -> NetworkCheck {
         let form = synthesis.form
         let a = synthesis.symmetricMatrix
         let n = form.dimension
@@ -278,7 +295,10 @@ public struct Verifier {
             toleranceQ = k * (a.frobeniusNorm + expanded.quadraticMagnitude) + synthesis.droppedEigenvalueSum
             passedQuadratic = errorQ <= toleranceQ
         } else {
-            let (networkAV, networkMagnitude) = expanded.quadraticTimes(batch: reference.probes)
+            if !cache.matches(net) {
+                (cache.probeValues, cache.probeMagnitudes) = expanded.quadraticTimes(batch: reference.probes)
+            }
+            let (networkAV, networkMagnitude) = (cache.probeValues, cache.probeMagnitudes)
             for p in 0..<reference.probes.rows {
                 let vNorm = Vector.norm(reference.probes.row(p))
                 for i in 0..<n {
@@ -293,9 +313,12 @@ public struct Verifier {
         let coefficientsPassed = errorC <= toleranceC && passedLinear && passedQuadratic
 
         let values = try net.realization(batch: points)
-        let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
-        let absU = expanded.absoluteFirstLayer
-        let absUX = absPoints.multiply(absU, transposeOther: true)
+        if !cache.matches(net) {
+            let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
+            cache.absoluteHidden = absPoints.multiply(expanded.absoluteFirstLayer, transposeOther: true)
+            cache.key = (net.layers[0], net.layers[1].weights, net.activation)
+        }
+        let absUX = cache.absoluteHidden
         let w = net.layers[1].weights.entries
         let b = net.layers[0].bias
         var sampleError = 0.0, relative = 0.0, worst = 0.0, worstTolerance = 0.0
