@@ -114,12 +114,15 @@ public struct Synthesis: Sendable {
             let size = reach.isFinite ? "reach about \(reach), too close to" : "exceed"
             throw QuadFormError.invalidValue("values of the form and its networks on the box of radius R = \(options.boxRadius) \(size) the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
         }
-        let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver)
         let eps = Double.ulpOfOne
-        let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
         let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
         self.skewNorm = skewNorm
-        let tolerance = options.rankTolerance ?? Double(max(n, 1)) * eps * max(maxAbs, skewNorm)
+        let rule: ([Double]) -> Double = { values in
+            options.rankTolerance ?? Double(max(n, 1)) * eps * max(values.reduce(0) { max($0, abs($1)) }, skewNorm)
+        }
+        let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver, threshold: rule)
+        let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
+        let tolerance = rule(eigen.eigenvalues)
         let order = eigen.eigenvalues.indices.sorted { abs(eigen.eigenvalues[$0]) > abs(eigen.eigenvalues[$1]) }
         let kept = order.filter { abs(eigen.eigenvalues[$0]) > tolerance }
         let dropped = order.filter { abs(eigen.eigenvalues[$0]) <= tolerance }
@@ -127,10 +130,16 @@ public struct Synthesis: Sendable {
 
         // Rows q_iᵀ of the kept eigenvectors (W1), then q_iᵀa and a_R = Σ (q_iᵀa) q_i with dgemv.
         var keptRowEntries = [Double](repeating: 0, count: k * n)
+        let keptVectorRows = try kept.map { i in
+            guard let row = eigen.vectorRow(of: i) else {
+                throw LinearAlgebraError.noConvergence(routine: "selected eigenvectors (eigenvalue \(i + 1) has none)", info: i + 1)
+            }
+            return row
+        }
         eigen.eigenvectorRows.entries.withUnsafeBufferPointer { q in
             keptRowEntries.withUnsafeMutableBufferPointer { rows in
-                for (r, i) in kept.enumerated() {
-                    rows.baseAddress!.advanced(by: r * n).update(from: q.baseAddress!.advanced(by: i * n), count: n)
+                for (r, row) in keptVectorRows.enumerated() {
+                    rows.baseAddress!.advanced(by: r * n).update(from: q.baseAddress!.advanced(by: row * n), count: n)
                 }
             }
         }

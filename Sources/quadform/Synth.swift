@@ -68,7 +68,7 @@ struct Synth: ParsableCommand {
             help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|; with non-symmetric M, max(n,1)·ε·max(max|λ|, ‖(M−Mᵀ)/2‖_F)).", valueName: "t"))
     var rankTolerance: Double?
 
-    @Option(help: "LAPACKE driver: dsyev, dsyevd, dsyevr, or auto (dsyev for n ≤ 200, dsyevd above).")
+    @Option(help: "LAPACKE driver: dsyev, dsyevd, dsyevr, auto (dsyev for n ≤ 200, dsyevd above), or selected (dsytrd + dsterf + dstemr + dormtr: eigenvectors only for |λ| above the rank tolerance; faster for low rank).")
     var driver: EigenDriver = .dsyev
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))

@@ -297,4 +297,40 @@ struct ScaleTests {
             }
         }
     }
+
+    @Test("the selected driver computes exactly the eigenvectors with |λ| above the tolerance, and synthesis with it verifies")
+    func selectedDriver() throws {
+        for (n, k, negative, seed) in [(60, 20, 0.5, UInt64(31)), (50, 50, 0.3, 32), (40, 7, 0.0, 33), (40, 9, 1.0, 34), (30, 0, 0.5, 35)] {
+            let form = try RandomForm.make(RandomFormSpec(dimension: n, rank: k, seed: seed, negativeFraction: negative))
+            let reference = try Synthesis(form: form, options: SynthesisOptions(driver: .dsyevd))
+            let selected = try Synthesis(form: form, options: SynthesisOptions(driver: .selected))
+            #expect(selected.eigen.driver == .selected)
+            #expect(selected.rank == reference.rank && selected.rank == k, "n = \(n), k = \(k)")
+            let tolerance = selected.rankTolerance
+            let expected = selected.eigen.eigenvalues.indices.filter { abs(selected.eigen.eigenvalues[$0]) > tolerance }
+            #expect(selected.eigen.vectorIndices == expected)
+            #expect(selected.eigen.eigenvectorRows.rows == k)
+            let scale = reference.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
+            for (x, y) in zip(selected.eigen.eigenvalues, reference.eigen.eigenvalues) {
+                #expect(abs(x - y) <= 100 * Double(n) * Double.ulpOfOne * max(scale, 1))
+            }
+            let a = selected.symmetricMatrix
+            for j in expected {
+                let q = selected.eigen.eigenvector(j)
+                let residual = Vector.norm(zip(a.multiply(q), q).map { $0 - selected.eigen.eigenvalues[j] * $1 })
+                #expect(residual <= 100 * Double(n) * Double.ulpOfOne * scale)
+            }
+            for j in selected.eigen.eigenvalues.indices where !expected.contains(j) {
+                #expect(selected.eigen.eigenvector(j).isEmpty)
+            }
+            let report = try SynthesisReport(synthesis: selected)
+            #expect(report.passed)
+            #expect(selected.plain.hiddenNeurons == reference.plain.hiddenNeurons)
+        }
+        // Without a threshold every eigenvector is computed.
+        let a = try RandomForm.make(RandomFormSpec(dimension: 25, rank: 10, seed: 3)).symmetricMatrix
+        let all = try SymmetricEigendecomposition(symmetric: a, driver: .selected)
+        #expect(all.vectorIndices == Array(0..<25))
+        #expect(all.eigenvectors.allSatisfy { $0.count == 25 })
+    }
 }
