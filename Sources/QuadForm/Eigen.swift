@@ -132,7 +132,9 @@ public struct SymmetricEigendecomposition: Sendable {
             return
         }
         var w = [Double](repeating: 0, count: n)
-        var vectors = a.entries
+        var vectors = [Double].largeUninitialized(count: n * n) { buffer in
+            a.entries.withUnsafeBufferPointer { buffer.baseAddress!.update(from: $0.baseAddress!, count: n * n) }
+        }
         let jobz = CChar(UInt8(ascii: "V"))
         let uplo = CChar(UInt8(ascii: "U"))
         let info: Int32

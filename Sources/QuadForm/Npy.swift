@@ -34,9 +34,64 @@ public enum Npy {
     /// before anything is allocated.
     public static let maximumElements = 1 << 31
 
-    /// Reads `path`.
+    /// Reads `path`. Little-endian `f8` in C order (what `numpy.save` writes for float64) is read
+    /// with one `read` per chunk straight into the result's storage; other dtypes go through `parse`.
     public static func read(_ path: String) throws -> NpyArray {
-        try parse(InputFile.readData(path), path: path)
+        if let array = try readFloat64Directly(path) { return array }
+        return try parse(InputFile.readData(path), path: path)
+    }
+
+    /// The fast path of `read(_:)`: nil when the file is not `<f8` in C order (or too short to
+    /// tell), so that `parse` handles it and reports any error.
+    static func readFloat64Directly(_ path: String) throws -> NpyArray? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        let fileSize = Int(status.st_size)
+        func readFully(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Bool {
+            var done = 0
+            while done < count {
+                let got = Foundation.read(descriptor, buffer + done, min(count - done, 1 << 30))
+                if got <= 0 { return false }
+                done += got
+            }
+            return true
+        }
+        var prefix = [UInt8](repeating: 0, count: 12)
+        guard fileSize >= 12, prefix.withUnsafeMutableBytes({ readFully($0.baseAddress!, 12) }),
+              Array(prefix.prefix(6)) == [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] else { return nil }
+        let major = prefix[6]
+        let headerStart = major == 1 ? 10 : 12
+        guard major >= 1 && major <= 3 else { return nil }
+        let headerLength = major == 1 ? Int(prefix[8]) | Int(prefix[9]) << 8
+            : (0..<4).reduce(0) { $0 | Int(prefix[8 + $1]) << (8 * $1) }
+        guard headerLength < 1 << 20, headerStart + headerLength <= fileSize else { return nil }
+        let headerBytes = headerStart + headerLength
+        var header = [UInt8](repeating: 0, count: headerBytes)
+        guard lseek(descriptor, 0, SEEK_SET) == 0,
+              header.withUnsafeMutableBytes({ readFully($0.baseAddress!, headerBytes) }),
+              let text = String(bytes: header[headerStart...], encoding: major == 3 ? .utf8 : .isoLatin1) else { return nil }
+        guard let fields = try? parseHeader(text, fail: { NpyError(path: path, message: $0) }),
+              fields.descr == "<f8", !fields.fortranOrder || fields.shape.count < 2 else { return nil }
+        var count = 1
+        for d in fields.shape {
+            guard d >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= maximumElements else { return nil }
+            count = product
+        }
+        guard fileSize - header.count == count * 8 else { return nil }
+        var complete = true
+        let values = [Double].largeUninitialized(count: count) { buffer in
+            complete = count == 0 || readFully(UnsafeMutableRawPointer(buffer.baseAddress!), count * 8)
+            if !complete { buffer.initialize(repeating: 0) }
+        }
+        guard complete else { return nil }
+        return NpyArray(shape: fields.shape, values: values)
     }
 
     /// Parses the bytes of a `.npy` file; `path` names it in errors.

@@ -198,11 +198,19 @@ public struct ResNet: Equatable, Sendable {
             let applyActivation = k < depth
             let activation = self.activation
             z.entries.withUnsafeMutableBufferPointer { buffer in
-                for row in 0..<points.rows {
-                    let base = row * width
-                    for j in 0..<width {
-                        let value = buffer[base + j] + layer.bias[j]
-                        buffer[base + j] = applyActivation ? activation(value) : value
+                layer.bias.withUnsafeBufferPointer { bias in
+                    // One loop per activation, so the inner loop has no branch and vectorizes.
+                    func apply(_ σ: (Double) -> Double) {
+                        for row in 0..<points.rows {
+                            let base = row * width
+                            for j in 0..<width { buffer[base + j] = σ(buffer[base + j] + bias[j]) }
+                        }
+                    }
+                    switch (applyActivation, activation) {
+                    case (false, _), (true, .identity): apply { $0 }
+                    case (true, .square): apply { $0 * $0 }
+                    case (true, .relu): apply { max($0, 0) }
+                    case let (true, .quadratic(a, b, c)): apply { (a * $0 + b) * $0 + c }
                     }
                 }
             }

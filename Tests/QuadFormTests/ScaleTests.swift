@@ -333,4 +333,34 @@ struct ScaleTests {
         #expect(all.vectorIndices == Array(0..<25))
         #expect(all.eigenvectors.allSatisfy { $0.count == 25 })
     }
+
+    @Test(".npy files: the direct <f8 read agrees with parse, and other layouts and damaged files still go through parse")
+    func npyDirectRead() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var rng = SplitMix64(seed: 12)
+        let values = (0..<(700 * 900)).map { _ in rng.nextGaussian() }  // 5 MB: the huge-page path
+        let path = folder.appendingPathComponent("a.npy").path
+        let bytes = Npy.encode(values, shape: [700, 900])
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let direct = try #require(try Npy.readFloat64Directly(path))
+        #expect(direct == (try Npy.parse(bytes, path: path)))
+        #expect(direct.values == values && direct.shape == [700, 900])
+        // Fortran order: not the direct path; parse transposes.
+        var header = Npy.header(shape: [2, 3])
+        let flag = Array("False".utf8)
+        let at = try #require((0...(header.count - flag.count)).first { Array(header[$0..<($0 + flag.count)]) == flag })
+        header.replaceSubrange(at..<(at + flag.count), with: Array("True ".utf8))
+        let fortran = folder.appendingPathComponent("f.npy").path
+        var fortranBytes = Data(header)
+        [1.0, 4, 2, 5, 3, 6].withUnsafeBytes { fortranBytes.append(contentsOf: $0) }
+        try fortranBytes.write(to: URL(fileURLWithPath: fortran))
+        #expect(try Npy.readFloat64Directly(fortran) == nil)
+        #expect(try Npy.read(fortran).values == [1, 2, 3, 4, 5, 6])
+        // Truncated: the direct path declines and parse names the problem.
+        let truncated = folder.appendingPathComponent("t.npy").path
+        try bytes.prefix(bytes.count - 8).write(to: URL(fileURLWithPath: truncated))
+        #expect(try Npy.readFloat64Directly(truncated) == nil)
+        #expect(throws: NpyError.self) { try Npy.read(truncated) }
+    }
 }
