@@ -123,8 +123,18 @@ extension OutputFile {
     /// so a failure leaves an existing file untouched and no half-written one behind.
     static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw FileError.isDirectory(path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw FileError.isDirectory(path) }
+            // A device or pipe is written in place, as `write(_:to:)` does: renaming over it would
+            // replace /dev/null itself with a regular file.
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+            if let type, type != .typeRegular, type != .typeSymbolicLink {
+                guard let file = fopen(path, "wb") else { throw FileError.unwritable(path, String(cString: strerror(errno))) }
+                var sink = FileSink(file: file, path: path)
+                do { try body(&sink) } catch { fclose(file); throw error }
+                guard fclose(file) == 0 else { throw FileError.unwritable(path, String(cString: strerror(errno))) }
+                return
+            }
         }
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()

@@ -172,6 +172,10 @@ struct NpzTests {
         #expect(throws: QuadFormError.self) { try Npz.write(duplicate, to: existing) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: existing)) == Data("old".utf8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["keep.npz"])
+        // A device is written in place, not replaced by a regular file.
+        try Npz.write(arrays, to: "/dev/null")
+        let type = try FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType
+        #expect(type == .typeCharacterSpecial)
     }
 }
 
