@@ -132,9 +132,8 @@ public struct SymmetricEigendecomposition: Sendable {
             return
         }
         var w = [Double](repeating: 0, count: n)
-        var vectors = [Double].largeUninitialized(count: n * n) { buffer in
-            a.entries.withUnsafeBufferPointer { buffer.baseAddress!.update(from: $0.baseAddress!, count: n * n) }
-        }
+        // (a plain copy: huge-page advice here measured no faster and sometimes stalled on compaction)
+        var vectors = a.entries
         let jobz = CChar(UInt8(ascii: "V"))
         let uplo = CChar(UInt8(ascii: "U"))
         let info: Int32
