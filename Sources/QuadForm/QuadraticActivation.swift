@@ -174,6 +174,9 @@ public struct QuadraticActivationNetworks: Sendable {
                 ("coefficient_tolerance", JSONWriter.number(c.coefficientTolerance)),
                 ("sample_error", JSONWriter.number(c.sampleError)),
                 ("worst_error_to_tolerance", JSONWriter.number(c.worstRatio)),
+                ("sample_relative_error", JSONWriter.number(c.sampleRelativeError)),
+                ("amplification", JSONWriter.number(c.amplification)),
+                ("ill_conditioned", .bool(c.isIllConditioned)),
             ])
         }
         return .object([
@@ -198,6 +201,8 @@ public struct QuadraticActivationNetworks: Sendable {
             "residual: \(residual.hiddenNeurons) s-neurons + skip, coefficients \(SynthesisReport.fmt(r.coefficientError)) ≤ \(SynthesisReport.fmt(r.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(r.worstRatio)) \(r.passed ? "ok" : "FAILED")",
             "plain:    \(plain.hiddenNeurons) s-neurons, coefficients \(SynthesisReport.fmt(p.coefficientError)) ≤ \(SynthesisReport.fmt(p.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(p.worstRatio)) \(p.passed ? "ok" : "FAILED")",
             "the shift +β/(2α) printed in the paper's eq. (10) misses f by up to \(SynthesisReport.fmt(printedEquation10Error)) on the box" + (spec.beta.isZero ? " (β = 0: both shifts agree)" : ""),
-        ]
+        ] + [("residual", r), ("plain", p)].compactMap { name, check in
+            check.passed && check.isIllConditioned ? "\(name): " + SynthesisReport.conditioningWarning(check) : nil
+        }
     }
 }

@@ -31,6 +31,13 @@ public struct SynthesisReport: Sendable {
     /// Whether every network in the report verified (square ones, and s-networks if present).
     public var passed: Bool { verification.passed && (quadraticActivation?.passed ?? true) }
 
+    /// The warning for a network that is f in real arithmetic but agrees with it only loosely in
+    /// floating point, because its terms are far larger than f's.
+    public static func conditioningWarning(_ c: NetworkCheck) -> String {
+        "WARNING: ill-conditioned in floating point: its terms are up to \(fmt(c.amplification))× larger than f's, "
+            + "so it agrees with f only to \(fmt(c.sampleRelativeError)) relative (it is exact in real arithmetic; `--exact` gives rational weights)"
+    }
+
     /// Why the plain network has the neurons it has.
     public var plainReason: String {
         let k = synthesis.rank
@@ -59,6 +66,8 @@ public struct SynthesisReport: Sendable {
                 ("sample_relative_error", JSONWriter.number(c.sampleRelativeError)),
                 ("sample_tolerance", JSONWriter.number(c.sampleTolerance)),
                 ("worst_error_to_tolerance", JSONWriter.number(c.worstRatio)),
+                ("amplification", JSONWriter.number(c.amplification)),
+                ("ill_conditioned", .bool(c.isIllConditioned)),
             ])
         }
         let gap: JSONValue = {
@@ -164,6 +173,7 @@ public struct SynthesisReport: Sendable {
         for c in [v.residual, v.plain] {
             line("  \(c.name)", "coefficients: max error \(Self.fmt(c.coefficientError)) ≤ \(Self.fmt(c.coefficientTolerance)) \(c.coefficientsPassed ? "ok" : "FAILED")")
             line("", "samples: max error \(Self.fmt(c.sampleError)), relative \(Self.fmt(c.sampleRelativeError)), worst error/tolerance \(Self.fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : "FAILED")")
+            if c.passed && c.isIllConditioned { line("", Self.conditioningWarning(c)) }
         }
         line("", "\(v.points) points: origin, unit vectors, random in [−\(Self.fmt(s.options.boxRadius)), \(Self.fmt(s.options.boxRadius))]^n, 4 at radius \(Self.fmt(1000 * s.options.boxRadius))")
         line("", "tolerances: \(Self.fmt(v.safetyFactor))·(n + m + 2)·ε·(magnitude of the terms) + dropped-eigenvalue bound \(Self.fmt(v.droppedEigenvalueBound)) on the box")

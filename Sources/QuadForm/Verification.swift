@@ -140,9 +140,22 @@ public struct NetworkCheck: Sendable {
     public let worstRatio: Double
     /// Whether every point is within its tolerance.
     public let samplesPassed: Bool
+    /// max over points of (magnitude of the network's terms) / (magnitude of f's terms): how much
+    /// larger the numbers the network adds up are than f's. Rounding error grows with it, and the
+    /// sample tolerance allows for it, so a network can pass (it is f in real arithmetic, evaluated
+    /// as accurately as its own terms allow) and still agree with f only to `amplification · ε`.
+    public let amplification: Double
+
+    /// Relative agreement below which the report warns that the network, though exact in real
+    /// arithmetic, is ill-conditioned in floating point (the core issue's 1e-9 relative).
+    public static let conditioningWarningLevel = 1e-9
 
     /// Both checks passed.
     public var passed: Bool { coefficientsPassed && samplesPassed }
+
+    /// Whether the network passed but agrees with f only to worse than `conditioningWarningLevel`
+    /// relative, because its terms are far larger than f's (`amplification`).
+    public var isIllConditioned: Bool { sampleRelativeError > NetworkCheck.conditioningWarningLevel }
 }
 
 /// The verification report of a synthesis: both networks, both checks (design.md §5).
@@ -321,7 +334,7 @@ public struct Verifier {
         let absUX = cache.absoluteHidden
         let w = net.layers[1].weights.entries
         let b = net.layers[0].bias
-        var sampleError = 0.0, relative = 0.0, worst = 0.0, worstTolerance = 0.0
+        var sampleError = 0.0, relative = 0.0, worst = 0.0, worstTolerance = 0.0, amplification = 0.0
         var samplesPassed = true
         for p in 0..<points.rows {
             let x = points.row(p)
@@ -337,6 +350,7 @@ public struct Verifier {
                 default: magnitudeG += abs(w[j]) * t * t
                 }
             }
+            if magnitudeF > 0 { amplification = max(amplification, magnitudeG / magnitudeF) }
             let normX = Vector.norm(x)
             let normwise = (spectralNorm * normX + linearNorm) * normX
             let tolerance = k * (magnitudeF + magnitudeG + normwise) + synthesis.modelErrorBound(normOfX: normX)
@@ -353,7 +367,8 @@ public struct Verifier {
                             coefficientTolerance: max(toleranceC, toleranceA, toleranceQ),
                             coefficientsPassed: coefficientsPassed,
                             sampleError: sampleError, sampleRelativeError: relative,
-                            sampleTolerance: worstTolerance, worstRatio: worst, samplesPassed: samplesPassed)
+                            sampleTolerance: worstTolerance, worstRatio: worst, samplesPassed: samplesPassed,
+                            amplification: amplification)
     }
 }
 

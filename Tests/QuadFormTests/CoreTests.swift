@@ -338,3 +338,19 @@ struct ProbeVerificationTests {
         #expect(!check.coefficientsPassed)
     }
 }
+
+@Suite("Conditioning: exact in real arithmetic, but how accurate in floating point?")
+struct ConditioningTests {
+    @Test("A well-scaled form is not flagged; 1e-8·x² + x is, with its amplification")
+    func flagged() throws {
+        let good = try Synthesis(form: ExpressionParser.form("x1^2 + 3*x1*x2 + x2^2 + x3 - 5")).verify()
+        #expect(!good.residual.isIllConditioned && !good.plain.isIllConditioned)
+        #expect(good.residual.amplification < 100)
+        // β = 1/(2·1e-8) = 5e7: the neuron's terms are ~λβ² = 2.5e7 while f is ~1 on the box.
+        let bad = try Synthesis(form: ExpressionParser.form("1e-8*x^2 + x")).verify()
+        #expect(bad.residual.passed)
+        #expect(bad.residual.isIllConditioned)
+        #expect(bad.residual.amplification > 1e7)
+        #expect(bad.residual.sampleRelativeError > NetworkCheck.conditioningWarningLevel)
+    }
+}
