@@ -263,6 +263,20 @@ public enum Npy {
         return array.values
     }
 
+    /// The form c + aᵀx + xᵀMx with M read from the .npy file `quadratic`, a from the .npy file
+    /// `linear` (zero when nil) and c = `constant` (the `--quadratic` input of design.md §6).
+    public static func readForm(quadratic: String, linear: String?, constant: Double) throws -> QuadraticForm {
+        let m = try readSquareMatrix(quadratic)
+        var a = [Double](repeating: 0, count: m.rows)
+        if let linear {
+            a = try readVector(linear)
+            guard a.count == m.rows else {
+                throw QuadFormError.dimensionMismatch("\(linear) has \(a.count) entries but \(quadratic) is \(m.rows)×\(m.rows)")
+            }
+        }
+        return try QuadraticForm(constant: constant, linear: a, quadratic: m)
+    }
+
     static func checkFinite(_ array: NpyArray, path: String) throws {
         if let i = array.values.firstIndex(where: { !$0.isFinite }) {
             var index: [Int] = []

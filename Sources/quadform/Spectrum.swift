@@ -22,23 +22,7 @@ struct Spectrum: ParsableCommand {
         """
     )
 
-    @Argument(help: "The quadratic expression, e.g. \"x^2 + 3*x*y\".")
-    var expression: String?
-
-    @Option(help: ArgumentHelp("Read the form from a JSON file (design.md §6 format).", valueName: "file"))
-    var input: String?
-
-    @Option(help: ArgumentHelp("Read the quadratic matrix M from a .npy file.", valueName: "file"))
-    var quadratic: String?
-
-    @Option(help: ArgumentHelp("Use a random form with N variables.", valueName: "N"))
-    var random: Int?
-
-    @Option(help: ArgumentHelp("Rank of the random form's matrix (with --random; default N/2).", valueName: "K"))
-    var rank: Int?
-
-    @Option(help: "Seed of the random form (with --random).")
-    var seed: UInt64 = 42
+    @OptionGroup var form: FormSource<SpectrumWording>
 
     @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
             help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|).", valueName: "t"))
@@ -51,28 +35,12 @@ struct Spectrum: ParsableCommand {
     var svg: String?
 
     func validate() throws {
-        let sources = [expression != nil, input != nil, quadratic != nil, random != nil].filter { $0 }.count
-        if sources != 1 { throw ValidationError("give exactly one form: an EXPRESSION, --input, --quadratic or --random") }
-        if rank != nil && random == nil { throw ValidationError("--rank goes with --random") }
-        if let r = random, r < 0 { throw ValidationError("--random: the number of variables must be ≥ 0, got \(r)") }
-        if let r = random, let k = rank, k < 0 || k > r { throw ValidationError("--rank must be between 0 and \(r), got \(k)") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
     }
 
     func run() throws {
         do {
-            let form: QuadraticForm
-            if let expression {
-                form = try ExpressionParser.form(expression)
-            } else if let input {
-                form = try Formats.readForm(input)
-            } else if let quadratic {
-                let m = try Npy.readSquareMatrix(quadratic)
-                form = try QuadraticForm(constant: 0, linear: [Double](repeating: 0, count: m.rows), quadratic: m)
-            } else {
-                let n = random ?? 0
-                form = try RandomForm.make(RandomFormSpec(dimension: n, rank: rank ?? n / 2, seed: seed))
-            }
+            let form = try self.form.load()
             let synthesis = try Synthesis(form: form, options: SynthesisOptions(rankTolerance: rankTolerance, driver: driver, randomSamples: 0))
             var text = SpectrumReport(synthesis: synthesis).text
             if let svg {
@@ -85,4 +53,13 @@ struct Spectrum: ParsableCommand {
             throw ExitCode(2)
         }
     }
+}
+
+/// The wording of `spectrum`'s form options.
+enum SpectrumWording: FormSourceWording {
+    static var expressionHelp: String { "The quadratic expression, e.g. \"x^2 + 3*x*y\"." }
+    static var randomHelp: String { "Use a random form with N variables." }
+    static var numberParsing: SingleValueParsingStrategy { .next }
+    static var noFormMessage: String { "give exactly one form: an EXPRESSION, --input, --quadratic or --random" }
+    static var severalFormsMessage: String { noFormMessage }
 }

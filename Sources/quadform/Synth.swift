@@ -34,29 +34,13 @@ struct Synth: ParsableCommand {
         """
     )
 
-    @Argument(help: "The quadratic expression, e.g. \"x*y + 2*x - 1\".")
-    var expression: String?
-
-    @Option(help: ArgumentHelp("Read the form from a JSON file (design.md §6 format).", valueName: "file"))
-    var input: String?
-
-    @Option(help: ArgumentHelp("Read the quadratic matrix M from a .npy file.", valueName: "file"))
-    var quadratic: String?
+    @OptionGroup var form: FormSource<SynthWording>
 
     @Option(help: ArgumentHelp("Read the linear term a from a .npy file (with --quadratic; default 0).", valueName: "file"))
     var linear: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("The constant term c (with --quadratic; default 0).", valueName: "c"))
     var constant: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Generate a random form with N variables.", valueName: "N"))
-    var random: Int?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Rank of the random form's matrix (with --random; default N/2).", valueName: "K"))
-    var rank: Int?
-
-    @Option(help: "Seed of the random form (with --random).")
-    var seed: UInt64 = 42
 
     @Option(name: .customLong("linear-term"), help: ArgumentHelp("Where the random form's linear term lies: generic, in-range, in-null, zero.", valueName: "kind"))
     var linearTerm: RandomFormSpec.LinearTerm = .generic
@@ -97,48 +81,26 @@ struct Synth: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        let sources = [expression != nil, input != nil, quadratic != nil, random != nil].filter { $0 }.count
-        if sources == 0 {
-            throw ValidationError("give a form: an EXPRESSION, --input FILE, --quadratic FILE or --random N")
-        }
-        if sources > 1 {
-            throw ValidationError("give exactly one form: an EXPRESSION, --input, --quadratic or --random, not several")
-        }
-        if (linear != nil || constant != nil) && quadratic == nil {
+        if (linear != nil || constant != nil) && form.quadratic == nil {
             throw ValidationError("--linear and --constant go with --quadratic")
         }
-        if rank != nil && random == nil { throw ValidationError("--rank goes with --random") }
-        if variables != nil && expression == nil { throw ValidationError("--variables goes with an EXPRESSION") }
-        if let r = random, r < 0 { throw ValidationError("--random: the number of variables must be ≥ 0, got \(r)") }
-        if let r = random, let k = rank, k < 0 || k > r { throw ValidationError("--rank must be between 0 and \(r), got \(k)") }
+        if variables != nil && form.expression == nil { throw ValidationError("--variables goes with an EXPRESSION") }
         if !(box > 0 && box.isFinite) { throw ValidationError("--box must be a finite number > 0, got \(box)") }
         if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
         if let c = constant, !c.isFinite { throw ValidationError("--constant must be finite") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
-        if exact && (quadratic != nil || random != nil) { throw ValidationError("--exact works with an EXPRESSION or --input (exact numbers), not --quadratic or --random") }
+        if exact && (form.quadratic != nil || form.random != nil) { throw ValidationError("--exact works with an EXPRESSION or --input (exact numbers), not --quadratic or --random") }
         if exact && saveNetworks != nil { throw ValidationError("--save-networks writes floating networks; it does not go with --exact") }
         if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
     }
 
+    /// The names given with `--variables`, in order.
+    var variableNames: [String]? {
+        variables.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+    }
+
     func loadForm() throws -> QuadraticForm {
-        if let expression {
-            let names = variables.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-            return try ExpressionParser.form(expression, variables: names)
-        }
-        if let input { return try Formats.readForm(input) }
-        if let quadratic {
-            let m = try Npy.readSquareMatrix(quadratic)
-            var a = [Double](repeating: 0, count: m.rows)
-            if let linear {
-                a = try Npy.readVector(linear)
-                guard a.count == m.rows else {
-                    throw QuadFormError.dimensionMismatch("\(linear) has \(a.count) entries but \(quadratic) is \(m.rows)×\(m.rows)")
-                }
-            }
-            return try QuadraticForm(constant: constant ?? 0, linear: a, quadratic: m)
-        }
-        let n = random!
-        return try RandomForm.make(RandomFormSpec(dimension: n, rank: rank ?? n / 2, seed: seed, linearTerm: linearTerm))
+        try form.load(variables: variableNames, linear: linear, constant: constant, linearTerm: linearTerm)
     }
 
     func run() throws {
@@ -184,6 +146,15 @@ struct Synth: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// The wording of `synth`'s form options.
+enum SynthWording: FormSourceWording {
+    static var expressionHelp: String { "The quadratic expression, e.g. \"x*y + 2*x - 1\"." }
+    static var randomHelp: String { "Generate a random form with N variables." }
+    static var numberParsing: SingleValueParsingStrategy { .unconditional }
+    static var noFormMessage: String { "give a form: an EXPRESSION, --input FILE, --quadratic FILE or --random N" }
+    static var severalFormsMessage: String { "give exactly one form: an EXPRESSION, --input, --quadratic or --random, not several" }
 }
 
 /// Wall-clock times of the phases of one run, for `--timings`.

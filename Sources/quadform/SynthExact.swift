@@ -35,11 +35,8 @@ extension Synth {
 
     /// The form read exactly from the EXPRESSION or `--input`.
     func loadExactForm() throws -> ExactForm {
-        if let expression {
-            let names = variables.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-            return try ExactForm.parse(expression, variables: names)
-        }
-        guard let input else { throw ValidationError("--exact needs an EXPRESSION or --input FILE") }
+        if let expression = form.expression { return try ExactForm.parse(expression, variables: variableNames) }
+        guard let input = form.input else { throw ValidationError("--exact needs an EXPRESSION or --input FILE") }
         return try ExactForm.readJSON(input)
     }
 
