@@ -17,6 +17,23 @@ func writeOutput(_ text: String, to path: String) throws {
     }
 }
 
+/// The outputs of an experiment: the table for people, one CSV row per run, and the plot.
+protocol ExperimentOutputs {
+    var text: String { get }
+    var csv: String { get }
+    var svg: String { get }
+}
+
+extension TrainingResult: ExperimentOutputs {}
+extension TaylorResult: ExperimentOutputs {}
+
+/// Prints the experiment's table and writes its CSV and SVG to the files asked for (atomically).
+func publish(_ result: some ExperimentOutputs, csv: String?, svg: String?) throws {
+    FileHandle.standardOutput.write(Data(result.text.utf8))
+    if let csv { try writeOutput(result.csv, to: csv) }
+    if let svg { try writeOutput(result.svg, to: svg) }
+}
+
 /// Prints a progress line on standard error.
 func printProgress(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -93,9 +110,7 @@ struct ExperimentTrain: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        FileHandle.standardOutput.write(Data(result.text.utf8))
-        if let csv { try writeOutput(result.csv, to: csv) }
-        if let svg { try writeOutput(result.svg, to: svg) }
+        try publish(result, csv: csv, svg: svg)
     }
 }
 
@@ -165,8 +180,6 @@ struct ExperimentTaylor: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        FileHandle.standardOutput.write(Data(result.text.utf8))
-        if let csv { try writeOutput(result.csv, to: csv) }
-        if let svg { try writeOutput(result.svg, to: svg) }
+        try publish(result, csv: csv, svg: svg)
     }
 }
