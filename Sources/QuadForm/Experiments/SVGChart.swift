@@ -207,6 +207,17 @@ public struct CSVTable: Sendable {
         return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
+    /// The same table for people: columns padded to their widest field, two spaces apart, no
+    /// trailing spaces (the experiment tables of design.md §3).
+    public var alignedText: String {
+        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        func line(_ fields: [String]) -> String {
+            fields.enumerated().map { c, f in f.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        return ([header] + rows).map { line($0) + "\n" }.joined()
+    }
+
     /// A number in full precision (round-trips through `Double(_:)`).
     public static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
 }

@@ -362,13 +362,7 @@ public struct TaylorResult: Sendable {
                          String(format: "%.2f", slope(s, .vertexShift)), String(format: "%.2f", slope(s, .single)),
                          String(format: "%.2f", slope(s, .paired)), errorAtSmallest(.single), errorAtSmallest(.paired)])
         }
-        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
-        func line(_ fields: [String]) -> String {
-            fields.enumerated().map { c, f in f.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        out += line(header) + "\n"
-        for row in rows { out += line(row) + "\n" }
+        out += CSVTable(header: header, rows: rows).alignedText
         out += "(errors at δ = \(SynthesisReport.fmt(smallest)); 'T exact': with s replaced by T every network passes the verification of design.md §5)\n"
         return out
     }

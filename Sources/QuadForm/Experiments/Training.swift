@@ -464,13 +464,7 @@ public struct TrainingResult: Sendable {
                          String(format: "%.3g", summary.minimumLoss), String(format: "%.3g", summary.medianLoss),
                          "\(exact)/\(count)", String(format: "%.3g", summary.medianLargestParameter)])
         }
-        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
-        func line(_ fields: [String]) -> String {
-            fields.enumerated().map { c, f in f.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        out += line(header) + "\n"
-        for row in rows { out += line(row) + "\n" }
+        out += CSVTable(header: header, rows: rows).alignedText
         return out
     }
 
