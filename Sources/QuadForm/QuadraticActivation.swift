@@ -167,27 +167,15 @@ public struct QuadraticActivationNetworks: Sendable {
 
     /// The `quadratic_activation` member of the synth report.
     public var json: JSONValue {
-        func check(_ c: NetworkCheck) -> JSONValue {
-            .object([
-                ("passed", .bool(c.passed)),
-                ("coefficient_error", JSONWriter.number(c.coefficientError)),
-                ("coefficient_tolerance", JSONWriter.number(c.coefficientTolerance)),
-                ("sample_error", JSONWriter.number(c.sampleError)),
-                ("worst_error_to_tolerance", JSONWriter.number(c.worstRatio)),
-                ("sample_relative_error", JSONWriter.number(c.sampleRelativeError)),
-                ("amplification", JSONWriter.number(c.amplification)),
-                ("ill_conditioned", .bool(c.isIllConditioned)),
-            ])
-        }
-        return .object([
+        .object([
             ("alpha", ExactJSON.number(spec.alpha)),
             ("beta", ExactJSON.number(spec.beta)),
             ("gamma", ExactJSON.number(spec.gamma)),
             ("shift", .string("-beta/(2*alpha) (eq. 4/7)")),
             ("passed", .bool(passed)),
-            ("residual", .object([("neurons", .number(String(residual.hiddenNeurons))), ("check", check(residualCheck)),
+            ("residual", .object([("neurons", .number(String(residual.hiddenNeurons))), ("check", residualCheck.json),
                                   ("network", Formats.networkJSON(residual))])),
-            ("plain", .object([("neurons", .number(String(plain.hiddenNeurons))), ("check", check(plainCheck)),
+            ("plain", .object([("neurons", .number(String(plain.hiddenNeurons))), ("check", plainCheck.json),
                                ("network", Formats.networkJSON(plain))])),
             ("printed_eq10_max_error", JSONWriter.number(printedEquation10Error)),
         ])

@@ -56,20 +56,6 @@ public struct SynthesisReport: Sendable {
     public var json: JSONValue {
         let s = synthesis
         let v = verification
-        func check(_ c: NetworkCheck) -> JSONValue {
-            .object([
-                ("passed", .bool(c.passed)),
-                ("neurons", .number(String(c.neurons))),
-                ("coefficient_error", JSONWriter.number(c.coefficientError)),
-                ("coefficient_tolerance", JSONWriter.number(c.coefficientTolerance)),
-                ("sample_error", JSONWriter.number(c.sampleError)),
-                ("sample_relative_error", JSONWriter.number(c.sampleRelativeError)),
-                ("sample_tolerance", JSONWriter.number(c.sampleTolerance)),
-                ("worst_error_to_tolerance", JSONWriter.number(c.worstRatio)),
-                ("amplification", JSONWriter.number(c.amplification)),
-                ("ill_conditioned", .bool(c.isIllConditioned)),
-            ])
-        }
         let gap: JSONValue = {
             guard let kept = s.smallestKept else { return .null }
             guard let dropped = s.largestDropped, dropped > 0 else { return .null }
@@ -117,8 +103,8 @@ public struct SynthesisReport: Sendable {
                 ("points", .number(String(v.points))),
                 ("box_radius", JSONWriter.number(s.options.boxRadius)),
                 ("dropped_eigenvalue_bound", JSONWriter.number(v.droppedEigenvalueBound)),
-                ("residual", check(v.residual)),
-                ("plain", check(v.plain)),
+                ("residual", v.residual.json),
+                ("plain", v.plain.json),
             ])),
         ]
         members.append(("plain_approximate", plainApproximate?.json ?? .null))

@@ -156,6 +156,22 @@ public struct NetworkCheck: Sendable {
     /// Whether the network passed but agrees with f only to worse than `conditioningWarningLevel`
     /// relative, because its terms are far larger than f's (`amplification`).
     public var isIllConditioned: Bool { sampleRelativeError > NetworkCheck.conditioningWarningLevel }
+
+    /// The check as a member of the JSON report (design.md §5 quantities, §6 report).
+    public var json: JSONValue {
+        .object([
+            ("passed", .bool(passed)),
+            ("neurons", .number(String(neurons))),
+            ("coefficient_error", JSONWriter.number(coefficientError)),
+            ("coefficient_tolerance", JSONWriter.number(coefficientTolerance)),
+            ("sample_error", JSONWriter.number(sampleError)),
+            ("sample_relative_error", JSONWriter.number(sampleRelativeError)),
+            ("sample_tolerance", JSONWriter.number(sampleTolerance)),
+            ("worst_error_to_tolerance", JSONWriter.number(worstRatio)),
+            ("amplification", JSONWriter.number(amplification)),
+            ("ill_conditioned", .bool(isIllConditioned)),
+        ])
+    }
 }
 
 /// The verification report of a synthesis: both networks, both checks (design.md §5).
