@@ -65,12 +65,7 @@ public struct ExactForm: Equatable, Sendable {
     /// `0.1` is 1/10; strings `"p/q"` are accepted as well. Errors name the JSON path.
     public static func from(json value: JSONValue, name: String) throws -> ExactForm {
         let content = JSONContent(name: name)
-        let members = try content.object(value, "")
-        let known: Set<String> = ["constant", "linear", "quadratic", "variables"]
-        if let unknown = members.first(where: { !known.contains($0.0) }) {
-            throw content.error(unknown.0, "unknown key (a form has constant, linear, quadratic, variables)")
-        }
-        guard let quadraticValue = value["quadratic"] else { throw content.error("", "missing key \"quadratic\"") }
+        let quadraticValue = try content.formQuadratic(value)
         let rowItems = try content.array(quadraticValue, "quadratic")
         let n = rowItems.count
         var m = RationalMatrix(rows: n, columns: n)
@@ -87,17 +82,7 @@ public struct ExactForm: Equatable, Sendable {
         }
         var constant = Rational.zero
         if let c = value["constant"] { constant = try content.rational(c, "constant") }
-        var variables: [String]? = nil
-        if let v = value["variables"] {
-            let items = try content.array(v, "variables")
-            guard items.count == n else { throw content.error("variables", "has \(items.count) names but quadratic is \(n)×\(n)") }
-            variables = try items.enumerated().map { i, item in
-                guard case .string(let s) = item else { throw content.error("variables[\(i)]", "expected a string, found \(item.typeName)") }
-                guard ExpressionParser.isIdentifier(s) else { throw content.error("variables[\(i)]", "'\(s)' is not a variable name") }
-                return s
-            }
-            if let names = variables, Set(names).count != n { throw content.error("variables", "names are not distinct") }
-        }
+        let variables = try content.formVariables(value, count: n)
         return try ExactForm(variables: variables, constant: constant, linear: linear, quadratic: m)
     }
 

@@ -18,12 +18,7 @@ public enum Formats {
     /// `constant` defaults to 0 and `linear` to zeros when absent; `quadratic` is required.
     public static func form(from value: JSONValue, name: String) throws -> QuadraticForm {
         let content = JSONContent(name: name)
-        let members = try content.object(value, "")
-        let known: Set<String> = ["constant", "linear", "quadratic", "variables"]
-        if let unknown = members.first(where: { !known.contains($0.0) }) {
-            throw content.error(unknown.0, "unknown key (a form has constant, linear, quadratic, variables)")
-        }
-        guard let quadraticValue = value["quadratic"] else { throw content.error("", "missing key \"quadratic\"") }
+        let quadraticValue = try content.formQuadratic(value)
         let rows = try content.array(quadraticValue, "quadratic")
         let n = rows.count
         for (i, row) in rows.enumerated() {
@@ -41,17 +36,7 @@ public enum Formats {
         }
         var constant = 0.0
         if let c = value["constant"] { constant = try content.double(c, "constant") }
-        var variables: [String]? = nil
-        if let v = value["variables"] {
-            let items = try content.array(v, "variables")
-            guard items.count == n else { throw content.error("variables", "has \(items.count) names but quadratic is \(n)×\(n)") }
-            variables = try items.enumerated().map { i, item in
-                guard case .string(let s) = item else { throw content.error("variables[\(i)]", "expected a string, found \(item.typeName)") }
-                guard ExpressionParser.isIdentifier(s) else { throw content.error("variables[\(i)]", "'\(s)' is not a variable name") }
-                return s
-            }
-            if Set(variables!).count != n { throw content.error("variables", "names are not distinct") }
-        }
+        let variables = try content.formVariables(value, count: n)
         return try QuadraticForm(variables: variables, constant: constant, linear: linear, quadratic: quadratic)
     }
 
@@ -146,5 +131,34 @@ public enum Formats {
     /// Reads a network JSON file.
     public static func readNetwork(_ path: String) throws -> ResNet {
         try network(from: JSONReader.parseFile(path), name: path)
+    }
+}
+
+extension JSONContent {
+    /// Checks that `value` is a form object of design.md §6 (keys constant, linear, quadratic,
+    /// variables only) and returns its required `quadratic` member.
+    func formQuadratic(_ value: JSONValue) throws -> JSONValue {
+        let members = try object(value, "")
+        let known: Set<String> = ["constant", "linear", "quadratic", "variables"]
+        if let unknown = members.first(where: { !known.contains($0.0) }) {
+            throw error(unknown.0, "unknown key (a form has constant, linear, quadratic, variables)")
+        }
+        guard let quadraticValue = value["quadratic"] else { throw error("", "missing key \"quadratic\"") }
+        return quadraticValue
+    }
+
+    /// The optional `variables` member of a form with `n` variables (design.md §6): `n` distinct
+    /// variable names, or nil when absent.
+    func formVariables(_ value: JSONValue, count n: Int) throws -> [String]? {
+        guard let v = value["variables"] else { return nil }
+        let items = try array(v, "variables")
+        guard items.count == n else { throw error("variables", "has \(items.count) names but quadratic is \(n)×\(n)") }
+        let names = try items.enumerated().map { i, item in
+            guard case .string(let s) = item else { throw error("variables[\(i)]", "expected a string, found \(item.typeName)") }
+            guard ExpressionParser.isIdentifier(s) else { throw error("variables[\(i)]", "'\(s)' is not a variable name") }
+            return s
+        }
+        if Set(names).count != n { throw error("variables", "names are not distinct") }
+        return names
     }
 }
