@@ -151,17 +151,12 @@ public struct ExactNetwork: Equatable, Sendable {
             throw content.error("widths", "exact networks have widths (n, m, 1), found (\(widths.map(String.init).joined(separator: ", ")))")
         }
         let n = widths[0], m = widths[1]
-        let activationValue = try content.member(value, "activation", "")
-        let kindValue = try content.member(activationValue, "kind", "activation")
-        guard case .string(let kind) = kindValue else { throw content.error("activation.kind", "expected a string, found \(kindValue.typeName)") }
+        let (activationValue, kind) = try content.networkActivation(value)
         let activation: Activation
         switch kind {
         case "square": activation = .square
         case "quadratic":
-            let a = try content.rational(try content.member(activationValue, "alpha", "activation"), "activation.alpha")
-            let b = try content.rational(try content.member(activationValue, "beta", "activation"), "activation.beta")
-            let c = try content.rational(try content.member(activationValue, "gamma", "activation"), "activation.gamma")
-            guard !a.isZero else { throw content.error("activation.alpha", "alpha must not be 0 (s would not be quadratic)") }
+            let (a, b, c) = try content.quadraticActivation(activationValue, read: content.rational)
             activation = .quadratic(alpha: a, beta: b, gamma: c)
         default:
             throw content.error("activation.kind", "exact networks have activation square or quadratic, found \"\(kind)\"")

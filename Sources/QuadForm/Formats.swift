@@ -79,19 +79,14 @@ public enum Formats {
         let widths = try widthItems.enumerated().map { try content.integer($1, "widths[\($0)]") }
         guard widths.count >= 2 else { throw content.error("widths", "need at least two widths (input and output), found \(widths.count)") }
         if let i = widths.firstIndex(where: { $0 > 1_000_000 }) { throw content.error("widths[\(i)]", "width \(widths[i]) is implausibly large") }
-        let activationValue = try content.member(value, "activation", "")
-        let kindValue = try content.member(activationValue, "kind", "activation")
-        guard case .string(let kind) = kindValue else { throw content.error("activation.kind", "expected a string, found \(kindValue.typeName)") }
+        let (activationValue, kind) = try content.networkActivation(value)
         let activation: Activation
         switch kind {
         case "square": activation = .square
         case "relu": activation = .relu
         case "identity": activation = .identity
         case "quadratic":
-            let a = try content.double(try content.member(activationValue, "alpha", "activation"), "activation.alpha")
-            let b = try content.double(try content.member(activationValue, "beta", "activation"), "activation.beta")
-            let c = try content.double(try content.member(activationValue, "gamma", "activation"), "activation.gamma")
-            guard a != 0 else { throw content.error("activation.alpha", "alpha must not be 0 (s would not be quadratic)") }
+            let (a, b, c) = try content.quadraticActivation(activationValue, read: content.double)
             activation = .quadratic(alpha: a, beta: b, gamma: c)
         default:
             throw content.error("activation.kind", "unknown activation \"\(kind)\" (known: square, relu, identity, quadratic)")
@@ -160,5 +155,23 @@ extension JSONContent {
         }
         if Set(names).count != n { throw error("variables", "names are not distinct") }
         return names
+    }
+
+    /// The `activation` member of a network object (design.md §6) and its `kind` string.
+    func networkActivation(_ value: JSONValue) throws -> (value: JSONValue, kind: String) {
+        let activationValue = try member(value, "activation", "")
+        let kindValue = try member(activationValue, "kind", "activation")
+        guard case .string(let kind) = kindValue else { throw error("activation.kind", "expected a string, found \(kindValue.typeName)") }
+        return (activationValue, kind)
+    }
+
+    /// α, β, γ of a quadratic activation s(z) = αz² + βz + γ (design.md §6), each read with `read`;
+    /// α must not be 0.
+    func quadraticActivation<T: FieldScalar>(_ activation: JSONValue, read: (JSONValue, String) throws -> T) throws -> (alpha: T, beta: T, gamma: T) {
+        let a = try read(try member(activation, "alpha", "activation"), "activation.alpha")
+        let b = try read(try member(activation, "beta", "activation"), "activation.beta")
+        let c = try read(try member(activation, "gamma", "activation"), "activation.gamma")
+        guard a != .zero else { throw error("activation.alpha", "alpha must not be 0 (s would not be quadratic)") }
+        return (a, b, c)
     }
 }
