@@ -354,3 +354,26 @@ struct ConditioningTests {
         #expect(bad.residual.sampleRelativeError > NetworkCheck.conditioningWarningLevel)
     }
 }
+
+@Suite("The parser's stack does not depend on the caller's thread")
+struct ParserStackTests {
+    @Test("Nesting up to the limit parses from a thread with a 256 KiB stack")
+    func smallStackCaller() throws {
+        final class Box: @unchecked Sendable { var linear: [Double] = []; var refused = false }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let depth = ExpressionParser.maximumNesting / 2 - 1
+            let nested = String(repeating: "-(", count: depth) + "x" + String(repeating: ")", count: depth)
+            box.linear = (try? ExpressionParser.form(nested).linear) ?? []
+            let deep = String(repeating: "(", count: 50_000) + "x" + String(repeating: ")", count: 50_000)
+            box.refused = (try? ExpressionParser.form(deep)) == nil
+            done.signal()
+        }
+        thread.stackSize = 256 << 10
+        thread.start()
+        done.wait()
+        #expect(box.linear.count == 1 && abs(box.linear[0]) == 1)
+        #expect(box.refused)
+    }
+}
