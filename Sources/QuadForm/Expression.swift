@@ -195,14 +195,9 @@ public enum ExpressionParser {
     /// n × n matrix would be allocated from a short expression.
     public static let maximumVariables = 5_000
 
-    /// Stack of the thread that parses and expands: recursive descent to `maximumNesting` levels
-    /// needs about 10 KiB a level in a debug build, more than a secondary thread's default stack
-    /// (512 KiB on some platforms) can give.
-    public static let parserStackSize = 16 << 20
-
     /// Parses `text` into a syntax tree.
     public static func parse(_ text: String) throws -> ExpressionNode {
-        try onParserStack {
+        try LargeStack.run {
             var parser = Parser(source: text)
             return try parser.parseAll()
         }
@@ -210,26 +205,11 @@ public enum ExpressionParser {
 
     /// Parses and expands `text` into a polynomial of degree ≤ 2 with coefficients in `F`.
     public static func polynomial<F: FieldScalar>(_ text: String, as: F.Type = F.self) throws -> QuadraticPolynomial<F> {
-        try onParserStack {
+        try LargeStack.run {
             var parser = Parser(source: text)
             let tree = try parser.parseAll()
             return try Expander<F>(source: text).expand(tree)
         }
-    }
-
-    /// Runs `body` on a thread with `parserStackSize` bytes of stack and waits for it, so the depth
-    /// the grammar allows never depends on the caller's thread.
-    static func onParserStack<T>(_ body: @escaping () throws -> T) throws -> T {
-        let outcome = ParserThreadOutcome(body)
-        let finished = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            outcome.run()
-            finished.signal()
-        }
-        thread.stackSize = parserStackSize
-        thread.start()
-        finished.wait()
-        return try outcome.get()
     }
 
     /// Parses `text` into a floating-point `QuadraticForm`. Variables are ordered naturally
@@ -683,18 +663,3 @@ private struct Expander<F: FieldScalar> {
     }
 }
 
-/// Carries a parse job to the parser thread and its result back; the semaphore in
-/// `ExpressionParser.onParserStack` orders the accesses.
-private final class ParserThreadOutcome<T>: @unchecked Sendable {
-    private let body: () throws -> T
-    private var result: Result<T, Error>?
-
-    init(_ body: @escaping () throws -> T) { self.body = body }
-
-    func run() { result = Result { try body() } }
-
-    func get() throws -> T {
-        guard let result else { throw QuadFormError.invalidValue("the parser thread did not finish") }
-        return try result.get()
-    }
-}

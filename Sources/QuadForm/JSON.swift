@@ -67,14 +67,16 @@ public struct JSONReader {
 
     /// Parses `text`; `name` (a file name) prefixes error locations.
     public static func parse(_ text: String, name: String = "<json>") throws -> JSONValue {
-        var reader = JSONReader(bytes: Array(text.utf8), name: name)
-        if reader.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }  // a UTF-8 byte order mark
-        reader.skipWhitespace()
-        if reader.index == reader.bytes.count { throw reader.error("empty input: expected a JSON value") }
-        let value = try reader.parseValue(depth: 0)
-        reader.skipWhitespace()
-        if reader.index < reader.bytes.count { throw reader.error("unexpected text after the JSON value") }
-        return value
+        try LargeStack.run {
+            var reader = JSONReader(bytes: Array(text.utf8), name: name)
+            if reader.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }  // a UTF-8 byte order mark
+            reader.skipWhitespace()
+            if reader.index == reader.bytes.count { throw reader.error("empty input: expected a JSON value") }
+            let value = try reader.parseValue(depth: 0)
+            reader.skipWhitespace()
+            if reader.index < reader.bytes.count { throw reader.error("unexpected text after the JSON value") }
+            return value
+        }
     }
 
     /// Reads and parses a file, with a clear error for a missing file, a directory or bad UTF-8.

@@ -357,9 +357,9 @@ struct ConditioningTests {
 
 @Suite("The parser's stack does not depend on the caller's thread")
 struct ParserStackTests {
-    @Test("Nesting up to the limit parses from a thread with a 256 KiB stack")
+    @Test("Expressions and JSON nested up to their limits parse from a thread with a 256 KiB stack")
     func smallStackCaller() throws {
-        final class Box: @unchecked Sendable { var linear: [Double] = []; var refused = false }
+        final class Box: @unchecked Sendable { var linear: [Double] = []; var refused = false; var json: JSONValue? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
@@ -368,6 +368,8 @@ struct ParserStackTests {
             box.linear = (try? ExpressionParser.form(nested).linear) ?? []
             let deep = String(repeating: "(", count: 50_000) + "x" + String(repeating: ")", count: 50_000)
             box.refused = (try? ExpressionParser.form(deep)) == nil
+            let depthJSON = JSONReader.maximumDepth - 1
+            box.json = try? JSONReader.parse(String(repeating: "[", count: depthJSON) + "1" + String(repeating: "]", count: depthJSON))
             done.signal()
         }
         thread.stackSize = 256 << 10
@@ -375,5 +377,6 @@ struct ParserStackTests {
         done.wait()
         #expect(box.linear.count == 1 && abs(box.linear[0]) == 1)
         #expect(box.refused)
+        #expect(box.json != nil)
     }
 }
