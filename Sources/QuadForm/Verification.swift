@@ -132,7 +132,8 @@ public struct NetworkCheck: Sendable {
     public let coefficientsPassed: Bool
     /// max over sample points of |f(x) − g(x)|.
     public let sampleError: Double
-    /// max over sample points of |f(x) − g(x)| / (|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|).
+    /// max over sample points of |f(x) − g(x)| / (|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|), over the
+    /// points where that magnitude is not 0.
     public let sampleRelativeError: Double
     /// The tolerance at the point where the error is closest to it.
     public let sampleTolerance: Double
@@ -373,7 +374,9 @@ public struct Verifier {
             let error = abs(f - g)
             guard error.isFinite else { samplesPassed = false; sampleError = .infinity; continue }
             sampleError = max(sampleError, error)
-            if magnitudeF > 0 { relative = max(relative, error / magnitudeF) } else if error > 0 { relative = .infinity }
+            // Where every term of f vanishes (the origin of a form without constant) a relative
+            // error means nothing; the absolute check above covers those points.
+            if magnitudeF > 0 { relative = max(relative, error / magnitudeF) }
             let ratio = tolerance > 0 ? error / tolerance : (error == 0 ? 0 : .infinity)
             if ratio >= worst { worst = ratio; worstTolerance = tolerance }
             if !(error <= tolerance) { samplesPassed = false }

@@ -353,6 +353,17 @@ struct ConditioningTests {
         #expect(bad.residual.amplification > 1e7)
         #expect(bad.residual.sampleRelativeError > NetworkCheck.conditioningWarningLevel)
     }
+
+    @Test("A form without constant (all terms 0 at the origin) is not flagged, square or s-network")
+    func zeroAtOrigin() throws {
+        let s = try Synthesis(form: ExpressionParser.form("x^2 + 3*x*y - z"))
+        let report = try s.verify()
+        #expect(!report.residual.isIllConditioned && !report.plain.isIllConditioned)
+        #expect(report.residual.sampleRelativeError.isFinite)
+        let networks = try QuadraticActivationNetworks(synthesis: s, spec: QuadraticActivationSpec(parsing: "quadratic:2,1,-1"))
+        #expect(networks.residualCheck.passed && !networks.residualCheck.isIllConditioned)
+        #expect(networks.plainCheck.passed && !networks.plainCheck.isIllConditioned)
+    }
 }
 
 @Suite("The parser's stack does not depend on the caller's thread")
