@@ -103,8 +103,8 @@ public struct Synthesis: Sendable {
         }
         let symmetricInput = form.quadratic.isSymmetric
         let a = symmetricInput ? form.quadratic : form.quadratic.symmetricPart
-        // On the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the plain network's two
-        // extra neurons square a_Nᵀx ± 1 with |a_Nᵀx| ≤ ‖a‖·‖x‖. Without headroom below the Double
+        // On the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the (ℓ + 1)² term bounds
+        // the square of any affine combination ℓ ≤ ‖a‖·‖x‖ of the inputs. Without headroom below the Double
         // limit the networks and the verification overflow: refuse such input as bad input instead
         // of reporting a failed verification.
         let radius = options.boxRadius * Double(max(n, 1)).squareRoot()
@@ -172,9 +172,9 @@ public struct Synthesis: Sendable {
                                   skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: usedNull))])
         var plainBias = betas
         var plainWeights = lambdas
-        let nullScale = hasNull ? Synthesis.powerOfTwoScale(nullNorm) : 1
         var plainRows = keptRows
         if hasNull {
+            let nullScale = Synthesis.powerOfTwoScale(nullNorm)
             let r = options.boxRadius
             let direction = nullPart.map { $0 / nullScale }
             plainRows = Matrix(rows: k + 2, columns: n, entries: keptRowEntries + direction + direction)
@@ -193,8 +193,8 @@ public struct Synthesis: Sendable {
         self.rankToleranceIsDefault = options.rankTolerance == nil
         self.rank = k
         self.keptIndices = kept
-        self.smallestKept = kept.last.map { abs(eigen.eigenvalues[$0]) }
-        self.largestDropped = dropped.first.map { abs(eigen.eigenvalues[$0]) }
+        self.smallestKept = k > 0 ? smallestKeptValue : nil
+        self.largestDropped = dropped.isEmpty ? nil : largestDroppedValue
         self.droppedEigenvalueSum = dropped.reduce(0) { $0 + abs(eigen.eigenvalues[$1]) }
         self.linearRangePart = rangePart
         self.linearNullPartComputed = nullPart
