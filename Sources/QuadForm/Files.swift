@@ -74,26 +74,9 @@ public enum InputFile {
 /// Writing output files atomically: a temporary file in the same folder, renamed over the target
 /// only when complete, so a failed run leaves an existing file untouched.
 public enum OutputFile {
-    /// Writes `data` to `path` atomically.
+    /// Writes `data` to `path` atomically (see `write(to:_:)`).
     public static func write(_ data: Data, to path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw FileError.isDirectory(path) }
-            // A device or pipe (/dev/null, /dev/stdout, <(…)) is written in place: an atomic
-            // rename would replace /dev/null itself with a regular file.
-            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
-            if let type, type != .typeRegular, type != .typeSymbolicLink {
-                guard let handle = FileHandle(forWritingAtPath: path) else { throw FileError.unwritable(path, "cannot open it") }
-                defer { try? handle.close() }
-                do { try handle.write(contentsOf: data) } catch { throw FileError.unwritable(path, error.localizedDescription) }
-                return
-            }
-        }
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw FileError.unwritable(path, error.localizedDescription)
-        }
+        try write(to: path) { sink in try data.withUnsafeBytes { try sink.write($0) } }
     }
 
     /// Writes UTF-8 `text` to `path` atomically.
@@ -122,21 +105,28 @@ extension OutputFile {
     /// in the same folder, renamed over `path` only after `body` returned and the file was closed,
     /// so a failure leaves an existing file untouched and no half-written one behind.
     static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw FileError.isDirectory(path) }
-            // A device or pipe is written in place, as `write(_:to:)` does: renaming over it would
-            // replace /dev/null itself with a regular file.
-            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
-            if let type, type != .typeRegular, type != .typeSymbolicLink {
+        // stat follows symbolic links: /dev/stdout is a link to a pipe or terminal.
+        var status = stat()
+        var target = path
+        if stat(path, &status) == 0 {
+            let kind = status.st_mode & S_IFMT
+            if kind == S_IFDIR { throw FileError.isDirectory(path) }
+            if kind != S_IFREG {
+                // A device or pipe (/dev/null, /dev/stdout, <(…)) is written in place: renaming
+                // over it would replace /dev/null itself with a regular file.
                 guard let file = fopen(path, "wb") else { throw FileError.unwritable(path, String(cString: strerror(errno))) }
                 var sink = FileSink(file: file, path: path)
                 do { try body(&sink) } catch { fclose(file); throw error }
                 guard fclose(file) == 0 else { throw FileError.unwritable(path, String(cString: strerror(errno))) }
                 return
             }
+            // A link to a regular file: replace the file it names, and keep the link.
+            if let resolved = realpath(path, nil) {
+                target = String(cString: resolved)
+                free(resolved)
+            }
         }
-        let url = URL(fileURLWithPath: path)
+        let url = URL(fileURLWithPath: target)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         guard let file = fopen(temporary, "wb") else {
@@ -156,10 +146,7 @@ extension OutputFile {
             unlink(temporary)
             throw FileError.unwritable(path, reason)
         }
-        let mask = umask(0)
-        umask(mask)
-        chmod(temporary, 0o666 & ~mask)
-        guard rename(temporary, path) == 0 else {
+        guard rename(temporary, target) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporary)
             throw FileError.unwritable(path, why)

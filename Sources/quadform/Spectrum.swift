@@ -25,10 +25,10 @@ struct Spectrum: ParsableCommand {
     @OptionGroup var form: FormSource<SpectrumWording>
 
     @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
-            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|).", valueName: "t"))
+            help: EigenOptionHelp.rankTolerance)
     var rankTolerance: Double?
 
-    @Option(help: "LAPACKE driver: dsyev, dsyevd, dsyevr, or auto.")
+    @Option(help: EigenOptionHelp.driver)
     var driver: EigenDriver = .dsyev
 
     @Option(help: ArgumentHelp("Write the plot to this SVG file (atomically).", valueName: "file"))

@@ -49,10 +49,10 @@ struct Synth: ParsableCommand {
     var variables: String?
 
     @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
-            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|; with non-symmetric M, max(n,1)·ε·max(max|λ|, ‖(M−Mᵀ)/2‖_F)).", valueName: "t"))
+            help: EigenOptionHelp.rankTolerance)
     var rankTolerance: Double?
 
-    @Option(help: "LAPACKE driver: dsyev, dsyevd, dsyevr, auto (dsyev for n ≤ 200, dsyevd above), or selected (dsytrd + dsterf + dstemr + dormtr: eigenvectors only for |λ| above the rank tolerance; faster for low rank).")
+    @Option(help: EigenOptionHelp.driver)
     var driver: EigenDriver = .dsyev
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
