@@ -109,7 +109,7 @@ struct ExactSynthesisTests {
         #expect(s.residual.outputBias == Rational(-1, 10))
     }
 
-    @Test("the exact projector is symmetric, idempotent and fixes range(A)")
+    @Test("the exact projector is symmetric, idempotent, fixes range(A), has trace k and gives a_R = Pa")
     func projector() throws {
         var rng = SplitMix64(seed: 11)
         for _ in 0..<60 {
@@ -120,6 +120,11 @@ struct ExactSynthesisTests {
             #expect(p.multiply(p) == p)
             #expect(p.multiply(s.symmetricMatrix) == s.symmetricMatrix)
             #expect(s.symmetricMatrix.multiply(s.linearNullPart).allSatisfy { $0.isZero })
+            // P is the projector the networks use (a_R = Pa), and onto a space of dimension k:
+            // for an idempotent matrix the trace is the rank (P = I would fail here when k < n).
+            #expect(p.multiply(s.form.linear) == s.linearRangePart)
+            let trace = (0..<p.rows).reduce(Rational.zero) { $0 + p[$1, $1] }
+            #expect(trace == Rational(s.rank))
         }
     }
 
