@@ -51,7 +51,7 @@ public struct NeuronCountProof: Sendable {
         var p: [String] = []
         p.append("Instance: f(x) = \(SynthesisReport.formula(of: s.form)), n = \(n), A = (M + Mᵀ)/2.")
         var rank = "Rank (floating point, LAPACKE \(s.eigen.driver.rawValue)): eigenvalues \(SynthesisReport.list(s.eigen.eigenvalues.map(fmt), limit: 10)). "
-            + "With tolerance \(fmt(s.rankTolerance))\(s.rankToleranceIsDefault ? (report.skewDominates ? " = max(n,1)·ε·‖(M − Mᵀ)/2‖_F" : " = max(n,1)·ε·max|λ|") : " (user)"), k = \(k): "
+            + "With tolerance \(fmt(s.rankTolerance))\(s.rankToleranceFormula.map { " = \($0)" } ?? " (user)"), k = \(k): "
             + "smallest kept |λ| = \(s.smallestKept.map(fmt) ?? "none"), largest dropped |λ| = \(s.largestDropped.map(fmt) ?? "none")"
         var rankClear = true
         if let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 {

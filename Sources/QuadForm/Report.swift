@@ -23,11 +23,6 @@ public struct SynthesisReport: Sendable {
         self.quadraticActivation = try activation.map { try QuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
     }
 
-    /// Whether the default rank tolerance was set by M's skew part rather than max|λ|.
-    var skewDominates: Bool {
-        synthesis.skewNorm > synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
-    }
-
     /// Whether every network in the report verified (square ones, and s-networks if present).
     public var passed: Bool { verification.passed && (quadraticActivation?.passed ?? true) }
 
@@ -72,7 +67,7 @@ public struct SynthesisReport: Sendable {
             ("eigenvalues", JSONWriter.numbers(s.eigen.eigenvalues)),
             ("rank", .number(String(s.rank))),
             ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
-            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? (skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
+            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? (s.skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
             ("smallest_kept_eigenvalue", s.smallestKept.map(JSONWriter.number) ?? .null),
             ("largest_dropped_eigenvalue", s.largestDropped.map(JSONWriter.number) ?? .null),
             ("eigenvalue_gap", gap),
@@ -136,7 +131,7 @@ public struct SynthesisReport: Sendable {
         if s.eigen.requestedDriver == .auto { line("", "driver " + s.eigen.driverReason) }
         var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
         rankLine += s.rankToleranceIsDefault
-            ? (skewDominates ? " = max(n,1)·ε·‖(M − Mᵀ)/2‖_F (the skew part of M dominates the rounding)" : " = max(n,1)·ε·max|λ|")
+            ? " = \(s.rankToleranceFormula ?? "")" + (s.skewDominates ? " (the skew part of M dominates the rounding)" : "")
             : " (set by --rank-tolerance)"
         line("rank", rankLine)
         var gapLine = "smallest kept |λ| = " + (s.smallestKept.map(Self.fmt) ?? "none")

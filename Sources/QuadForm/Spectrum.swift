@@ -42,7 +42,7 @@ public struct SpectrumReport: Sendable {
         }
         if previous < n - 1, n > 0 { out += "     …  (\(n - 1 - previous) more)\n" }
         var rule = "rank tolerance \(SynthesisReport.fmt(s.rankTolerance))"
-        rule += s.rankToleranceIsDefault ? " = max(n,1)·ε·max|λ|" : " (set by --rank-tolerance)"
+        rule += s.rankToleranceFormula.map { " = \($0)" } ?? " (set by --rank-tolerance)"
         out += rule + "\n"
         out += "k = \(k): smallest kept |λ| = " + (s.smallestKept.map(SynthesisReport.fmt) ?? "none")
         out += ", largest dropped |λ| = " + (s.largestDropped.map(SynthesisReport.fmt) ?? "none")

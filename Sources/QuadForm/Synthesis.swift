@@ -206,6 +206,18 @@ public struct Synthesis: Sendable {
         self.options = options
     }
 
+    /// Whether the default rank tolerance was set by M's skew part rather than max|λ|.
+    public var skewDominates: Bool {
+        skewNorm > eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
+    }
+
+    /// The rule behind the rank tolerance as a formula (`max(n,1)·ε·max|λ|`, or with
+    /// `‖(M − Mᵀ)/2‖_F` when M's skew part dominates), nil when `--rank-tolerance` set it.
+    public var rankToleranceFormula: String? {
+        guard rankToleranceIsDefault else { return nil }
+        return skewDominates ? "max(n,1)·ε·‖(M − Mᵀ)/2‖_F" : "max(n,1)·ε·max|λ|"
+    }
+
     /// The power of two h with `h ≤ value < 2h` (value > 0 finite): dividing by it is exact.
     public static func powerOfTwoScale(_ value: Double) -> Double {
         Double(sign: .plus, exponent: value.exponent, significand: 1)

@@ -389,3 +389,23 @@ struct ParserStackTests {
         #expect(box.json != nil)
     }
 }
+
+@Suite("The rank tolerance rule is named the same way in every report")
+struct ToleranceRuleTests {
+    @Test("A strongly non-symmetric M: synth text, spectrum text and proof all name the skew rule")
+    func skewRule() throws {
+        // M = [[1e-3, 5], [-5, 1e-3]]: A = 1e-3·I, skew part of norm 5·√2 ≫ max|λ|.
+        let m = Matrix(rowArrays: [[1e-3, 5], [-5, 1e-3]])
+        let s = try Synthesis(form: QuadraticForm(constant: 0, linear: [0, 0], quadratic: m))
+        #expect(s.skewDominates)
+        let rule = "max(n,1)·ε·‖(M − Mᵀ)/2‖_F"
+        #expect(s.rankToleranceFormula == rule)
+        #expect(SpectrumReport(synthesis: s).text.contains(rule))
+        #expect(try SynthesisReport(synthesis: s).text.contains(rule))
+        let symmetric = try Synthesis(form: ExpressionParser.form("x^2 + y^2"))
+        #expect(symmetric.rankToleranceFormula == "max(n,1)·ε·max|λ|")
+        #expect(SpectrumReport(synthesis: symmetric).text.contains("max(n,1)·ε·max|λ|"))
+        let user = try Synthesis(form: ExpressionParser.form("x^2"), options: SynthesisOptions(rankTolerance: 1e-3))
+        #expect(user.rankToleranceFormula == nil)
+    }
+}
