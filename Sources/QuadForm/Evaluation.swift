@@ -95,17 +95,10 @@ public enum NetworkEvaluation {
 
     /// Every layer's z_k and x_k at `x` (the steps of the notes' proof of Example 1.5.6); x_0 = `x`.
     public static func trace(_ net: ResNet, at x: [Double]) throws -> [LayerTrace] {
-        let outputs = try net.trace(x)
+        let (preActivations, outputs) = try net.layerValues(x)
         return (1...net.depth).map { k in
-            let layer = net.layers[k - 1]
-            var z = layer.weights.multiply(outputs[k - 1])
-            for i in z.indices { z[i] += layer.bias[i] }
-            let entering = net.skips.filter { $0.to == k }.sorted { $0.from < $1.from }
-            for skip in entering {
-                let v = skip.weights.multiply(outputs[skip.from])
-                for i in z.indices { z[i] += v[i] }
-            }
-            return LayerTrace(layer: k, skipSources: entering.map(\.from), preActivation: z, output: outputs[k])
+            let sources = net.skips.filter { $0.to == k }.map(\.from).sorted()
+            return LayerTrace(layer: k, skipSources: sources, preActivation: preActivations[k - 1], output: outputs[k])
         }
     }
 

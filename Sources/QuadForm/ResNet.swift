@@ -161,8 +161,15 @@ public struct ResNet: Equatable, Sendable {
 
     /// Every layer's output x_0, …, x_L for the input `x` (the trace of Definition 1.5.4).
     public func trace(_ x: [Double]) throws -> [[Double]] {
+        try layerValues(x).outputs
+    }
+
+    /// Every layer's pre-activation `z_k = W_k x_{k−1} + B_k + Σ_{(r,k) ∈ S} V_{r,k} x_r`
+    /// (k = 1…L, index k−1) and output x_0, …, x_L (index k), as Definition 1.5.4 computes them.
+    public func layerValues(_ x: [Double]) throws -> (preActivations: [[Double]], outputs: [[Double]]) {
         guard x.count == inputWidth else { throw NetworkError.inputLength(expected: inputWidth, found: x.count) }
         var outputs: [[Double]] = [x]
+        var preActivations: [[Double]] = []
         for k in 1...depth {
             let layer = layers[k - 1]
             var z = layer.weights.multiply(outputs[k - 1])
@@ -171,10 +178,10 @@ public struct ResNet: Equatable, Sendable {
                 let v = skip.weights.multiply(outputs[skip.from])
                 for i in 0..<z.count { z[i] += v[i] }
             }
-            if k < depth { z = z.map { activation($0) } }
-            outputs.append(z)
+            preActivations.append(z)
+            outputs.append(k < depth ? z.map { activation($0) } : z)
         }
-        return outputs
+        return (preActivations, outputs)
     }
 
     /// realization(x) = x_L.
