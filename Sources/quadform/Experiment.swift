@@ -9,14 +9,6 @@ struct Experiment: ParsableCommand {
     )
 }
 
-/// Writes `text` to `path` atomically, or reports the error and exits with status 2.
-func writeOutput(_ text: String, to path: String) throws {
-    do { try OutputFile.write(text, to: path) } catch {
-        printError(describe(error))
-        throw ExitCode(2)
-    }
-}
-
 /// The outputs of an experiment: the table for people, one CSV row per run, and the plot.
 protocol ExperimentOutputs {
     var text: String { get }
@@ -30,8 +22,8 @@ extension TaylorResult: ExperimentOutputs {}
 /// Prints the experiment's table and writes its CSV and SVG to the files asked for (atomically).
 func publish(_ result: some ExperimentOutputs, csv: String?, svg: String?) throws {
     FileHandle.standardOutput.write(Data(result.text.utf8))
-    if let csv { try writeOutput(result.csv, to: csv) }
-    if let svg { try writeOutput(result.svg, to: svg) }
+    if let csv { try emit(result.csv, to: csv) }
+    if let svg { try emit(result.svg, to: svg) }
 }
 
 /// Prints a progress line on standard error.

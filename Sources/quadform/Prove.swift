@@ -65,14 +65,7 @@ struct Prove: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        if let output {
-            do { try OutputFile.write(proof.text, to: output) } catch {
-                printError(describe(error))
-                throw ExitCode(2)
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(proof.text.utf8))
-        }
+        try emit(proof.text, to: output)
         if !proof.holds {
             printError("the argument is incomplete: a verification or certificate check failed (see above)")
             throw ExitCode(1)

@@ -62,3 +62,16 @@ func describe(_ error: Error) -> String {
     String(describing: error)
 }
 
+
+/// Writes `text` to the file `output` (atomically), or to standard output when it is nil; a file
+/// that cannot be written is a user error (exit 2).
+func emit(_ text: String, to output: String?) throws {
+    guard let output else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    do { try OutputFile.write(text, to: output) } catch {
+        printError(describe(error))
+        throw ExitCode(2)
+    }
+}

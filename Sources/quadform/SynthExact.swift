@@ -26,7 +26,7 @@ extension Synth {
             printError(describe(error))
             throw ExitCode(2)
         }
-        try emit(text)
+        try quadform.emit(text, to: output)
         if !report.passed {
             printError("exact verification failed: a network does not equal the form (see the report)")
             throw ExitCode(1)
@@ -38,17 +38,5 @@ extension Synth {
         if let expression = form.expression { return try ExactForm.parse(expression, variables: variableNames) }
         guard let input = form.input else { throw ValidationError("--exact needs an EXPRESSION or --input FILE") }
         return try ExactForm.readJSON(input)
-    }
-
-    /// Writes `text` to `--output` (atomically) or standard output.
-    func emit(_ text: String) throws {
-        if let output {
-            do { try OutputFile.write(text, to: output) } catch {
-                printError(describe(error))
-                throw ExitCode(2)
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
     }
 }
