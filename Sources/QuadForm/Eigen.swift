@@ -104,14 +104,20 @@ public struct SymmetricEigendecomposition: Sendable {
     public static let maximumOrder = 32_000
 
     /// Decomposes the symmetric matrix `a` with LAPACKE (`uplo = "U"`, column-major; for a symmetric
-    /// matrix the row-major storage is the same array). Only the upper triangle is read. With the
+    /// matrix the row-major storage is the same array). Only the triangle LAPACK reads is used and
+    /// checked for NaN and ∞: the column-major upper one, i.e. entries (i, j) with j ≤ i of `a`. With the
     /// `selected` driver, `threshold` receives all eigenvalues (ascending) and returns the
     /// tolerance t: eigenvectors are computed for |λ| > t only (all of them when it is nil).
     public init(symmetric a: Matrix, driver: EigenDriver = .dsyev, threshold: (([Double]) -> Double)? = nil) throws {
         precondition(a.rows == a.columns, "eigendecomposition needs a square matrix")
         let n = a.rows
+        // LAPACK reads the column-major upper triangle, which is the row-major lower one: row i up
+        // to the diagonal.
         try a.entries.withUnsafeBufferPointer { entries in
-            for i in 0..<n { for j in i..<n where !entries[i * n + j].isFinite { throw LinearAlgebraError.nonFiniteEntry(row: i, column: j) } }
+            for i in 0..<n {
+                let read = UnsafeBufferPointer(rebasing: entries[(i * n)..<(i * n + i + 1)])
+                if let j = Vector.firstNonFinite(read) { throw LinearAlgebraError.nonFiniteEntry(row: i, column: j) }
+            }
         }
         // dsyevd's integer workspace is 1 + 6n + 2n² entries, which must fit LAPACK's 32-bit int.
         guard n <= Self.maximumOrder else { throw LinearAlgebraError.tooLarge(n: n) }

@@ -54,6 +54,11 @@ public struct Matrix: Equatable, Sendable {
         Array(entries[(i * columns)..<((i + 1) * columns)])
     }
 
+    /// The rows in `range`, as a matrix.
+    public func rows(_ range: Range<Int>) -> Matrix {
+        Matrix(rows: range.count, columns: columns, entries: Array(entries[(range.lowerBound * columns)..<(range.upperBound * columns)]))
+    }
+
     /// The rows as nested arrays (the JSON layout of design.md §6).
     public var rowArrays: [[Double]] { (0..<rows).map { row($0) } }
 
@@ -121,10 +126,20 @@ public struct Matrix: Equatable, Sendable {
     public var frobeniusNorm: Double { Vector.norm(entries) }
 
     /// The largest absolute entry.
-    public var maxAbsEntry: Double { entries.reduce(0) { max($0, abs($1)) } }
+    public var maxAbsEntry: Double { entries.withUnsafeBufferPointer { Vector.maxAbs($0) } }
 
     /// Whether every entry is finite.
-    public var isFinite: Bool { entries.allSatisfy { $0.isFinite } }
+    public var isFinite: Bool { Vector.firstNonFinite(entries) == nil }
+
+    /// The entrywise absolute values |M| (they scale the rounding error of products with M).
+    public var absolute: Matrix {
+        Matrix(rows: rows, columns: columns, entries: [Double](unsafeUninitializedCapacity: entries.count) { target, initialized in
+            entries.withUnsafeBufferPointer { source in
+                for i in 0..<source.count { target[i] = abs(source[i]) }
+            }
+            initialized = entries.count
+        })
+    }
 
     /// `self · x` through CBLAS `dgemv`.
     public func multiply(_ x: [Double]) -> [Double] {
@@ -181,18 +196,78 @@ public struct Matrix: Equatable, Sendable {
 
 /// Small vector helpers used by the formulas of design.md §2 and §5.
 public enum Vector {
-    /// The Euclidean norm, scaled to avoid overflow and underflow.
+    /// The Euclidean norm, without overflow or underflow: the plain sum of squares (in SIMD
+    /// lanes) where it is representable, the sum scaled by max|v_i| where it is not.
     public static func norm(_ v: [Double]) -> Double {
-        let scale = v.reduce(0) { max($0, abs($1)) }
-        guard scale > 0, scale.isFinite else { return scale }
-        let inverse = 1 / scale
+        v.withUnsafeBufferPointer { norm($0) }
+    }
+
+    /// `norm(_:)` of the numbers in `v`.
+    static func norm(_ v: UnsafeBufferPointer<Double>) -> Double {
+        let squares = sumOfSquares(v, scale: 1)
+        // Above 2^-900 a square lost to underflow (< 2^-1022 each) is below the sum's last bit.
+        if squares.isFinite && squares >= 0x1p-900 { return squares.squareRoot() }
+        let largest = maxAbs(v)
+        guard largest > 0, largest.isFinite else { return largest }
+        // Scaling by a power of two is exact, so the result is as accurate as the plain sum.
+        let scale = Double(sign: .plus, exponent: largest.exponent, significand: 1)
+        let inverse = Double(sign: .plus, exponent: -largest.exponent, significand: 1)
+        if inverse.isFinite { return scale * sumOfSquares(v, scale: inverse).squareRoot() }
         var s = 0.0
-        if inverse.isFinite {
-            for x in v { let y = x * inverse; s += y * y }
-        } else {
-            for x in v { let y = x / scale; s += y * y }
-        }
+        for x in v { let y = x / scale; s += y * y }
         return scale * s.squareRoot()
+    }
+
+    /// `Σ (scale · v_i)²`, summed in eight lanes (so the loop vectorizes).
+    static func sumOfSquares(_ v: UnsafeBufferPointer<Double>, scale: Double) -> Double {
+        var low = SIMD4<Double>(repeating: 0), high = SIMD4<Double>(repeating: 0)
+        let count = v.count, blocks = count / 8
+        guard let base = v.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        for b in 0..<blocks {
+            let x = raw.loadUnaligned(fromByteOffset: b * 64, as: SIMD4<Double>.self) * scale
+            let y = raw.loadUnaligned(fromByteOffset: b * 64 + 32, as: SIMD4<Double>.self) * scale
+            low += x * x
+            high += y * y
+        }
+        var s = (low + high).sum()
+        for i in (blocks * 8)..<count { let y = v[i] * scale; s += y * y }
+        return s
+    }
+
+    /// max |v_i| (0 for no numbers; NaN when one is NaN).
+    static func maxAbs(_ v: UnsafeBufferPointer<Double>) -> Double {
+        if let i = firstNonFinite(v) { return v[i].isNaN ? .nan : .infinity }
+        var m = SIMD4<Double>(repeating: 0)
+        let count = v.count, blocks = count / 4
+        guard let base = v.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        for b in 0..<blocks {
+            let x = raw.loadUnaligned(fromByteOffset: b * 32, as: SIMD4<Double>.self)
+            m = pointwiseMax(m, pointwiseMax(x, -x))
+        }
+        var result = m.max()
+        for i in (blocks * 4)..<count { result = Swift.max(result, abs(v[i])) }
+        return result
+    }
+
+    /// The index of the first NaN or infinity in `v`, nil when all are finite: one vectorized
+    /// pass (x · 0 is 0 for finite x and NaN otherwise), then a scan only when one was seen.
+    static func firstNonFinite(_ v: UnsafeBufferPointer<Double>) -> Int? {
+        var probe = SIMD4<Double>(repeating: 0)
+        let count = v.count, blocks = count / 4
+        guard let base = v.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        for b in 0..<blocks { probe += raw.loadUnaligned(fromByteOffset: b * 32, as: SIMD4<Double>.self) * 0 }
+        var tail = 0.0
+        for i in (blocks * 4)..<count { tail += v[i] * 0 }
+        guard probe.sum().isNaN || tail.isNaN else { return nil }
+        return v.firstIndex { !$0.isFinite }
+    }
+
+    /// The index of the first NaN or infinity in `v`, nil when all are finite.
+    public static func firstNonFinite(_ v: [Double]) -> Int? {
+        v.withUnsafeBufferPointer { firstNonFinite($0) }
     }
 
     /// The dot product `uᵀv`.

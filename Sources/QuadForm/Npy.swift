@@ -278,7 +278,7 @@ public enum Npy {
     }
 
     static func checkFinite(_ array: NpyArray, path: String) throws {
-        if let i = array.values.firstIndex(where: { !$0.isFinite }) {
+        if let i = Vector.firstNonFinite(array.values) {
             var index: [Int] = []
             var rest = i
             for d in array.shape.reversed() { index.insert(rest % max(d, 1), at: 0); rest /= max(d, 1) }

@@ -51,7 +51,7 @@ public struct QuadraticForm: Equatable, Sendable {
     public func magnitude(at x: [Double]) -> Double {
         let a = symmetricMatrix
         let absX = x.map { abs($0) }
-        let absA = Matrix(rows: a.rows, columns: a.columns, entries: a.entries.map { abs($0) })
+        let absA = a.absolute
         return abs(constant) + Vector.absDot(linear, x) + Vector.dot(absX, absA.multiply(absX))
     }
 }

@@ -98,7 +98,7 @@ public struct Synthesis: Sendable {
         guard options.boxRadius > 0, options.boxRadius.isFinite else {
             throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(options.boxRadius)")
         }
-        if let index = form.quadratic.entries.firstIndex(where: { !$0.isFinite }) {
+        if let index = Vector.firstNonFinite(form.quadratic.entries) {
             throw QuadFormError.invalidValue("quadratic matrix entry (\(index / n + 1), \(index % n + 1)) is not finite")
         }
         let symmetricInput = form.quadratic.isSymmetric
@@ -260,35 +260,56 @@ public struct Synthesis: Sendable {
     /// f at every row of `points` (one point per row), with `|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|`,
     /// the magnitude that bounds its rounding error: two CBLAS `dgemm`s, O(n²) per point.
     public func formValues(batch points: Matrix) -> (values: [Double], magnitudes: [Double]) {
-        formValues(batch: points, absoluteMatrix: Matrix(rows: form.dimension, columns: form.dimension,
-                                                         entries: symmetricMatrix.entries.map { abs($0) }))
+        formValues(batch: points, absoluteMatrix: symmetricMatrix.absolute)
     }
 
     /// `formValues(batch:)` with |A| already at hand.
     func formValues(batch points: Matrix, absoluteMatrix absA: Matrix) -> (values: [Double], magnitudes: [Double]) {
+        let products = FormProducts(synthesis: self, rows: points, absoluteRows: points.absolute, absoluteMatrix: absA)
+        return (products.values, products.magnitudes)
+    }
+
+    /// Verifies both networks against the form (design.md §5).    /// Verifies both networks against the form (design.md §5).
+    public func verify() throws -> VerificationReport {
+        try Verifier(synthesis: self).run()
+    }
+}
+
+/// The products of a batch of rows x_pᵀ with A (`XA` and `|X||A|`, one CBLAS `dgemm` each, so A is
+/// read once for all rows) and f at those rows with the magnitude of its terms,
+/// `|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|`, which bounds its rounding error (design.md §5).
+struct FormProducts {
+    /// Row p is `x_pᵀA`.
+    let products: Matrix
+    /// Row p is `|x_p|ᵀ|A|`.
+    let absoluteProducts: Matrix
+    /// f(x_p).
+    let values: [Double]
+    /// The magnitude of the terms of f(x_p).
+    let magnitudes: [Double]
+
+    init(synthesis: Synthesis, rows x: Matrix, absoluteRows absX: Matrix, absoluteMatrix absA: Matrix) {
+        let form = synthesis.form
         let n = form.dimension
-        precondition(points.columns == n, "points have \(points.columns) coordinates, the form \(n)")
-        let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
-        let ax = points.multiply(symmetricMatrix)
-        let absAX = absPoints.multiply(absA)
-        let linear = points.multiply(form.linear)
-        let absLinear = absPoints.multiply(form.linear.map { abs($0) })
-        var values = [Double](repeating: 0, count: points.rows)
-        var magnitudes = [Double](repeating: 0, count: points.rows)
-        for p in 0..<points.rows {
+        precondition(x.columns == n, "points have \(x.columns) coordinates, the form \(n)")
+        let ax = x.multiply(synthesis.symmetricMatrix)
+        let absAX = absX.multiply(absA)
+        let linear = x.multiply(form.linear)
+        let absLinear = absX.multiply(form.linear.map { abs($0) })
+        var values = [Double](repeating: 0, count: x.rows)
+        var magnitudes = [Double](repeating: 0, count: x.rows)
+        for p in 0..<x.rows {
             var quadratic = 0.0, quadraticMagnitude = 0.0
             for i in 0..<n {
-                quadratic += points.entries[p * n + i] * ax.entries[p * n + i]
-                quadraticMagnitude += absPoints.entries[p * n + i] * absAX.entries[p * n + i]
+                quadratic += x.entries[p * n + i] * ax.entries[p * n + i]
+                quadraticMagnitude += absX.entries[p * n + i] * absAX.entries[p * n + i]
             }
             values[p] = form.constant + linear[p] + quadratic
             magnitudes[p] = abs(form.constant) + absLinear[p] + quadraticMagnitude
         }
-        return (values, magnitudes)
-    }
-
-    /// Verifies both networks against the form (design.md §5).
-    public func verify() throws -> VerificationReport {
-        try Verifier(synthesis: self).run()
+        self.products = ax
+        self.absoluteProducts = absAX
+        self.values = values
+        self.magnitudes = magnitudes
     }
 }

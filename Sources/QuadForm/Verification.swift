@@ -51,7 +51,7 @@ public struct ExpandedNetwork: Sendable {
             constantMagnitude += abs(w[j]) * (abs(alpha) * b[j] * b[j] + abs(beta * b[j]) + abs(gamma))
         }
         // a' = V + Σ_j lin_j u_j = V + Uᵀ lin, and its magnitude |V| + |U|ᵀ(|w_j|(2|αb_j| + |β|)), by dgemv.
-        let absU = Matrix(rows: m, columns: n, entries: u.entries.map { abs($0) })
+        let absU = u.absolute
         let fromNeurons = u.multiplyTransposed(linearCoefficients)
         // (the rounding scale of w(2αb + β) is |w|(2|αb| + |β|), not |w(2αb + β)|: cancellation)
         let fromNeuronsMagnitude = absU.multiplyTransposed(linearMagnitudes)
@@ -95,10 +95,14 @@ public struct ExpandedNetwork: Sendable {
     /// `quadraticTimes(_:)` for many vectors at once, one per row of `v` (so the results are the
     /// rows `(A'v)ᵀ`): two `dgemm`s for the values and two for the magnitudes, O(nm) per vector.
     public func quadraticTimes(batch v: Matrix) -> (value: Matrix, magnitude: Matrix) {
+        quadraticTimes(batch: v, absoluteHidden: v.absolute.multiply(absoluteFirstLayer, transposeOther: true))
+    }
+
+    /// `quadraticTimes(batch:)` with `|V||U|ᵀ` already at hand.
+    func quadraticTimes(batch v: Matrix, absoluteHidden: Matrix) -> (value: Matrix, magnitude: Matrix) {
         let m = neuronQuadraticCoefficients.count
         var uv = v.multiply(firstLayer, transposeOther: true)
-        var absUV = Matrix(rows: v.rows, columns: v.columns, entries: v.entries.map { abs($0) })
-            .multiply(absoluteFirstLayer, transposeOther: true)
+        var absUV = absoluteHidden
         for p in 0..<v.rows {
             for j in 0..<m {
                 uv.entries[p * m + j] *= neuronQuadraticCoefficients[j]
@@ -244,32 +248,34 @@ public struct Verifier {
     }
 
     /// The form's side of the checks, computed once for both networks: f and the magnitude of its
-    /// terms at every sample point (`Synthesis.formValues(batch:)`), and above
-    /// `fullExpansionLimit` the probes V (one per row) with `VA` and `|V||A|` — each one `dgemm`
-    /// that reads A once for all probes.
+    /// terms at every sample point, and above `fullExpansionLimit` the probes V (one per row) with
+    /// `VA` and `|V||A|`. Points and probes are stacked into one batch `[X; V]`, so A and |A| are
+    /// each read by a single `dgemm` (`FormProducts`).
     struct Reference {
         let values: [Double]
         let magnitudes: [Double]
         let probes: Matrix
         let probeProducts: Matrix
         let probeMagnitudes: Matrix
+        /// `[|X|; |V|]`: the absolute sample points, then the absolute probes.
+        let absoluteRows: Matrix
 
         init(synthesis: Synthesis, points: Matrix) {
             let n = synthesis.form.dimension
-            let a = synthesis.symmetricMatrix
-            let absA = Matrix(rows: n, columns: n, entries: a.entries.map { abs($0) })
-            (values, magnitudes) = synthesis.formValues(batch: points, absoluteMatrix: absA)
             if n > Verifier.fullExpansionLimit {
                 var rng = SplitMix64(seed: synthesis.options.seed &+ 0x5EED)
-                let v = Matrix(rows: Verifier.probeCount, columns: n, entries: (0..<(Verifier.probeCount * n)).map { _ in rng.nextGaussian() })
-                probes = v
-                probeProducts = v.multiply(a)
-                probeMagnitudes = Matrix(rows: v.rows, columns: n, entries: v.entries.map { abs($0) }).multiply(absA)
+                probes = Matrix(rows: Verifier.probeCount, columns: n, entries: (0..<(Verifier.probeCount * n)).map { _ in rng.nextGaussian() })
             } else {
                 probes = Matrix(rows: 0, columns: n)
-                probeProducts = probes
-                probeMagnitudes = probes
             }
+            let stacked = Matrix(rows: points.rows + probes.rows, columns: n, entries: points.entries + probes.entries)
+            absoluteRows = stacked.absolute
+            let form = FormProducts(synthesis: synthesis, rows: stacked, absoluteRows: absoluteRows,
+                                    absoluteMatrix: synthesis.symmetricMatrix.absolute)
+            values = Array(form.values.prefix(points.rows))
+            magnitudes = Array(form.magnitudes.prefix(points.rows))
+            probeProducts = form.products.rows(points.rows..<stacked.rows)
+            probeMagnitudes = form.absoluteProducts.rows(points.rows..<stacked.rows)
         }
     }
 
@@ -279,18 +285,32 @@ public struct Verifier {
         return try check(net, name: name, points: points, reference: Reference(synthesis: synthesis, points: points), cache: &products)
     }
 
-    /// The network-side products of the last check (`A'V` for the probes and `|X||U|ᵀ` for the
-    /// samples), reused when the next network has the same hidden layer and output weights — the
-    /// plain network when a_N = 0, which differs from the residual one only by its zero skip.
+    /// What the last check computed on the network side (its expansion, `A'V` for the probes,
+    /// `|X||U|ᵀ` for the samples, its values at the samples), reused for the next network when it
+    /// has the same hidden layer, output layer and activation: the plain network when a_N = 0,
+    /// which differs from the residual one only by its skip of zero weights. The expansion and the
+    /// values are reused only when neither network's skips add anything (zero weights or none):
+    /// the two networks then perform the same floating-point operations.
     struct ProductCache {
-        var key: (ResNet.Layer, Matrix, Activation)?
+        var key: (hidden: ResNet.Layer, output: ResNet.Layer, activation: Activation, skipsVanish: Bool)?
+        var expanded: ExpandedNetwork?
         var probeValues = Matrix(rows: 0, columns: 0)
         var probeMagnitudes = Matrix(rows: 0, columns: 0)
         var absoluteHidden = Matrix(rows: 0, columns: 0)
+        var values = Matrix(rows: 0, columns: 0)
+
+        static func skipsVanish(_ net: ResNet) -> Bool {
+            net.skips.allSatisfy { $0.weights.entries.allSatisfy { $0 == 0 } }
+        }
 
         func matches(_ net: ResNet) -> Bool {
-            guard let (layer, weights, activation) = key else { return false }
-            return activation == net.activation && layer == net.layers[0] && weights == net.layers[1].weights
+            guard let key else { return false }
+            return key.activation == net.activation && key.hidden == net.layers[0] && key.output == net.layers[1]
+        }
+
+        func valuesMatch(_ net: ResNet) -> Bool {
+            guard let key, matches(net) else { return false }
+            return key.skipsVanish && ProductCache.skipsVanish(net)
         }
     }
 
@@ -302,10 +322,22 @@ public struct Verifier {
         let eps = Double.ulpOfOne
         let k = Verifier.safetyFactor * Double(n + m + 2) * eps
         let full = n <= Verifier.fullExpansionLimit
-        let expanded = try ExpandedNetwork(net, expandQuadratic: full)
+        let reuse = cache.matches(net)
+        let sameFunction = cache.valuesMatch(net)
+        let expanded = try cache.expanded.flatMap { sameFunction ? $0 : nil } ?? ExpandedNetwork(net, expandQuadratic: full)
         let linearNorm = Vector.norm(form.linear)
         let spectralNorm = synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
         let neglectedNull = synthesis.hasLinearNullPart ? 0 : synthesis.linearNullPartNorm
+
+        if !reuse {
+            // |X||U|ᵀ and |V||U|ᵀ in one dgemm over |U|; then A'V and its magnitude.
+            let absoluteHidden = reference.absoluteRows.multiply(expanded.absoluteFirstLayer, transposeOther: true)
+            cache.absoluteHidden = absoluteHidden.rows(0..<points.rows)
+            if !full {
+                (cache.probeValues, cache.probeMagnitudes) = expanded.quadraticTimes(
+                    batch: reference.probes, absoluteHidden: absoluteHidden.rows(points.rows..<absoluteHidden.rows))
+            }
+        }
 
         let errorC = abs(expanded.constant - form.constant)
         let toleranceC = k * (abs(form.constant) + expanded.constantMagnitude)
@@ -325,9 +357,6 @@ public struct Verifier {
             toleranceQ = k * (a.frobeniusNorm + expanded.quadraticMagnitude) + synthesis.droppedEigenvalueSum
             passedQuadratic = errorQ <= toleranceQ
         } else {
-            if !cache.matches(net) {
-                (cache.probeValues, cache.probeMagnitudes) = expanded.quadraticTimes(batch: reference.probes)
-            }
             let (networkAV, networkMagnitude) = (cache.probeValues, cache.probeMagnitudes)
             for p in 0..<reference.probes.rows {
                 let vNorm = Vector.norm(reference.probes.row(p))
@@ -342,12 +371,7 @@ public struct Verifier {
         }
         let coefficientsPassed = errorC <= toleranceC && passedLinear && passedQuadratic
 
-        let values = try net.realization(batch: points)
-        if !cache.matches(net) {
-            let absPoints = Matrix(rows: points.rows, columns: n, entries: points.entries.map { abs($0) })
-            cache.absoluteHidden = absPoints.multiply(expanded.absoluteFirstLayer, transposeOther: true)
-            cache.key = (net.layers[0], net.layers[1].weights, net.activation)
-        }
+        let values = sameFunction ? cache.values : try net.realization(batch: points)
         let absUX = cache.absoluteHidden
         let w = net.layers[1].weights.entries
         let b = net.layers[0].bias
@@ -380,6 +404,11 @@ public struct Verifier {
             let ratio = tolerance > 0 ? error / tolerance : (error == 0 ? 0 : .infinity)
             if ratio >= worst { worst = ratio; worstTolerance = tolerance }
             if !(error <= tolerance) { samplesPassed = false }
+        }
+        if !reuse {
+            cache.key = (net.layers[0], net.layers[1], net.activation, ProductCache.skipsVanish(net))
+            cache.expanded = expanded
+            cache.values = values
         }
         return NetworkCheck(name: name, neurons: m,
                             coefficientError: max(errorC, errorA, errorQ),

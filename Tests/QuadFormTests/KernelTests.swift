@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import QuadForm
+
+/// The vectorized kernels behind norms and finiteness checks, against plain loops.
+@Suite("Vector kernels: norm, max |v_i|, first non-finite entry")
+struct VectorKernelTests {
+    /// The scaled two-pass norm the fast path replaces, as a reference.
+    static func referenceNorm(_ v: [Double]) -> Double {
+        let scale = v.reduce(0) { max($0, abs($1)) }
+        guard scale > 0 else { return 0 }
+        return scale * v.reduce(0) { $0 + ($1 / scale) * ($1 / scale) }.squareRoot()
+    }
+
+    @Test("norm agrees with the scaled sum at every length 0…37 and at scales from 1e-300 to 1e300")
+    func norms() {
+        var rng = SplitMix64(seed: 77)
+        for scale in [1e-300, 1e-200, 1e-160, 1e-20, 1, 1e20, 1e160, 1e200, 1e300] {
+            for count in 0...37 {
+                let v = (0..<count).map { _ in scale * rng.nextGaussian() }
+                let expected = Self.referenceNorm(v)
+                let norm = Vector.norm(v)
+                #expect(abs(norm - expected) <= 4 * Double(count + 1) * .ulpOfOne * expected, "scale \(scale), count \(count)")
+                #expect(norm.isFinite)
+            }
+        }
+        // Exact Pythagorean triples at scales where the squares overflow or underflow.
+        #expect(Vector.norm([3 * 0x1p600, 4 * 0x1p600]) == 5 * 0x1p600)
+        #expect(Vector.norm([3 * 0x1p-600, -4 * 0x1p-600]) == 5 * 0x1p-600)
+        #expect(Vector.norm([3 * 0x1p-1070, 4 * 0x1p-1070]) == 5 * 0x1p-1070)
+        #expect(Vector.norm([0, 0, 0]) == 0)
+        #expect(Vector.norm(Array(repeating: 1e300, count: 16)) == 4e300)
+        #expect(Vector.norm([1, .infinity, 2]) == .infinity)
+        #expect(Vector.norm([1, .nan, 2]).isNaN)
+        #expect(Matrix(rows: 2, columns: 2, entries: [1, 2, 2, 4]).frobeniusNorm == 5)
+    }
+
+    @Test("firstNonFinite and maxAbs find NaN and ±∞ in the vector part and the tail")
+    func nonFinite() {
+        for count in [1, 3, 4, 7, 8, 9, 31, 64, 65] {
+            var v = (0..<count).map { Double($0) - 3.5 }
+            #expect(Vector.firstNonFinite(v) == nil)
+            #expect(v.withUnsafeBufferPointer { Vector.maxAbs($0) } == v.map { abs($0) }.max()!)
+            for position in Set([0, count / 2, count - 1]) {
+                for bad in [Double.nan, .infinity, -.infinity] {
+                    var w = v
+                    w[position] = bad
+                    w[count - 1 - position] = w[count - 1 - position].isFinite ? w[count - 1 - position] : bad
+                    #expect(Vector.firstNonFinite(w) == w.firstIndex { !$0.isFinite }, "count \(count), position \(position), \(bad)")
+                    let m = w.withUnsafeBufferPointer { Vector.maxAbs($0) }
+                    #expect(bad.isNaN ? m.isNaN : m == .infinity)
+                }
+            }
+            v[0] = -1e308
+            #expect(Matrix(rows: 1, columns: count, entries: v).maxAbsEntry == 1e308)
+            #expect(Matrix(rows: 1, columns: count, entries: v).absolute.entries == v.map { abs($0) })
+        }
+    }
+
+    @Test("NaN and ∞ are named where LAPACK would read them, and by synthesis anywhere")
+    func located() throws {
+        // LAPACK (column-major, uplo = U) reads the row-major lower triangle.
+        var entries = [Double](repeating: 1, count: 9 * 9)
+        entries[6 * 9 + 4] = .nan
+        #expect(throws: LinearAlgebraError.nonFiniteEntry(row: 6, column: 4)) {
+            try SymmetricEigendecomposition(symmetric: Matrix(rows: 9, columns: 9, entries: entries), driver: .dsyevd)
+        }
+        var diagonal = [Double](repeating: 0, count: 9 * 9)
+        diagonal[8 * 9 + 8] = -.infinity
+        #expect(throws: LinearAlgebraError.nonFiniteEntry(row: 8, column: 8)) {
+            try SymmetricEigendecomposition(symmetric: Matrix(rows: 9, columns: 9, entries: diagonal))
+        }
+        // The other triangle is never read: the decomposition is that of the lower triangle's matrix.
+        var upper = Matrix.identity(9)
+        upper[4, 6] = .infinity
+        let eigen = try SymmetricEigendecomposition(symmetric: upper, driver: .dsyevd)
+        #expect(eigen.eigenvalues.allSatisfy { abs($0 - 1) < 1e-15 })
+        let form = try QuadraticForm(constant: 0, linear: [0, 0, 0], quadratic: Matrix(rows: 3, columns: 3, entries: [1, 0, 0, 0, 1, .nan, 0, 0, 1]))
+        #expect { try Synthesis(form: form) } throws: { "\($0)".contains("quadratic matrix entry (2, 3)") }
+    }
+}
+
+/// Verification computes the network side once when the plain network is the residual one
+/// without its (zero) skip; the reuse must never leak into a different network.
+@Suite("Verification: shared network products are reused only for the same function")
+struct VerificationReuseTests {
+    static func fields(_ c: NetworkCheck) -> [Double] {
+        [c.coefficientError, c.coefficientTolerance, c.sampleError, c.sampleRelativeError, c.sampleTolerance, c.worstRatio, c.amplification]
+    }
+
+    @Test("run() gives the plain network the same figures as a check of its own", arguments: [20, Verifier.fullExpansionLimit + 20])
+    func sameAsStandalone(n: Int) throws {
+        for linear in [RandomFormSpec.LinearTerm.inRange, .generic] {
+            let form = try RandomForm.make(RandomFormSpec(dimension: n, rank: n / 2, seed: UInt64(n), linearTerm: linear))
+            let s = try Synthesis(form: form, options: SynthesisOptions(driver: .dsyevd))
+            #expect(s.plain.layers[0] == s.residual.layers[0] || linear == .generic)
+            let report = try s.verify()
+            #expect(report.passed)
+            let points = Verifier.samplePoints(dimension: n, radius: 1, random: s.options.randomSamples, seed: s.options.seed)
+            let alone = try Verifier(synthesis: s).check(s.plain, name: "plain", points: points)
+            #expect(Self.fields(alone) == Self.fields(report.plain), "n = \(n), \(linear)")
+            #expect(alone.passed == report.plain.passed)
+        }
+    }
+
+    @Test("a network with the residual's layers but a non-zero skip is checked afresh, and fails", arguments: [12, Verifier.fullExpansionLimit + 12])
+    func differentSkipNotReused(n: Int) throws {
+        let form = try RandomForm.make(RandomFormSpec(dimension: n, rank: n / 3, seed: 5, linearTerm: .inRange))
+        let s = try Synthesis(form: form, options: SynthesisOptions(driver: .dsyevd))
+        #expect(!s.hasLinearNullPart)
+        var skipWeights = Matrix(rows: 1, columns: n)
+        skipWeights[0, n / 2] = 1e-3
+        let wrong = try ResNet(widths: s.residual.widths, activation: .square, layers: s.residual.layers,
+                               skips: [ResNet.Skip(from: 0, to: 2, weights: skipWeights)])
+        let verifier = Verifier(synthesis: s)
+        let points = Verifier.samplePoints(dimension: n, radius: 1, random: 8, seed: 3)
+        let reference = Verifier.Reference(synthesis: s, points: points)
+        var cache = Verifier.ProductCache()
+        let first = try verifier.check(s.residual, name: "residual", points: points, reference: reference, cache: &cache)
+        #expect(first.passed)
+        let second = try verifier.check(wrong, name: "wrong", points: points, reference: reference, cache: &cache)
+        #expect(!second.coefficientsPassed && !second.samplesPassed)
+        #expect(second.coefficientError >= 0.5e-3)
+        // and the other order: the wrong network first, then the right one.
+        var fresh = Verifier.ProductCache()
+        _ = try verifier.check(wrong, name: "wrong", points: points, reference: reference, cache: &fresh)
+        #expect(try verifier.check(s.plain, name: "plain", points: points, reference: reference, cache: &fresh).passed)
+    }
+}
