@@ -127,3 +127,47 @@ struct VerificationReuseTests {
         #expect(try verifier.check(s.plain, name: "plain", points: points, reference: reference, cache: &fresh).passed)
     }
 }
+
+/// Every dtype the `.npy` reader accepts, decoded to the same values, in both orders, through the
+/// file reader (fast path for `<f8` C order, `parse` for the rest).
+@Suite("Npy: every supported dtype decodes to its values")
+struct NpyDtypeTests {
+    /// The bytes of `values` as `dtype` (`<f8`, `>i4`, …).
+    static func payload(_ values: [Double], dtype: String) -> [UInt8] {
+        let bigEndian = dtype.hasPrefix(">")
+        var bytes: [UInt8] = []
+        func append<T: FixedWidthInteger>(_ bits: T) {
+            withUnsafeBytes(of: bigEndian ? bits.bigEndian : bits.littleEndian) { bytes += $0 }
+        }
+        for v in values {
+            switch dtype.dropFirst() {
+            case "f8": append(v.bitPattern)
+            case "f4": append(Float(v).bitPattern)
+            case "i8": append(Int64(v))
+            default: append(Int32(v))
+            }
+        }
+        return bytes
+    }
+
+    @Test("f8, f4, i8, i4, little and big endian, C and Fortran order", arguments: Npy.supportedDtypes)
+    func decodes(dtype: String) throws {
+        // 2 × 3 in C order; the last entry is the largest i4, or 2²⁴ for f4 (exact in single precision).
+        let large: Double = dtype.hasSuffix("f4") ? 16_777_216 : 2_147_483_647
+        let cOrder: [Double] = [1, -2, 3, -40, 5, large]
+        let fortranOrder: [Double] = [1, -40, -2, 5, 3, large]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("npy-dtypes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (fortran, stored) in [(false, cOrder), (true, fortranOrder)] {
+            let data = npyBytes(header: "{'descr': '\(dtype)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': (2, 3), }",
+                                payload: Self.payload(stored, dtype: dtype))
+            let file = directory.appendingPathComponent("\(fortran ? "F" : "C").npy")
+            try data.write(to: file)
+            let array = try Npy.read(file.path)
+            #expect(array.shape == [2, 3])
+            #expect(array.values == cOrder, "\(dtype), fortran_order \(fortran)")
+            #expect(try Npy.parse(data, path: "x.npy") == array)
+        }
+    }
+}
