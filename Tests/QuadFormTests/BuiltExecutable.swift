@@ -11,11 +11,13 @@ enum BuiltExecutable {
         let description: String
     }
 
-    /// Folders where the build products sit: the folder of the running test bundle (SwiftPM puts
-    /// every product of a configuration in one folder), then `.build/debug` and `.build/release`.
+    /// Folders where the build products sit: `QUADFORM_BIN_DIR` when set, else the folder of the
+    /// running test bundle (SwiftPM puts every product of a configuration in one folder). No
+    /// fallback to a fixed `.build/debug` or `.build/release`: that could run a stale binary of
+    /// the other configuration.
     static var candidateFolders: [URL] {
+        if let override = ProcessInfo.processInfo.environment["QUADFORM_BIN_DIR"] { return [URL(fileURLWithPath: override)] }
         var folders: [URL] = []
-        if let override = ProcessInfo.processInfo.environment["QUADFORM_BIN_DIR"] { folders.append(URL(fileURLWithPath: override)) }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         folders.append(executable.deletingLastPathComponent())
         for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
@@ -24,9 +26,6 @@ enum BuiltExecutable {
         if let first = CommandLine.arguments.first {
             folders.append(URL(fileURLWithPath: first).resolvingSymlinksInPath().deletingLastPathComponent())
         }
-        for configuration in ["debug", "release"] {
-            folders.append(packageRoot.appendingPathComponent(".build").appendingPathComponent(configuration))
-        }
         return folders
     }
 
@@ -34,9 +33,11 @@ enum BuiltExecutable {
     static func url() throws -> URL {
         for folder in candidateFolders {
             let candidate = folder.appendingPathComponent("quadform")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        throw Failure(description: "the quadform executable was not found next to the test bundle or in .build/{debug,release}; run `swift build` first (looked in \(candidateFolders.map(\.path)))")
+        throw Failure(description: "the quadform executable was not found next to the test bundle; run `swift build` first (looked in \(candidateFolders.map(\.path)))")
     }
 
     /// The result of one run.

@@ -9,29 +9,7 @@ import QuadForm
 @Suite("Bad input through the quadform executable (synth, eval)")
 struct CommandLineBadInputTests {
     /// The executable, from the build products directory of this test bundle.
-    static let executable: URL? = {
-        var directories: [URL] = []
-        if let override = ProcessInfo.processInfo.environment["QUADFORM_EXECUTABLE"] {
-            return URL(fileURLWithPath: override)
-        }
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
-        directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        directories.append(Bundle.main.bundleURL)
-        for bundle in Bundle.allBundles { directories.append(bundle.bundleURL.deletingLastPathComponent()) }
-        for directory in directories {
-            var url = directory
-            for _ in 0..<4 {
-                let candidate = url.appendingPathComponent("quadform")
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                   FileManager.default.isExecutableFile(atPath: candidate.path) {
-                    return candidate
-                }
-                url = url.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let executable: URL? = try? BuiltExecutable.url()
 
     struct Outcome {
         var status: Int32
