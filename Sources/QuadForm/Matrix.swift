@@ -235,7 +235,8 @@ public enum Vector {
         return s
     }
 
-    /// max |v_i| (0 for no numbers; NaN when one is NaN).
+    /// max |v_i| (0 for no numbers); when an entry is not finite, ∞ or NaN after the first
+    /// such entry.
     static func maxAbs(_ v: UnsafeBufferPointer<Double>) -> Double {
         if let i = firstNonFinite(v) { return v[i].isNaN ? .nan : .infinity }
         var m = SIMD4<Double>(repeating: 0)

@@ -22,15 +22,7 @@ public struct ExpandedNetwork: Sendable {
     /// and a quadratic activation. With `expandQuadratic` false, A' (an O(n²m) product) is left
     /// out: `quadratic` is then 0×0 and A' is reached through `quadraticTimes(_:)` in O(nm).
     public init(_ net: ResNet, expandQuadratic: Bool = true) throws {
-        guard net.depth == 2, net.outputWidth == 1 else {
-            throw QuadFormError.invalidValue("only networks with one hidden layer and one output expand into a quadratic form")
-        }
-        let (alpha, beta, gamma): (Double, Double, Double)
-        switch net.activation {
-        case .square: (alpha, beta, gamma) = (1, 0, 0)
-        case let .quadratic(a, b, c): (alpha, beta, gamma) = (a, b, c)
-        default: throw QuadFormError.invalidValue("a \(net.activation.kind) network is not a quadratic form")
-        }
+        let (alpha, beta, gamma) = try ExpandedNetwork.activationCoefficients(of: net)
         let n = net.inputWidth, m = net.widths[1]
         let u = net.layers[0].weights, b = net.layers[0].bias
         let w = net.layers[1].weights.entries
@@ -39,7 +31,6 @@ public struct ExpandedNetwork: Sendable {
         var linear = [Double](repeating: 0, count: n)
         var linearMagnitude = [Double](repeating: 0, count: n)
         for skip in net.skips {
-            guard skip.from == 0, skip.to == 2 else { throw QuadFormError.invalidValue("skip (\(skip.from), \(skip.to)) is not a linear skip from input to output") }
             for i in 0..<n { linear[i] += skip.weights[0, i]; linearMagnitude[i] += abs(skip.weights[0, i]) }
         }
         var linearCoefficients = [Double](repeating: 0, count: m)
@@ -82,6 +73,22 @@ public struct ExpandedNetwork: Sendable {
         } else {
             self.quadratic = expandQuadratic ? Matrix(rows: n, columns: n) : Matrix(rows: 0, columns: 0)
             self.quadraticMagnitude = 0
+        }
+    }
+
+    /// (α, β, γ) of the network's activation σ(z) = αz² + βz + γ, after checking that the network
+    /// has the shape that expands into a quadratic form: l = (n, m, 1), S ⊆ {(0, 2)}, σ quadratic.
+    static func activationCoefficients(of net: ResNet) throws -> (Double, Double, Double) {
+        guard net.depth == 2, net.outputWidth == 1 else {
+            throw QuadFormError.invalidValue("only networks with one hidden layer and one output expand into a quadratic form")
+        }
+        if let skip = net.skips.first(where: { $0.from != 0 || $0.to != 2 }) {
+            throw QuadFormError.invalidValue("skip (\(skip.from), \(skip.to)) is not a linear skip from input to output")
+        }
+        switch net.activation {
+        case .square: return (1, 0, 0)
+        case let .quadratic(a, b, c): return (a, b, c)
+        default: throw QuadFormError.invalidValue("a \(net.activation.kind) network is not a quadratic form")
         }
     }
 
@@ -322,6 +329,7 @@ public struct Verifier {
         let eps = Double.ulpOfOne
         let k = Verifier.safetyFactor * Double(n + m + 2) * eps
         let full = n <= Verifier.fullExpansionLimit
+        _ = try ExpandedNetwork.activationCoefficients(of: net)  // the shape checks, also when products are reused
         let reuse = cache.matches(net)
         let sameFunction = cache.valuesMatch(net)
         let expanded = try cache.expanded.flatMap { sameFunction ? $0 : nil } ?? ExpandedNetwork(net, expandQuadratic: full)

@@ -117,6 +117,7 @@ struct Synth: ParsableCommand {
             clock.mark("synthesize", excluding: synthesis.eigen.seconds)
             report = try SynthesisReport(synthesis: synthesis, activation: spec)
             clock.mark("verify")
+            HeapPolicy.returnFreedMemory()
         } catch {
             printError(describe(error))
             throw ExitCode(2)

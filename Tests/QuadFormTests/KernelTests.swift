@@ -45,7 +45,7 @@ struct VectorKernelTests {
                 for bad in [Double.nan, .infinity, -.infinity] {
                     var w = v
                     w[position] = bad
-                    w[count - 1 - position] = w[count - 1 - position].isFinite ? w[count - 1 - position] : bad
+                    w[count - 1 - position] = bad  // a second one (or the same), after or before the first
                     #expect(Vector.firstNonFinite(w) == w.firstIndex { !$0.isFinite }, "count \(count), position \(position), \(bad)")
                     let m = w.withUnsafeBufferPointer { Vector.maxAbs($0) }
                     #expect(bad.isNaN ? m.isNaN : m == .infinity)
@@ -103,7 +103,7 @@ struct VerificationReuseTests {
         }
     }
 
-    @Test("a network with the residual's layers but a non-zero skip is checked afresh, and fails", arguments: [12, Verifier.fullExpansionLimit + 12])
+    @Test("networks that share the residual's weights but differ in skip, bias or activation are checked afresh and fail; other shapes are refused", arguments: [12, Verifier.fullExpansionLimit + 12])
     func differentSkipNotReused(n: Int) throws {
         let form = try RandomForm.make(RandomFormSpec(dimension: n, rank: n / 3, seed: 5, linearTerm: .inRange))
         let s = try Synthesis(form: form, options: SynthesisOptions(driver: .dsyevd))
@@ -121,6 +121,34 @@ struct VerificationReuseTests {
         let second = try verifier.check(wrong, name: "wrong", points: points, reference: reference, cache: &cache)
         #expect(!second.coefficientsPassed && !second.samplesPassed)
         #expect(second.coefficientError >= 0.5e-3)
+        // Networks that differ from the residual one only in a hidden bias, the output bias or the
+        // activation are checked afresh after it, and fail.
+        var hiddenBias = s.residual.layers
+        hiddenBias[0].bias[0] += 1e-3
+        var outputBias = s.residual.layers
+        outputBias[1].bias[0] += 1e-3
+        let variants = [
+            try ResNet(widths: s.residual.widths, activation: .square, layers: hiddenBias, skips: s.residual.skips),
+            try ResNet(widths: s.residual.widths, activation: .square, layers: outputBias, skips: s.residual.skips),
+            try ResNet(widths: s.residual.widths, activation: .quadratic(alpha: 1, beta: 1e-3, gamma: 0), layers: s.residual.layers, skips: s.residual.skips),
+            try ResNet(widths: s.plain.widths, activation: .square, layers: outputBias),
+        ]
+        for (index, variant) in variants.enumerated() {
+            var primed = Verifier.ProductCache()
+            _ = try verifier.check(s.residual, name: "residual", points: points, reference: reference, cache: &primed)
+            let check = try verifier.check(variant, name: "variant", points: points, reference: reference, cache: &primed)
+            #expect(!check.coefficientsPassed && !check.samplesPassed, "variant \(index), n = \(n)")
+        }
+        // A network of another shape is refused with an error, not served from the cache.
+        var primed = Verifier.ProductCache()
+        _ = try verifier.check(s.residual, name: "residual", points: points, reference: reference, cache: &primed)
+        let deeper = try ResNet(widths: s.residual.widths + [1], activation: .square,
+                                layers: s.residual.layers + [ResNet.Layer(weights: Matrix(rows: 1, columns: 1, entries: [1]), bias: [0])])
+        #expect(throws: QuadFormError.self) { try verifier.check(deeper, name: "deeper", points: points, reference: reference, cache: &primed) }
+        let innerSkip = try ResNet(widths: s.residual.widths, activation: .square, layers: s.residual.layers,
+                                   skips: [ResNet.Skip(from: 0, to: 1, weights: Matrix(rows: s.rank, columns: n))])
+        #expect(throws: QuadFormError.self) { try verifier.check(innerSkip, name: "inner skip", points: points, reference: reference, cache: &primed) }
+
         // and the other order: the wrong network first, then the right one.
         var fresh = Verifier.ProductCache()
         _ = try verifier.check(wrong, name: "wrong", points: points, reference: reference, cache: &fresh)
