@@ -168,6 +168,34 @@ public struct Matrix: Equatable, Sendable {
         return y
     }
 
+    /// `self[rows] · op(other)`: the product of the rows `rows` of self, read in place, with
+    /// `other` or its transpose (CBLAS `dgemm`, `dgemv` for one column).
+    public func multiply(rows range: Range<Int>, _ other: Matrix, transposeOther: Bool = false) -> Matrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "row range outside the matrix")
+        let m = range.count
+        let k2 = transposeOther ? other.columns : other.rows
+        let n = transposeOther ? other.rows : other.columns
+        precondition(columns == k2, "inner dimensions do not match")
+        guard m > 0, n > 0, columns > 0 else { return Matrix(rows: m, columns: n) }
+        var c = Matrix(rows: m, columns: n, entries: .largeUninitialized(count: m * n) { _ in })
+        entries.withUnsafeBufferPointer { all in
+            let a = all.baseAddress! + range.lowerBound * columns
+            other.entries.withUnsafeBufferPointer { b in
+                c.entries.withUnsafeMutableBufferPointer { cp in
+                    if n == 1 {
+                        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(columns), 1.0, a, Int32(columns),
+                                    b.baseAddress, 1, 0.0, cp.baseAddress, 1)
+                    } else {
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, transposeOther ? CblasTrans : CblasNoTrans,
+                                    Int32(m), Int32(n), Int32(columns), 1.0, a, Int32(columns),
+                                    b.baseAddress, Int32(other.columns), 0.0, cp.baseAddress, Int32(n))
+                    }
+                }
+            }
+        }
+        return c
+    }
+
     /// `op(self) · op(other)` through CBLAS `dgemm`, where op transposes when asked.
     public func multiply(_ other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false) -> Matrix {
         let m = transposeSelf ? columns : rows
@@ -176,6 +204,13 @@ public struct Matrix: Equatable, Sendable {
         let n = transposeOther ? other.rows : other.columns
         precondition(k == k2, "inner dimensions do not match")
         guard m > 0, n > 0, k > 0 else { return Matrix(rows: m, columns: n) }
+        if n == 1 {
+            // One column (a network's output or skip): dgemv reads op(self) once, where dgemm would
+            // first pack a copy of it.
+            let vector = other.entries
+            let product = transposeSelf ? multiplyTransposed(vector) : multiply(vector)
+            return Matrix(rows: m, columns: 1, entries: product)
+        }
         // dgemm with β = 0 writes every entry of C without reading it: no zero fill needed.
         var c = Matrix(rows: m, columns: n, entries: .largeUninitialized(count: m * n) { _ in })
         entries.withUnsafeBufferPointer { a in

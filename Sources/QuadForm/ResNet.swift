@@ -190,25 +190,55 @@ public struct ResNet: Equatable, Sendable {
     }
 
     /// The realization of many inputs at once: `points` holds one input per row, the result one
-    /// output per row. Each layer is one CBLAS `dgemm`.
+    /// output per row. Each layer is a CBLAS `dgemm` (`dgemv` for one output). Large batches go
+    /// through in blocks of `batchBlockRows(forWidest:)` rows, so a layer's values stay in cache
+    /// between its product, its activation and the next layer, and no full-size intermediate
+    /// matrix is allocated; every row's arithmetic is the same as in one block.
     public func realization(batch points: Matrix) throws -> Matrix {
         guard points.columns == inputWidth else { throw NetworkError.inputLength(expected: inputWidth, found: points.columns) }
-        var outputs: [Matrix] = [points]
+        let block = ResNet.batchBlockRows(forWidest: widths.max() ?? 1)
+        if points.rows <= block { return realization(rowsOf: points, 0..<points.rows) }
+        let width = outputWidth
+        let entries = [Double].largeUninitialized(count: points.rows * width) { result in
+            for start in stride(from: 0, to: points.rows, by: block) {
+                let rows = start..<min(start + block, points.rows)
+                let part = realization(rowsOf: points, rows)
+                part.entries.withUnsafeBufferPointer { values in
+                    _ = UnsafeMutableBufferPointer(rebasing: result[(start * width)..<(rows.upperBound * width)]).initialize(from: values)
+                }
+            }
+        }
+        return Matrix(rows: points.rows, columns: width, entries: entries)
+    }
+
+    /// Rows per block of `realization(batch:)`: about 2 MiB of the widest layer's values, at least 256.
+    static func batchBlockRows(forWidest width: Int) -> Int {
+        max(256, (2 << 20) / (MemoryLayout<Double>.stride * max(width, 1)))
+    }
+
+    /// `realization(batch:)` of the rows `rows` of `points`.
+    private func realization(rowsOf points: Matrix, _ rows: Range<Int>) -> Matrix {
+        // outputs[r] is x_r of the block; x_0 (the input rows) is read in place from `points`.
+        var outputs: [Matrix] = [Matrix(rows: 0, columns: inputWidth)]
+        func product(from r: Int, _ weights: Matrix) -> Matrix {
+            r == 0 ? points.multiply(rows: rows, weights, transposeOther: true) : outputs[r].multiply(weights, transposeOther: true)
+        }
         for k in 1...depth {
             let layer = layers[k - 1]
-            var z = outputs[k - 1].multiply(layer.weights, transposeOther: true)
+            var z = product(from: k - 1, layer.weights)
             for skip in skips where skip.to == k {
-                let v = outputs[skip.from].multiply(skip.weights, transposeOther: true)
+                let v = product(from: skip.from, skip.weights)
                 for i in 0..<z.entries.count { z.entries[i] += v.entries[i] }
             }
             let width = widths[k]
             let applyActivation = k < depth
             let activation = self.activation
+            let count = rows.count
             z.entries.withUnsafeMutableBufferPointer { buffer in
                 layer.bias.withUnsafeBufferPointer { bias in
                     // One loop per activation, so the inner loop has no branch and vectorizes.
                     func apply(_ σ: (Double) -> Double) {
-                        for row in 0..<points.rows {
+                        for row in 0..<count {
                             let base = row * width
                             for j in 0..<width { buffer[base + j] = σ(buffer[base + j] + bias[j]) }
                         }
