@@ -73,6 +73,16 @@ def describe_machine(quadform):
           f"{os.environ.get('OPENBLAS_NUM_THREADS', 'OpenBLAS default (every core)')}")
 
 
+def paired(ours, theirs, label, throughput=False):
+    """The rounds alternate, so round r of each side ran in the same minutes of a shared machine:
+    the median of the per-round ratios cancels slow and fast phases that the ratio of medians does
+    not, and the count says how often quadform was the faster of the pair. Ratios are of times
+    (quadform / numpy), or of throughputs (numpy time / quadform time) when `throughput`."""
+    ratios = [(b / a) if throughput else (a / b) for a, b in zip(ours, theirs)]
+    won = sum(a <= b for a, b in zip(ours, theirs))
+    return f"{label}: median of per-round ratios {statistics.median(ratios):.2f}, quadform faster in {won} of {len(ratios)} rounds"
+
+
 def summary(values):
     return f"median {statistics.median(values):7.3f} s  min {min(values):7.3f} s  max {max(values):7.3f} s"
 
@@ -110,6 +120,8 @@ def bench_2000(quadform, work, env=None, rounds=ROUNDS, label=""):
     print(f"quadform synth (end to end, process) {summary(ours)}")
     print(f"ratio quadform / numpy load+eigh (medians): {statistics.median(ours) / statistics.median(numpy_inner):.2f}")
     print(f"ratio quadform / numpy process   (medians): {statistics.median(ours) / statistics.median(numpy_wall):.2f}")
+    print(paired(ours, numpy_wall, "quadform / numpy process  "))
+    print(paired(ours, numpy_inner, "quadform / numpy load+eigh"))
     print("quadform phases of the last --timings run:")
     print("".join("    " + line + "\n" for line in phases[-1].strip().splitlines()), end="")
     # Same driver on both sides, in-process: the decomposition alone.
@@ -201,6 +213,8 @@ def bench_eval(quadform, work):
     print(f"throughput: quadform {m / tq / 1e6:.2f} M points/s, numpy {m / tn / 1e6:.2f} M points/s in-process, "
           f"{m / tw / 1e6:.2f} M points/s as a process")
     print(f"quadform / numpy throughput: {tn / tq:.2f} (in-process numpy), {tw / tq:.2f} (numpy process)")
+    print(paired(ours, numpy_inner, "throughput quadform / numpy in-process", throughput=True))
+    print(paired(ours, numpy_wall, "throughput quadform / numpy process   ", throughput=True))
 
 
 def bench_10000(quadform, work):
