@@ -172,56 +172,39 @@ public struct Matrix: Equatable, Sendable {
     /// `other` or its transpose (CBLAS `dgemm`, `dgemv` for one column).
     public func multiply(rows range: Range<Int>, _ other: Matrix, transposeOther: Bool = false) -> Matrix {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "row range outside the matrix")
-        let m = range.count
-        let k2 = transposeOther ? other.columns : other.rows
-        let n = transposeOther ? other.rows : other.columns
-        precondition(columns == k2, "inner dimensions do not match")
-        guard m > 0, n > 0, columns > 0 else { return Matrix(rows: m, columns: n) }
-        var c = Matrix(rows: m, columns: n, entries: .largeUninitialized(count: m * n) { _ in })
-        entries.withUnsafeBufferPointer { all in
-            let a = all.baseAddress! + range.lowerBound * columns
-            other.entries.withUnsafeBufferPointer { b in
-                c.entries.withUnsafeMutableBufferPointer { cp in
-                    if n == 1 {
-                        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(columns), 1.0, a, Int32(columns),
-                                    b.baseAddress, 1, 0.0, cp.baseAddress, 1)
-                    } else {
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, transposeOther ? CblasTrans : CblasNoTrans,
-                                    Int32(m), Int32(n), Int32(columns), 1.0, a, Int32(columns),
-                                    b.baseAddress, Int32(other.columns), 0.0, cp.baseAddress, Int32(n))
-                    }
-                }
-            }
-        }
-        return c
+        return product(firstRow: range.lowerBound, rowCount: range.count, other, transposeSelf: false, transposeOther: transposeOther)
     }
 
-    /// `op(self) · op(other)` through CBLAS `dgemm`, where op transposes when asked.
+    /// `op(self) · op(other)` through CBLAS `dgemm` (`dgemv` for one column), where op transposes
+    /// when asked.
     public func multiply(_ other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false) -> Matrix {
-        let m = transposeSelf ? columns : rows
-        let k = transposeSelf ? rows : columns
+        product(firstRow: 0, rowCount: rows, other, transposeSelf: transposeSelf, transposeOther: transposeOther)
+    }
+
+    /// `op(S) · op(other)` for the block S of `rowCount` rows of self from `firstRow`, read in place.
+    private func product(firstRow: Int, rowCount: Int, _ other: Matrix, transposeSelf: Bool, transposeOther: Bool) -> Matrix {
+        let m = transposeSelf ? columns : rowCount
+        let k = transposeSelf ? rowCount : columns
         let k2 = transposeOther ? other.columns : other.rows
         let n = transposeOther ? other.rows : other.columns
         precondition(k == k2, "inner dimensions do not match")
         guard m > 0, n > 0, k > 0 else { return Matrix(rows: m, columns: n) }
-        if n == 1 {
-            // One column (a network's output or skip): dgemv reads op(self) once, where dgemm would
-            // first pack a copy of it.
-            let vector = other.entries
-            let product = transposeSelf ? multiplyTransposed(vector) : multiply(vector)
-            return Matrix(rows: m, columns: 1, entries: product)
-        }
-        // dgemm with β = 0 writes every entry of C without reading it: no zero fill needed.
-        var c = Matrix(rows: m, columns: n, entries: .largeUninitialized(count: m * n) { _ in })
-        entries.withUnsafeBufferPointer { a in
+        // With β = 0, dgemm writes every entry of C without reading it: no zero fill needed.
+        var c = n == 1 ? Matrix(rows: m, columns: 1) : Matrix(rows: m, columns: n, entries: .largeUninitialized(count: m * n) { _ in })
+        entries.withUnsafeBufferPointer { all in
+            let a = all.baseAddress! + firstRow * columns
             other.entries.withUnsafeBufferPointer { b in
                 c.entries.withUnsafeMutableBufferPointer { cp in
-                    cblas_dgemm(CblasRowMajor,
-                                transposeSelf ? CblasTrans : CblasNoTrans,
-                                transposeOther ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(n), Int32(k), 1.0,
-                                a.baseAddress, Int32(columns), b.baseAddress, Int32(other.columns),
-                                0.0, cp.baseAddress, Int32(n))
+                    if n == 1 {
+                        // One column (a network's output or skip): dgemv reads op(S) once, where
+                        // dgemm would first pack a copy of it. `other` holds the k numbers in a row.
+                        cblas_dgemv(CblasRowMajor, transposeSelf ? CblasTrans : CblasNoTrans, Int32(rowCount), Int32(columns), 1.0,
+                                    a, Int32(columns), b.baseAddress, 1, 0.0, cp.baseAddress, 1)
+                    } else {
+                        cblas_dgemm(CblasRowMajor, transposeSelf ? CblasTrans : CblasNoTrans, transposeOther ? CblasTrans : CblasNoTrans,
+                                    Int32(m), Int32(n), Int32(k), 1.0, a, Int32(columns),
+                                    b.baseAddress, Int32(other.columns), 0.0, cp.baseAddress, Int32(n))
+                    }
                 }
             }
         }

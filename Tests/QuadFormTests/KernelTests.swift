@@ -237,3 +237,38 @@ struct BlockedRealizationTests {
         #expect(try scalar.realization(batch: Matrix(rows: 0, columns: 6)).rows == 0)
     }
 }
+
+/// The one BLAS product behind `multiply`: every transpose combination, one column (dgemv) or
+/// several (dgemm), whole matrices or a block of rows, against a plain triple loop.
+@Suite("Matrix products against a plain loop")
+struct MatrixProductTests {
+    @Test("op(S)·op(B) for all transposes, 1 or 3 columns, and blocks of rows")
+    func products() {
+        var rng = SplitMix64(seed: 8)
+        func matrix(_ r: Int, _ c: Int) -> Matrix { Matrix(rows: r, columns: c, entries: (0..<(r * c)).map { _ in rng.nextGaussian() }) }
+        func naive(_ a: Matrix, _ b: Matrix) -> Matrix {
+            var c = Matrix(rows: a.rows, columns: b.columns)
+            for i in 0..<a.rows { for j in 0..<b.columns { for l in 0..<a.columns { c[i, j] += a[i, l] * b[l, j] } } }
+            return c
+        }
+        func close(_ x: Matrix, _ y: Matrix) -> Bool {
+            x.rows == y.rows && x.columns == y.columns && zip(x.entries, y.entries).allSatisfy { abs($0 - $1) <= 1e-12 * (1 + abs($1)) }
+        }
+        let self5x4 = matrix(5, 4)
+        for n in [1, 3] {
+            for (transposeSelf, transposeOther) in [(false, false), (false, true), (true, false), (true, true)] {
+                let k = transposeSelf ? 5 : 4
+                let other = transposeOther ? matrix(n, k) : matrix(k, n)
+                let expected = naive(transposeSelf ? self5x4.transposed : self5x4, transposeOther ? other.transposed : other)
+                #expect(close(self5x4.multiply(other, transposeSelf: transposeSelf, transposeOther: transposeOther), expected),
+                        "n = \(n), transposeSelf \(transposeSelf), transposeOther \(transposeOther)")
+            }
+            for transposeOther in [false, true] {
+                let other = transposeOther ? matrix(n, 4) : matrix(4, n)
+                let block = self5x4.multiply(rows: 1..<4, other, transposeOther: transposeOther)
+                #expect(close(block, naive(self5x4.rows(1..<4), transposeOther ? other.transposed : other)), "rows 1..<4, n = \(n)")
+            }
+        }
+        #expect(self5x4.multiply(rows: 2..<2, matrix(4, 3)).rows == 0)
+    }
+}
