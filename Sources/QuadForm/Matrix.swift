@@ -144,28 +144,13 @@ public struct Matrix: Equatable, Sendable {
     /// `self · x` through CBLAS `dgemv`.
     public func multiply(_ x: [Double]) -> [Double] {
         precondition(x.count == columns, "vector length does not match the matrix")
-        return dgemv(CblasNoTrans, x, resultCount: rows)
+        return multiply(Matrix(rows: columns, columns: 1, entries: x)).entries
     }
 
     /// `selfᵀ · x` through CBLAS `dgemv`.
     public func multiplyTransposed(_ x: [Double]) -> [Double] {
         precondition(x.count == rows, "vector length does not match the matrix")
-        return dgemv(CblasTrans, x, resultCount: columns)
-    }
-
-    /// `op(self) · x` through CBLAS `dgemv`, op the identity or the transpose.
-    private func dgemv(_ op: CBLAS_TRANSPOSE, _ x: [Double], resultCount: Int) -> [Double] {
-        var y = [Double](repeating: 0, count: resultCount)
-        guard rows > 0, columns > 0 else { return y }
-        entries.withUnsafeBufferPointer { a in
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    cblas_dgemv(CblasRowMajor, op, Int32(rows), Int32(columns), 1.0,
-                                a.baseAddress, Int32(columns), xp.baseAddress, 1, 0.0, yp.baseAddress, 1)
-                }
-            }
-        }
-        return y
+        return multiply(Matrix(rows: rows, columns: 1, entries: x), transposeSelf: true).entries
     }
 
     /// `self[rows] · op(other)`: the product of the rows `rows` of self, read in place, with
