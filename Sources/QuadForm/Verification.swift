@@ -315,9 +315,9 @@ public struct Verifier {
             return key.activation == net.activation && key.hidden == net.layers[0] && key.output == net.layers[1]
         }
 
-        func valuesMatch(_ net: ResNet) -> Bool {
-            guard let key, matches(net) else { return false }
-            return key.skipsVanish && ProductCache.skipsVanish(net)
+        /// Whether `net`, which `matches`, computes the same function as the cached network.
+        func sameFunction(asMatching net: ResNet) -> Bool {
+            (key?.skipsVanish ?? false) && ProductCache.skipsVanish(net)
         }
     }
 
@@ -331,7 +331,7 @@ public struct Verifier {
         let full = n <= Verifier.fullExpansionLimit
         _ = try ExpandedNetwork.activationCoefficients(of: net)  // the shape checks, also when products are reused
         let reuse = cache.matches(net)
-        let sameFunction = cache.valuesMatch(net)
+        let sameFunction = reuse && cache.sameFunction(asMatching: net)
         let expanded = try cache.expanded.flatMap { sameFunction ? $0 : nil } ?? ExpandedNetwork(net, expandQuadratic: full)
         let linearNorm = Vector.norm(form.linear)
         let spectralNorm = synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
