@@ -1,0 +1,28 @@
+import Foundation
+
+/// SplitMix64, a small seeded generator: reproducible sample points and random forms.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator started from `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Standard normal (Box–Muller).
+    public mutating func nextGaussian() -> Double {
+        let u = max(nextUnit(), 0x1p-60)
+        let v = nextUnit()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+}
