@@ -19,6 +19,11 @@ struct Eval: ParsableCommand {
           --points X.npy    one point per row: shape (m, l_0), or (m,) when l_0 = 1
           --output Y.npy    with --points: write the results, shape (m, l_L)
 
+        The network: a network JSON, or synth's JSON report (floating or --exact) or the
+        file synth --save-networks FILE.json writes, with --network naming the member:
+        residual (default), plain, plain_approximate, quadratic_activation.residual,
+        quadratic_activation.plain.
+
         Each point prints 'realization(x) = y'; with one output the last token is the number. \
         --trace prints every layer's z_k and x_k, as the notes' proof of Example 1.5.6 does.
 
@@ -26,11 +31,16 @@ struct Eval: ParsableCommand {
           quadform eval examples/example-1.5.6.json --at 5
           quadform eval examples/exercise-1.5.1.json --at -1 --trace
           quadform eval net.json --points X.npy --output Y.npy
+          quadform synth "x^2 + y" --format json --output report.json
+          quadform eval report.json --network plain --at 1,2 --format json
         """
     )
 
-    @Argument(help: ArgumentHelp("The network JSON file (design.md §6).", valueName: "network.json"))
+    @Argument(help: ArgumentHelp("The network JSON file (design.md §6), or a synth JSON report.", valueName: "network.json"))
     var network: String
+
+    @Option(name: .customLong("network"), help: ArgumentHelp("Which network of a synth report: residual (default), plain, plain_approximate, quadratic_activation.residual, quadratic_activation.plain.", valueName: "member"))
+    var member: String?
 
     @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Point(s) to evaluate at, comma-separated.", valueName: "x1,x2,…"))
     var at: [String] = []
@@ -38,8 +48,11 @@ struct Eval: ParsableCommand {
     @Option(help: ArgumentHelp("Read the points from a .npy file, one per row.", valueName: "file"))
     var points: String?
 
-    @Option(help: ArgumentHelp("With --points: write the results to this .npy file (atomically).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output: with --points and a name ending .npy, the results as an array of shape (m, l_L); otherwise the report in --format.", valueName: "file"))
     var output: String?
+
+    @Option(help: "Report format: text or json.")
+    var format: ReportFormat = .text
 
     @Flag(help: "Print every layer's pre-activation z_k and output x_k.")
     var trace = false
@@ -47,26 +60,38 @@ struct Eval: ParsableCommand {
     func validate() throws {
         if at.isEmpty && points == nil { throw ValidationError("give the points: --at x1,x2,… or --points X.npy") }
         if !at.isEmpty && points != nil { throw ValidationError("give --at or --points, not both") }
-        if output != nil && points == nil { throw ValidationError("--output goes with --points") }
+        if writesNpy && format != .text { throw ValidationError("--output \(output ?? "") writes a .npy array; --format json goes with another file name or standard output") }
         if trace && points != nil { throw ValidationError("--trace goes with --at (a trace per point of a file would be unreadable)") }
     }
 
+    /// Whether `--output` gets the results as a `.npy` array (with `--points`, a name ending `.npy`).
+    var writesNpy: Bool { points != nil && (output?.lowercased().hasSuffix(".npy") ?? false) }
+
     func run() throws {
         let text: String
+        var reportFile = output
         do {
-            let net = try Formats.readNetwork(network)
+            let net = try NetworkDocument.readNetwork(network, member: member)
             if let points {
                 let x = try NetworkEvaluation.points(fromNpy: Npy.read(points), path: points, width: net.inputWidth)
                 let y = try net.realization(batch: x)
-                if let output {
+                if writesNpy, let output {
                     try OutputFile.write(Npy.encode(y.entries, shape: [y.rows, y.columns]), to: output)
                     text = "wrote \(y.rows) result\(y.rows == 1 ? "" : "s") of \(y.columns) value\(y.columns == 1 ? "" : "s") to \(output)\n"
+                    reportFile = nil
+                } else if format == .json {
+                    let inputs = (0..<x.rows).map { x.row($0) }, outputs = (0..<y.rows).map { y.row($0) }
+                    text = JSONWriter.write(NetworkEvaluation.json(net, source: network, member: member, inputs: inputs, outputs: outputs))
                 } else {
                     text = (0..<x.rows).map { NetworkEvaluation.resultLine(input: x.row($0), output: y.row($0)) + "\n" }.joined()
                 }
             } else {
                 let xs = try at.flatMap { try NetworkEvaluation.points(fromList: $0, width: net.inputWidth) }
-                if trace {
+                if format == .json {
+                    let outputs = try xs.map { try net.realization($0) }
+                    let traces = trace ? try xs.map { try NetworkEvaluation.trace(net, at: $0) } : nil
+                    text = JSONWriter.write(NetworkEvaluation.json(net, source: network, member: member, inputs: xs, outputs: outputs, traces: traces))
+                } else if trace {
                     var parts = [NetworkEvaluation.summary(net) + "\n"]
                     for x in xs { parts.append(try NetworkEvaluation.traceText(net, at: x)) }
                     text = parts.joined(separator: "\n")
@@ -78,6 +103,6 @@ struct Eval: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try emit(text, to: reportFile)
     }
 }

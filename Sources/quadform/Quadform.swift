@@ -15,6 +15,7 @@ struct Quadform: ParsableCommand {
 
           quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
         """,
+        version: QuadFormVersion.string,
         subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self, Spectrum.self]
     )
 
@@ -23,6 +24,12 @@ struct Quadform: ParsableCommand {
     /// other bad input, and print "quadform: error: …" first.
     static func main() {
         HeapPolicy.keepFreedMemory()
+        if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            // The version and the BLAS/LAPACK this binary runs (ArgumentParser's own --version
+            // prints only the static string).
+            FileHandle.standardOutput.write(Data(QuadFormVersion.text().utf8))
+            return
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -43,6 +50,11 @@ struct Quadform: ParsableCommand {
     static func looksLikeNegativeExpression(_ argument: String) -> Bool {
         argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.contains(where: { "^*+/() ".contains($0) })
     }
+}
+
+/// Formats of a report: text (for people) or JSON (for tools).
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
 }
 
 /// Output formats of `synth`: the report (text, json) or a picture of both networks (dot, svg).

@@ -157,4 +157,37 @@ public enum NetworkEvaluation {
             : "{" + net.skips.map { "(\($0.from),\($0.to))" }.joined(separator: ", ") + "}"
         return "l = \(widths), S = \(skips), activation \(net.activation)"
     }
+
+    /// The JSON report of `quadform eval --format json`: the network's widths, skips and activation,
+    /// and for each point its input `x` and output `y` (design.md §1, §6); with `trace`, every
+    /// layer's `z_k` and `x_k` as well. Non-finite outputs are written as `null`.
+    public static func json(_ net: ResNet, source: String, member: String?, inputs: [[Double]],
+                            outputs: [[Double]], traces: [[LayerTrace]]? = nil) -> JSONValue {
+        let numbers = JSONWriter.numbers
+        var activation: [(String, JSONValue)] = [("kind", .string(net.activation.kind))]
+        if case let .quadratic(a, b, c) = net.activation {
+            activation += [("alpha", JSONWriter.number(a)), ("beta", JSONWriter.number(b)), ("gamma", JSONWriter.number(c))]
+        }
+        let points: [JSONValue] = inputs.indices.map { i in
+            var members: [(String, JSONValue)] = [("x", numbers(inputs[i])), ("y", numbers(outputs[i]))]
+            if let traces {
+                members.append(("trace", .array(traces[i].map { step in
+                    .object([("layer", .number(String(step.layer))),
+                             ("skip_sources", .array(step.skipSources.map { .number(String($0)) })),
+                             ("z", numbers(step.preActivation)), ("x", numbers(step.output))])
+                })))
+            }
+            return .object(members)
+        }
+        return .object([
+            ("network", .object([
+                ("source", .string(source)),
+                ("member", member.map { .string($0) } ?? .null),
+                ("widths", .array(net.widths.map { .number(String($0)) })),
+                ("skips", .array(net.skips.map { .array([.number(String($0.from)), .number(String($0.to))]) })),
+                ("activation", .object(activation)),
+            ])),
+            ("points", .array(points)),
+        ])
+    }
 }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import QuadForm
+
+/// Reading networks out of synth's own reports (issue 13): `NetworkDocument` in the library and
+/// `quadform eval REPORT --network …` through the built executable.
+@Suite("Network documents")
+struct NetworkDocumentTests {
+    static func floatingReport(_ expression: String, activation: String? = nil) throws -> (SynthesisReport, JSONValue) {
+        let synthesis = try Synthesis(form: ExpressionParser.form(expression))
+        let report = try SynthesisReport(synthesis: synthesis, activation: activation.map { try QuadraticActivationSpec(parsing: $0) })
+        // Through the text, as a file would go.
+        return (report, try JSONReader.parse(JSONWriter.write(report.json), name: "report.json"))
+    }
+
+    @Test("A floating report gives its residual network by default and the plain one on request, weights unchanged")
+    func floatingMembers() throws {
+        let (report, json) = try Self.floatingReport("x1^2 + 3*x1*x2 + x2^2 + x3 - 5")
+        #expect(NetworkDocument.kind(of: json) == .report(members: ["residual", "plain", "plain_approximate"]))
+        #expect(try NetworkDocument.network(from: json, name: "report.json") == report.synthesis.residual)
+        #expect(try NetworkDocument.network(from: json, name: "report.json", member: "plain") == report.synthesis.plain)
+        let approximate = try NetworkDocument.network(from: json, name: "report.json", member: "plain_approximate")
+        #expect(approximate.widths == [3, report.synthesis.rank + 1, 1])
+    }
+
+    @Test("The quadratic-activation networks of a report are members too")
+    func quadraticActivationMembers() throws {
+        let (report, json) = try Self.floatingReport("x^2 + y", activation: "quadratic:1,2,0")
+        let members = NetworkDocument.networkMembers(of: json)
+        #expect(members.contains("quadratic_activation.residual") && members.contains("quadratic_activation.plain"))
+        let net = try NetworkDocument.network(from: json, name: "r", member: "quadratic_activation.plain")
+        #expect(net == report.quadraticActivation?.plain)
+        #expect(net.activation == .quadratic(alpha: 1, beta: 2, gamma: 0))
+    }
+
+    @Test("An exact report gives its rational networks exactly, and rounded ones to the floating reader")
+    func exactReport() throws {
+        let synthesis = try ExactSynthesis(form: ExactForm.parse("x*y + x/3 + 2"))
+        let json = try JSONReader.parse(JSONWriter.write(ExactSynthesisReport(synthesis: synthesis).json), name: "exact.json")
+        #expect(try NetworkDocument.exactNetwork(from: json, name: "exact.json", member: "plain") == synthesis.plain)
+        #expect(try NetworkDocument.exactNetwork(from: json, name: "exact.json") == synthesis.residual)
+        #expect(try NetworkDocument.network(from: json, name: "exact.json") == synthesis.residual.resNet())
+    }
+
+    @Test("A network JSON is read as itself; naming a member of it is an error that says why")
+    func plainNetworkJSON() throws {
+        let net = try Synthesis(form: ExpressionParser.form("x^2 + y")).plain
+        let json = Formats.networkJSON(net)
+        #expect(NetworkDocument.kind(of: json) == .network)
+        #expect(try NetworkDocument.network(from: json, name: "net.json") == net)
+        let error = #expect(throws: JSONError.self) { try NetworkDocument.network(from: json, name: "net.json", member: "plain") }
+        #expect(error?.message.contains("not a report") == true)
+    }
+
+    @Test("Errors: a missing member lists those present; neither kind of document says what was expected; paths inside a member are full")
+    func errors() throws {
+        let (_, json) = try Self.floatingReport("x^2 + y")
+        let missing = #expect(throws: JSONError.self) { try NetworkDocument.network(from: json, name: "r.json", member: "hidden") }
+        #expect(missing?.message.contains("is a report with networks (residual, plain, plain_approximate)") == true)
+        #expect(missing?.message.contains("--network residual") == true)
+        let noDefault = NetworkDocument.json(networks: [("plain", Formats.networkJSON(try Synthesis(form: ExpressionParser.form("x^2")).plain))])
+        let unchosen = #expect(throws: JSONError.self) { try NetworkDocument.network(from: noDefault, name: "n.json") }
+        #expect(unchosen?.message.contains("no network member was chosen") == true)
+        let neither = #expect(throws: JSONError.self) { try NetworkDocument.network(from: .object([("rank", .number("1"))]), name: "x.json") }
+        #expect(neither?.message.contains("neither a network JSON") == true)
+        let broken = try JSONReader.parse(#"{"residual": {"network": {"widths": [1, 1, 1], "activation": {"kind": "square"}, "layers": [{"weights": [[1]], "bias": [0]}, {"weights": [[1, 2]], "bias": [0]}]}}}"#, name: "b.json")
+        let inner = #expect(throws: JSONError.self) { try NetworkDocument.network(from: broken, name: "b.json") }
+        #expect(inner?.location == "b.json: residual.network.layers[1].weights[0]")
+    }
+
+    @Test("A document of named networks (dotted names nest) reads back member by member")
+    func networksDocument() throws {
+        let s = try Synthesis(form: ExpressionParser.form("x^2 + 2*x*y + y"))
+        let doc = NetworkDocument.json(networks: [("residual", Formats.networkJSON(s.residual)), ("plain", Formats.networkJSON(s.plain)),
+                                                  ("quadratic_activation.residual", Formats.networkJSON(s.residual))])
+        #expect(NetworkDocument.networkMembers(of: doc) == ["residual", "plain", "quadratic_activation.residual"])
+        #expect(try NetworkDocument.network(from: doc, name: "d", member: "plain") == s.plain)
+        #expect(try NetworkDocument.network(from: doc, name: "d", member: "quadratic_activation.residual") == s.residual)
+    }
+
+    @Test("quadform eval reads synth's JSON report: residual by default, --network plain, and the error for a bad member")
+    func evalReadsReport() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-doc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("report.json").path
+        let synth = try BuiltExecutable.quadform(["synth", "x^2 + 3*x*y + z", "--format", "json", "--output", report])
+        #expect(synth.status == 0)
+        // f(1, 2, 3) = 1 + 6 + 3 = 10, for either network.
+        for member in [[], ["--network", "residual"], ["--network", "plain"]] {
+            let run = try BuiltExecutable.quadform(["eval", report, "--at", "1,2,3"] + member)
+            #expect(run.status == 0, "\(member): \(run.stderr)")
+            let value = Double(run.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            #expect(value.map { abs($0 - 10) < 1e-12 } == true, "\(member): \(run.stdout)")
+        }
+        let json = try BuiltExecutable.quadform(["eval", report, "--network", "plain", "--at", "1,2,3;0,0,0", "--format", "json"])
+        #expect(json.status == 0)
+        let parsed = try JSONReader.parse(json.stdout)
+        #expect(parsed["network"]?["member"] == .string("plain"))
+        guard case .array(let points)? = parsed["points"], points.count == 2,
+              case .array(let y)? = points[0]["y"], case .number(let text)? = y.first, let value = Double(text) else {
+            Issue.record("unexpected eval JSON: \(json.stdout)"); return
+        }
+        #expect(abs(value - 10) < 1e-12)
+        let output = folder.appendingPathComponent("eval.txt").path
+        let saved = try BuiltExecutable.quadform(["eval", report, "--at", "0,0,0", "--output", output])
+        #expect(saved.status == 0 && saved.stdout.isEmpty)
+        #expect((try? String(contentsOfFile: output, encoding: .utf8))?.hasPrefix("realization(0, 0, 0) = ") == true)
+        let bad = try BuiltExecutable.quadform(["eval", report, "--network", "hidden", "--at", "1,2,3", "--output", output + ".2"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("is a report with networks") && bad.stderr.contains("--network"))
+        #expect(!FileManager.default.fileExists(atPath: output + ".2"))
+    }
+}
