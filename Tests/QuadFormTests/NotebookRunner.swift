@@ -16,12 +16,16 @@ struct Notebook {
         let exitStatus: Int32
         /// Relative tolerance for numbers (`output tolerance=r`, default `Notebook.relativeTolerance`).
         let relativeTolerance: Double
+        /// Absolute tolerance for numbers (`output absolute=a`, default `Notebook.absoluteTolerance`):
+        /// the rounding-noise floor of the values the block prints.
+        let absoluteTolerance: Double
     }
 
     /// Numbers a and b agree when |a − b| ≤ relativeTolerance·max(|a|, |b|) + absoluteTolerance.
     /// The reports print six significant digits, so the last printed digit may flip: 1e-5 allows that.
     static let relativeTolerance = 1e-5
-    /// Values at the level of rounding noise (below 1e-12) all agree.
+    /// Values at the level of rounding noise (below 1e-12) all agree. A block whose numbers carry
+    /// a larger noise floor states it with `output absolute=a`.
     static let absoluteTolerance = 1e-12
     /// A line of expected output that is exactly this matches any number of lines (also none);
     /// inside a line it matches any text.
@@ -79,16 +83,18 @@ struct Notebook {
             }
             var exit: Int32 = 0
             var tolerance = Self.relativeTolerance
+            var absolute = Self.absoluteTolerance
             for option in output.info.split(separator: " ").dropFirst() {
                 let pair = option.split(separator: "=", maxSplits: 1).map(String.init)
                 switch (pair.first, pair.count == 2 ? pair[1] : nil) {
                 case ("exit", let value?): guard let v = Int32(value) else { throw ParseError(description: "\(path):\(output.line): bad exit=\(value)") }; exit = v
                 case ("tolerance", let value?): guard let v = Double(value), v >= 0 else { throw ParseError(description: "\(path):\(output.line): bad tolerance=\(value)") }; tolerance = v
-                default: throw ParseError(description: "\(path):\(output.line): unknown output option '\(option)' (exit=N, tolerance=r)")
+                case ("absolute", let value?): guard let v = Double(value), v >= 0 else { throw ParseError(description: "\(path):\(output.line): bad absolute=\(value)") }; absolute = v
+                default: throw ParseError(description: "\(path):\(output.line): unknown output option '\(option)' (exit=N, tolerance=r, absolute=a)")
                 }
             }
             cells.append(Cell(line: fence.line, command: fence.body.joined(separator: "\n"), expected: output.body,
-                              exitStatus: exit, relativeTolerance: tolerance))
+                              exitStatus: exit, relativeTolerance: tolerance, absoluteTolerance: absolute))
             index += 2
         }
         self.cells = cells
@@ -138,40 +144,49 @@ struct Notebook {
     }
 
     /// Whether two numbers agree within the tolerances.
-    static func agree(_ a: Double, _ b: Double, relative: Double) -> Bool {
-        abs(a - b) <= relative * max(abs(a), abs(b)) + absoluteTolerance
+    static func agree(_ a: Double, _ b: Double, relative: Double, absolute: Double = absoluteTolerance) -> Bool {
+        abs(a - b) <= relative * max(abs(a), abs(b)) + absolute
+    }
+
+    /// The text with each run of blanks shortened to one: a table's padding follows the printed
+    /// width of the number before it (`0.00022      0/4`, `0.000219     0/4`), so only whether
+    /// there is a blank is compared, not how many.
+    static func collapsingBlanks(_ text: String) -> String {
+        var out = ""
+        for c in text where !(c == " " && out.last == " ") { out.append(c) }
+        return out
     }
 
     /// Whether `actual` matches the `expected` line: equal text, numbers within tolerance, and
-    /// `[...]` standing for any text.
-    static func lineMatches(_ expected: String, _ actual: String, relative: Double) -> Bool {
+    /// `[...]` standing for any text; runs of blanks compare equal to runs of blanks.
+    static func lineMatches(_ expected: String, _ actual: String, relative: Double, absolute: Double = absoluteTolerance) -> Bool {
         if expected.contains(wildcard) {
             let pieces = expected.components(separatedBy: wildcard)
             // Each piece must match, in order; between pieces anything goes.
-            return matchPieces(pieces[...], actual[...], relative: relative, anchoredStart: true)
+            return matchPieces(pieces[...], actual[...], relative: relative, absolute: absolute, anchoredStart: true)
         }
         let e = tokens(expected), a = tokens(actual)
         guard e.count == a.count else { return false }
         for (x, y) in zip(e, a) {
             switch (x, y) {
-            case let (.text(s), .text(t)): if s != t { return false }
-            case let (.number(u, _), .number(v, _)): if !agree(u, v, relative: relative) { return false }
+            case let (.text(s), .text(t)): if collapsingBlanks(s) != collapsingBlanks(t) { return false }
+            case let (.number(u, _), .number(v, _)): if !agree(u, v, relative: relative, absolute: absolute) { return false }
             default: return false
             }
         }
         return true
     }
 
-    static func matchPieces(_ pieces: ArraySlice<String>, _ actual: Substring, relative: Double, anchoredStart: Bool) -> Bool {
+    static func matchPieces(_ pieces: ArraySlice<String>, _ actual: Substring, relative: Double, absolute: Double, anchoredStart: Bool) -> Bool {
         guard let piece = pieces.first else { return true }
         let rest = pieces.dropFirst()
         if rest.isEmpty {
             // The last piece must match a suffix of what is left (the whole of it when anchored).
-            if anchoredStart { return lineMatches(piece, String(actual), relative: relative) }
+            if anchoredStart { return lineMatches(piece, String(actual), relative: relative, absolute: absolute) }
             if piece.isEmpty { return true }
             var start = actual.startIndex
             while true {
-                if lineMatches(piece, String(actual[start...]), relative: relative) { return true }
+                if lineMatches(piece, String(actual[start...]), relative: relative, absolute: absolute) { return true }
                 if start == actual.endIndex { return false }
                 start = actual.index(after: start)
             }
@@ -182,8 +197,8 @@ struct Notebook {
         for start in starts {
             var end = start
             while true {
-                if lineMatches(piece, String(actual[start..<end]), relative: relative),
-                   matchPieces(rest, actual[end...], relative: relative, anchoredStart: false) { return true }
+                if lineMatches(piece, String(actual[start..<end]), relative: relative, absolute: absolute),
+                   matchPieces(rest, actual[end...], relative: relative, absolute: absolute, anchoredStart: false) { return true }
                 if end == actual.endIndex { break }
                 end = actual.index(after: end)
             }
@@ -193,7 +208,7 @@ struct Notebook {
 
     /// Whether the `actual` lines match the `expected` lines (trailing blanks ignored; a line that
     /// is only `[...]` matches any number of lines).
-    static func outputMatches(_ expected: [String], _ actual: [String], relative: Double) -> Bool {
+    static func outputMatches(_ expected: [String], _ actual: [String], relative: Double, absolute: Double = absoluteTolerance) -> Bool {
         func clean(_ lines: [String]) -> [String] {
             var out = lines.map { line -> String in
                 var s = line
@@ -210,7 +225,7 @@ struct Notebook {
                 for k in j...a.count where match(i + 1, k) { return true }
                 return false
             }
-            guard j < a.count, lineMatches(e[i], a[j], relative: relative) else { return false }
+            guard j < a.count, lineMatches(e[i], a[j], relative: relative, absolute: absolute) else { return false }
             return match(i + 1, j + 1)
         }
         return match(0, 0)

@@ -40,7 +40,8 @@ struct NotebookTests {
             let run = try BuiltExecutable.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec 2>&1\n" + cell.command],
                                               in: scratch, environment: environment)
             let actual = run.stdout.components(separatedBy: "\n")
-            let matches = Notebook.outputMatches(cell.expected, actual, relative: cell.relativeTolerance)
+            let matches = Notebook.outputMatches(cell.expected, actual, relative: cell.relativeTolerance,
+                                                  absolute: cell.absoluteTolerance)
             #expect(run.status == cell.exitStatus && matches, """
                 \(file):\(cell.line): $ \(cell.command)
                 exit status \(run.status), expected \(cell.exitStatus)
@@ -66,7 +67,13 @@ struct NotebookTests {
         #expect(!Notebook.lineMatches("k = 2: kept", "k = 2: dropped", relative: r))
         #expect(!Notebook.lineMatches("(0.707107*x", "(-0.707107*x", relative: r))
         #expect(!Notebook.lineMatches("k = 2", "k = 2 extra", relative: r))
+        #expect(Notebook.lineMatches("5  4.44119e-15     dropped", "5  -6.84464e-15    dropped", relative: r))   // padding follows the width
+        #expect(!Notebook.lineMatches("k = 2", "k =2", relative: r))
         #expect(Notebook.lineMatches("x = 1e-09", "x = 1.000001e-9", relative: r))
+        // A stated noise floor: 2.66e-07 and 2.72e-07 agree above a floor of 5e-08, not below it.
+        #expect(Notebook.lineMatches("error 2.66e-07", "error 2.72e-07", relative: 1e-2, absolute: 5e-8))
+        #expect(!Notebook.lineMatches("error 2.66e-07", "error 2.72e-07", relative: 1e-2))
+        #expect(!Notebook.lineMatches("slope 2.00", "slope 1.90", relative: 1e-2, absolute: 5e-8))
         #expect(Notebook.tokens("x1^2 - 0.5e+3") == [.text("x"), .number(1, "1"), .text("^"), .number(2, "2"), .text(" - "), .number(500, "0.5e+3")])
         #expect(Notebook.tokens("a -1.5e-09 b") == [.text("a "), .number(-1.5e-09, "-1.5e-09"), .text(" b")])
         #expect(Notebook.tokens("1.") == [.number(1, "1.")])
@@ -100,5 +107,10 @@ struct NotebookTests {
         #expect(notebook.cells[0].exitStatus == 2)
         #expect(notebook.cells[0].relativeTolerance == 0.1)
         #expect(notebook.cells[0].expected == ["x"])
+        #expect(notebook.cells[0].absoluteTolerance == Notebook.absoluteTolerance)
+        try "```sh\nquadform a\n```\n```output absolute=5e-8\nx\n```\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try Notebook(path: file.path).cells[0].absoluteTolerance == 5e-8)
+        try "```sh\nquadform a\n```\n```output absolute=-1\nx\n```\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: Notebook.ParseError.self) { try Notebook(path: file.path) }
     }
 }
