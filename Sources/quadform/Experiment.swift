@@ -9,9 +9,10 @@ struct Experiment: ParsableCommand {
     )
 }
 
-/// The outputs of an experiment: the table for people, one CSV row per run, and the plot.
+/// The outputs of an experiment: the table for people, the JSON report, one CSV row per run, and the plot.
 protocol ExperimentOutputs {
     var text: String { get }
+    var json: JSONValue { get }
     var csv: String { get }
     var svg: String { get }
 }
@@ -19,9 +20,10 @@ protocol ExperimentOutputs {
 extension TrainingResult: ExperimentOutputs {}
 extension TaylorResult: ExperimentOutputs {}
 
-/// Prints the experiment's table and writes its CSV and SVG to the files asked for (atomically).
-func publish(_ result: some ExperimentOutputs, csv: String?, svg: String?) throws {
-    FileHandle.standardOutput.write(Data(result.text.utf8))
+/// Prints the experiment's table or JSON report (or writes it to `output`) and writes its CSV and
+/// SVG to the files asked for (all atomically).
+func publish(_ result: some ExperimentOutputs, format: ReportFormat, output: String?, csv: String?, svg: String?) throws {
+    try emit(format == .json ? JSONWriter.write(result.json) : result.text, to: output)
     if let csv { try emit(result.csv, to: csv) }
     if let svg { try emit(result.svg, to: svg) }
 }
@@ -79,6 +81,8 @@ struct ExperimentTrain: ParsableCommand {
     @Option(help: "Seed of the points and the starts.")
     var seed: UInt64 = 1
 
+    @OptionGroup var report: ReportOutput
+
     @Option(help: ArgumentHelp("Write one CSV row per run to this file.", valueName: "file"))
     var csv: String?
 
@@ -102,7 +106,7 @@ struct ExperimentTrain: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        try publish(result, csv: csv, svg: svg)
+        try publish(result, format: report.format, output: report.output, csv: csv, svg: svg)
     }
 }
 
@@ -154,6 +158,8 @@ struct ExperimentTaylor: ParsableCommand {
     @Option(help: "Seed of the points.")
     var seed: UInt64 = 1
 
+    @OptionGroup var report: ReportOutput
+
     @Option(help: ArgumentHelp("Write one CSV row per (activation, construction, δ) to this file.", valueName: "file"))
     var csv: String?
 
@@ -172,6 +178,6 @@ struct ExperimentTaylor: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        try publish(result, csv: csv, svg: svg)
+        try publish(result, format: report.format, output: report.output, csv: csv, svg: svg)
     }
 }

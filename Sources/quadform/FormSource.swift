@@ -59,5 +59,5 @@ struct FormSource<Wording: FormSourceWording>: ParsableArguments {
 /// Help of the eigendecomposition options that `synth` and `spectrum` share.
 enum EigenOptionHelp {
     static let rankTolerance = ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|; with non-symmetric M, max(n,1)·ε·max(max|λ|, ‖(M−Mᵀ)/2‖_F)).", valueName: "t")
-    static let driver = ArgumentHelp("LAPACKE driver: dsyev, dsyevd, dsyevr, auto (dsyev for n ≤ 200, dsyevd above), or selected (dsytrd + dsterf + dstemr + dormtr: eigenvectors only for |λ| above the rank tolerance; faster for low rank).")
+    static let driver = ArgumentHelp("LAPACKE driver: auto (the default: dsyev for n ≤ 200, dsyevd above), dsyev, dsyevd, dsyevr, or selected (dsytrd + dsterf + dstemr + dormtr: eigenvectors only for |λ| above the rank tolerance; faster for low rank).")
 }

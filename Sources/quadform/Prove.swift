@@ -15,6 +15,7 @@ struct Prove: ParsableCommand {
           quadform prove "x^2 + y"
           quadform prove --exact "x^2 - 2*x*y + y^2 + 3*z"
           quadform prove --input form.json --exact
+          quadform prove "x^2 + y" --format json --output proof.json
         Exit status: 0 proved, 1 a check failed, 2 bad input.
         """
     )
@@ -38,8 +39,7 @@ struct Prove: ParsableCommand {
     @Option(help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1
 
-    @Option(help: ArgumentHelp("Write the argument to this file (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
+    @OptionGroup var report: ReportOutput
 
     func validate() throws {
         if (expression == nil) == (input == nil) { throw ValidationError("give exactly one form: an EXPRESSION or --input FILE") }
@@ -65,7 +65,7 @@ struct Prove: ParsableCommand {
             printError(describe(error))
             throw ExitCode(2)
         }
-        try emit(proof.text, to: output)
+        try emit(report.format == .json ? JSONWriter.write(proof.json) : proof.text, to: report.output)
         if !proof.holds {
             printError("the argument is incomplete: a verification or certificate check failed (see above)")
             throw ExitCode(1)

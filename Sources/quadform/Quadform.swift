@@ -57,6 +57,15 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
+/// `--format text|json` and `--output FILE` of the commands that print a report.
+struct ReportOutput: ParsableArguments {
+    @Option(help: "Report format: text (for people) or json (for tools).")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+}
+
 /// Output formats of `synth`: the report (text, json) or a picture of both networks (dot, svg).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, dot, svg

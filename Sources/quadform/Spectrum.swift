@@ -19,6 +19,7 @@ struct Spectrum: ParsableCommand {
           quadform spectrum "x^2 + 1e-14*y^2 + x*z"
           quadform spectrum --random 30 --rank 10 --svg spectrum.svg
           quadform spectrum "x^2 + 1e-9*y^2" --rank-tolerance 1e-6
+          quadform spectrum --quadratic A.npy --format json --output spectrum.json
         """
     )
 
@@ -29,10 +30,12 @@ struct Spectrum: ParsableCommand {
     var rankTolerance: Double?
 
     @Option(help: EigenOptionHelp.driver)
-    var driver: EigenDriver = .dsyev
+    var driver: EigenDriver = .auto
 
     @Option(help: ArgumentHelp("Write the plot to this SVG file (atomically).", valueName: "file"))
     var svg: String?
+
+    @OptionGroup var report: ReportOutput
 
     func validate() throws {
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
@@ -42,12 +45,13 @@ struct Spectrum: ParsableCommand {
         do {
             let form = try self.form.load()
             let synthesis = try Synthesis(form: form, options: SynthesisOptions(rankTolerance: rankTolerance, driver: driver, randomSamples: 0))
-            var text = SpectrumReport(synthesis: synthesis).text
+            let spectrum = SpectrumReport(synthesis: synthesis)
+            var text = report.format == .json ? JSONWriter.write(spectrum.json) : spectrum.text
             if let svg {
                 try OutputFile.write(Diagrams.spectrumSVG(synthesis), to: svg)
-                text += "wrote the plot to \(svg)\n"
+                if report.format == .text { text += "wrote the plot to \(svg)\n" }
             }
-            FileHandle.standardOutput.write(Data(text.utf8))
+            if let output = report.output { try OutputFile.write(text, to: output) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
         } catch {
             printError(describe(error))
             throw ExitCode(2)

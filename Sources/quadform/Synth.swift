@@ -53,7 +53,7 @@ struct Synth: ParsableCommand {
     var rankTolerance: Double?
 
     @Option(help: EigenOptionHelp.driver)
-    var driver: EigenDriver = .dsyev
+    var driver: EigenDriver = .auto
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1
@@ -68,7 +68,7 @@ struct Synth: ParsableCommand {
     var activation: String?
 
     @Option(name: .customLong("save-networks"),
-            help: ArgumentHelp("Also write both networks as a NumPy .npz archive (atomically): residual_W1, residual_B1, residual_W2, residual_B2, residual_V_0_2, plain_W1, plain_B1, plain_W2, plain_B2.", valueName: "file.npz"))
+            help: ArgumentHelp("Also write the networks (atomically): FILE.json as a network document (exact weights as \"p/q\" with --exact; quadform eval FILE.json --network NAME reads it), any other name as a NumPy .npz archive (residual_W1, residual_B1, residual_W2, residual_B2, residual_V_0_2, plain_W1, …). With --activation the s-networks too (quadratic_activation.residual/plain; quadratic_activation_residual_W1, … in .npz).", valueName: "file.npz|file.json"))
     var saveNetworks: String?
 
     @Flag(help: "Print the time of each phase (read, decompose, synthesize, verify, report, write) on standard error.")
@@ -90,7 +90,6 @@ struct Synth: ParsableCommand {
         if let c = constant, !c.isFinite { throw ValidationError("--constant must be finite") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
         if exact && (form.quadratic != nil || form.random != nil) { throw ValidationError("--exact works with an EXPRESSION or --input (exact numbers), not --quadratic or --random") }
-        if exact && saveNetworks != nil { throw ValidationError("--save-networks writes floating networks; it does not go with --exact") }
         if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
     }
 
@@ -134,7 +133,7 @@ struct Synth: ParsableCommand {
             if let output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
             clock.mark("write report")
             if let saveNetworks {
-                try Npz.write(Npz.networkArrays(of: report.synthesis), to: saveNetworks)
+                try SavedNetworks.write(report, to: saveNetworks)
                 clock.mark("write \(saveNetworks)")
             }
         } catch {

@@ -27,6 +27,12 @@ extension Synth {
             throw ExitCode(2)
         }
         try quadform.emit(text, to: output)
+        if let saveNetworks {
+            do { try SavedNetworks.write(report, to: saveNetworks) } catch {
+                printError(describe(error))
+                throw ExitCode(2)
+            }
+        }
         if !report.passed {
             printError("exact verification failed: a network does not equal the form (see the report)")
             throw ExitCode(1)

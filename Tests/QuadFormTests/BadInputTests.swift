@@ -41,6 +41,8 @@ struct ExpressionBadInputTests {
         ("()", "empty parentheses", 1),
         ("x y", "missing operator", 3),
         ("3x", "missing operator", 2),
+        ("sin(x)", "functions are not supported: 'sin(…)'", 1),
+        ("1 + exp (x*y)", "functions are not supported: 'exp(…)'", 5),
         ("x^", "'^' needs an exponent", 2),
         ("x^^2", "exponent must be a non-negative integer", 3),
         ("x^2^2", "chained exponents", 4),

@@ -214,9 +214,19 @@ struct ScaleTests {
             #expect(report.json["eigen_driver_requested"] == .string("auto"))
             guard case let .string(reason)? = report.json["eigen_driver_reason"] else { Issue.record("no reason"); continue }
             #expect(reason.contains("n = \(n)") && reason.contains(expected))
-            #expect(report.text.contains("driver auto: n = \(n)"))
+            // The text names the driver that ran; the reason line only when auto left dsyev.
+            #expect(report.text.contains("(LAPACKE \(expected), ascending)"))
+            #expect(report.text.contains("driver auto: n = \(n)") == (expected != "dsyev"))
             #expect(report.passed)
         }
+    }
+
+    @Test("auto is the default driver of SynthesisOptions (issue 13: no slow path first)")
+    func autoIsDefault() throws {
+        #expect(SynthesisOptions().driver == .auto)
+        let form = try RandomForm.make(RandomFormSpec(dimension: 201, rank: 100, seed: 6))
+        let s = try Synthesis(form: form)
+        #expect(s.eigen.requestedDriver == .auto && s.eigen.driver == .dsyevd)
     }
 
     @Test("every driver's eigenvector rows satisfy A q = λ q and are orthonormal")

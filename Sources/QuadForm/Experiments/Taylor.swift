@@ -367,6 +367,33 @@ public struct TaylorResult: Sendable {
         return out
     }
 
+    /// The JSON report of `quadform experiment taylor --format json`: the form, the options, the
+    /// log-log slope per activation and construction, and every measurement (the CSV's columns),
+    /// design.md §3 (T3).
+    public var json: JSONValue {
+        let o = experiment.options
+        return .object([
+            ("form", Formats.formJSON(experiment.form)),
+            ("rank", .number(String(experiment.synthesis.rank))),
+            ("options", .object([
+                ("activations", .array(o.activations.map { .string($0.rawValue) })), ("z0", JSONWriter.number(o.center)),
+                ("deltas", JSONWriter.numbers(o.deltas)), ("samples", .number(String(o.samples))),
+                ("box_radius", JSONWriter.number(o.boxRadius)), ("seed", .number(String(o.seed))),
+            ])),
+            ("scale", JSONWriter.number(scale)),
+            ("slopes", .array(slopes.map { slope in
+                .object([("activation", .string(slope.activation.rawValue)), ("construction", .string(slope.construction.rawValue)),
+                         ("slope", JSONWriter.number(slope.slope))])
+            })),
+            ("measurements", .array(measurements.map { m in
+                .object([("activation", .string(m.activation.rawValue)), ("construction", .string(m.construction.rawValue)),
+                         ("neurons", .number(String(m.neurons))), ("delta", JSONWriter.number(m.delta)),
+                         ("max_abs_error", JSONWriter.number(m.maxError)), ("relative_error", JSONWriter.number(m.relativeError)),
+                         ("taylor_model_exact", .bool(m.taylorModelExact))])
+            })),
+        ])
+    }
+
     /// One CSV row per measurement.
     public var csv: String {
         var table = CSVTable(header: ["activation", "z0", "construction", "neurons", "delta", "max_abs_error", "relative_error", "taylor_model_exact"])

@@ -468,6 +468,43 @@ public struct TrainingResult: Sendable {
         return out
     }
 
+    /// The JSON report of `quadform experiment train --format json`: the form, k, the options,
+    /// one summary per architecture and every run (the CSV's columns), design.md §3.
+    public var json: JSONValue {
+        let s = experiment.synthesis, o = experiment.options
+        func architecture(_ a: TrainingArchitecture) -> [(String, JSONValue)] {
+            [("network", .string(a.kind.rawValue)), ("neurons", .number(String(a.neurons))),
+             ("width", .string(a.widthLabel)), ("exact_exists", .bool(a.exactExists))]
+        }
+        return .object([
+            ("form", Formats.formJSON(experiment.form)),
+            ("rank", .number(String(s.rank))),
+            ("linear_in_range", .bool(!s.hasLinearNullPart)),
+            ("options", .object([
+                ("starts", .number(String(o.starts))), ("steps", .number(String(o.steps))),
+                ("samples", .number(String(o.samples))), ("box_radius", JSONWriter.number(o.boxRadius)),
+                ("learning_rate", JSONWriter.number(o.learningRate)), ("final_learning_rate", JSONWriter.number(o.finalLearningRate)),
+                ("tolerance", JSONWriter.number(o.tolerance)), ("seed", .number(String(o.seed))),
+            ])),
+            ("scale", JSONWriter.number(scale)),
+            ("summaries", .array(summaries.map { summary in
+                .object(architecture(summary.architecture) + [
+                    ("min_loss", JSONWriter.number(summary.minimumLoss)), ("median_loss", JSONWriter.number(summary.medianLoss)),
+                    ("exact_fraction", JSONWriter.number(summary.exactFraction)),
+                    ("median_max_abs_parameter", JSONWriter.number(summary.medianLargestParameter)),
+                ])
+            })),
+            ("runs", .array(runs.map { run in
+                .object(architecture(run.architecture) + [
+                    ("start", .number(String(run.start))), ("seed", .number(String(run.seed))),
+                    ("final_loss", JSONWriter.number(run.finalLoss)), ("relative_error", JSONWriter.number(run.relativeError)),
+                    ("relative_coefficient_error", JSONWriter.number(run.relativeCoefficientError)),
+                    ("max_abs_parameter", JSONWriter.number(run.largestParameter)), ("reached_exact", .bool(run.reachedExact)),
+                ])
+            })),
+        ])
+    }
+
     /// One CSV row per run.
     public var csv: String {
         var table = CSVTable(header: ["network", "neurons", "width", "exact_exists", "start", "seed", "final_loss",

@@ -389,6 +389,9 @@ private struct Parser {
                 throw error("unbalanced ')': no '(' to close", current.start, current.end)
             }
             let previous = tokens[position - 1]
+            if case .identifier(let name) = previous.kind, current.kind == .leftParen {
+                throw error("functions are not supported: '\(name)(…)' is not a quadratic term (only numbers, variables, + - * /, ^ or ** with integer exponents and parentheses; write '\(name)*(…)' to multiply a variable by a bracket)", previous.start, current.end)
+            }
             throw error("missing operator between \(describe(previous)) and \(describe(current)) (write '*' to multiply)", current.start, current.end)
         }
         return node

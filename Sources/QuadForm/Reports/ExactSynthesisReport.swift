@@ -176,9 +176,9 @@ public struct ExactSynthesisReport: Sendable {
         if let q = quadraticActivation {
             out += "\n"
             line("activation s", "\(q.spec.formula), shift −β/(2α) = \(-(q.spec.beta / (Rational(2) * q.spec.alpha))) (eq. 4/7)")
-            line("  residual", "\(q.residual.hiddenNeurons) s-neurons + skip: expanded \(q.residualEqual ? "=" : "≠") f")
+            line("  residual", "\(q.residual.hiddenNeurons) s-neuron\(q.residual.hiddenNeurons == 1 ? "" : "s") + skip: expanded \(q.residualEqual ? "=" : "≠") f")
             line("", "g(x) = " + q.residual.formula(variables: names))
-            line("  plain", "\(q.plain.hiddenNeurons) s-neurons: expanded \(q.plainEqual ? "=" : "≠") f")
+            line("  plain", "\(q.plain.hiddenNeurons) s-neuron\(q.plain.hiddenNeurons == 1 ? "" : "s"): expanded \(q.plainEqual ? "=" : "≠") f")
             let d = q.printedEquation10Discrepancy
             var terms: [(Rational, String)] = d.linear.enumerated().compactMap { $1.isZero ? nil : ($1, names[$0]) }
             if !d.constant.isZero || terms.isEmpty { terms.append((d.constant, "")) }

@@ -18,6 +18,32 @@ public struct SpectrumReport: Sendable {
         synthesis.eigen.eigenvalues.sorted { abs($0) > abs($1) }
     }
 
+    /// The JSON report of `quadform spectrum --format json`: every eigenvalue by decreasing |λ|
+    /// (the first `rank` kept), the rank tolerance and its rule, the gap, the bound on what dropping
+    /// changes, and the driver that ran with the reason (design.md §2, §5).
+    public var json: JSONValue {
+        let s = synthesis
+        let gap: JSONValue = {
+            guard let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 else { return .null }
+            return JSONWriter.number(kept / dropped)
+        }()
+        return .object([
+            ("variables", .array(s.form.variables.map { .string($0) })),
+            ("n", .number(String(s.form.dimension))),
+            ("eigen_driver", .string(s.eigen.driver.rawValue)),
+            ("eigen_driver_requested", .string(s.eigen.requestedDriver.rawValue)),
+            ("eigen_driver_reason", .string(s.eigen.driverReason)),
+            ("eigenvalues_by_magnitude", JSONWriter.numbers(eigenvaluesByMagnitude)),
+            ("rank", .number(String(s.rank))),
+            ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
+            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? (s.skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
+            ("smallest_kept_eigenvalue", s.smallestKept.map(JSONWriter.number) ?? .null),
+            ("largest_dropped_eigenvalue", s.largestDropped.map(JSONWriter.number) ?? .null),
+            ("eigenvalue_gap", gap),
+            ("dropped_eigenvalue_sum", JSONWriter.number(s.droppedEigenvalueSum)),
+        ])
+    }
+
     /// The text report.
     public var text: String {
         let s = synthesis

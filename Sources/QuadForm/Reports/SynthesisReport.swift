@@ -128,7 +128,9 @@ public struct SynthesisReport: Sendable {
             line("A = (M + Mᵀ)/2", "\(n)×\(n), ‖A‖_F = \(Self.fmt(s.symmetricMatrix.frobeniusNorm))")
         }
         line("eigenvalues", "\(Self.list(numbers: s.eigen.eigenvalues, limit: 10))   (LAPACKE \(s.eigen.driver.rawValue), ascending)")
-        if s.eigen.requestedDriver == .auto { line("", "driver " + s.eigen.driverReason) }
+        // auto's choice is stated when it is not the reference dsyev the line above already names
+        // (the JSON report always has eigen_driver_reason).
+        if s.eigen.requestedDriver == .auto && s.eigen.driver != .dsyev { line("", "driver " + s.eigen.driverReason) }
         var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
         rankLine += s.rankToleranceIsDefault
             ? " = \(s.rankToleranceFormula ?? "")" + (s.skewDominates ? " (the skew part of M dominates the rounding)" : "")

@@ -186,8 +186,8 @@ public struct QuadraticActivationNetworks: Sendable {
         let r = residualCheck, p = plainCheck
         return [
             "\(spec.formula); each square neuron w(uᵀx + b)² becomes (w/α)·s(uᵀx + b − β/(2α)) (eq. 4/7)",
-            "residual: \(residual.hiddenNeurons) s-neurons + skip, coefficients \(SynthesisReport.fmt(r.coefficientError)) ≤ \(SynthesisReport.fmt(r.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(r.worstRatio)) \(r.passed ? "ok" : "FAILED")",
-            "plain:    \(plain.hiddenNeurons) s-neurons, coefficients \(SynthesisReport.fmt(p.coefficientError)) ≤ \(SynthesisReport.fmt(p.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(p.worstRatio)) \(p.passed ? "ok" : "FAILED")",
+            "residual: \(residual.hiddenNeurons) s-neuron\(residual.hiddenNeurons == 1 ? "" : "s") + skip, coefficients \(SynthesisReport.fmt(r.coefficientError)) ≤ \(SynthesisReport.fmt(r.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(r.worstRatio)) \(r.passed ? "ok" : "FAILED")",
+            "plain:    \(plain.hiddenNeurons) s-neuron\(plain.hiddenNeurons == 1 ? "" : "s"), coefficients \(SynthesisReport.fmt(p.coefficientError)) ≤ \(SynthesisReport.fmt(p.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(p.worstRatio)) \(p.passed ? "ok" : "FAILED")",
             "the shift +β/(2α) printed in the paper's eq. (10) misses f by up to \(SynthesisReport.fmt(printedEquation10Error)) on the box" + (spec.beta.isZero ? " (β = 0: both shifts agree)" : ""),
         ] + [("residual", r), ("plain", p)].compactMap { name, check in
             check.passed && check.isIllConditioned ? "\(name): " + SynthesisReport.conditioningWarning(check) : nil

@@ -14,8 +14,9 @@ public struct SynthesisOptions: Sendable {
     /// Seed of the sample points (verification is reproducible).
     public var seed: UInt64
 
-    /// Defaults: automatic rank tolerance, `dsyev`, R = 1, 32 random points, seed 1.
-    public init(rankTolerance: Double? = nil, driver: EigenDriver = .dsyev, boxRadius: Double = 1,
+    /// Defaults: automatic rank tolerance, driver `auto` (`dsyev` for n ≤ 200, `dsyevd` above),
+    /// R = 1, 32 random points, seed 1.
+    public init(rankTolerance: Double? = nil, driver: EigenDriver = .auto, boxRadius: Double = 1,
                 randomSamples: Int = 32, seed: UInt64 = 1) {
         self.rankTolerance = rankTolerance
         self.driver = driver
@@ -227,8 +228,11 @@ public struct Synthesis: Sendable {
     /// `a_Nᵀx = h·((pᵀx + R)² − (pᵀx − R)²)/(4R)`, p = a_N/h (design.md §2, scaled).
     public var nullNeuronScale: Double { hasLinearNullPart ? Synthesis.powerOfTwoScale(linearNullPartNorm) : 1 }
 
-    /// ‖(M − Mᵀ)/2‖_F: forming A = (M + Mᵀ)/2 rounds at this scale, so the default rank tolerance
-    /// uses `max(max|λ|, ‖(M − Mᵀ)/2‖_F)` in place of max|λ| (equal for symmetric input).
+    /// ‖(M − Mᵀ)/2‖_F over the pairs (i, j) where both m_ij and m_ji are non-zero: forming
+    /// A = (M + Mᵀ)/2 rounds at this scale, so the default rank tolerance uses
+    /// `max(max|λ|, ‖(M − Mᵀ)/2‖_F)` in place of max|λ| (equal for symmetric input). A pair with a
+    /// zero entry — how the expression parser and most tools store a cross term, in one corner —
+    /// is formed exactly ((m + 0)/2) and adds nothing (design.md §5).
     public static func skewPartNorm(_ m: Matrix) -> Double {
         let n = m.rows
         guard n > 1, m.columns == n else { return 0 }
@@ -240,7 +244,9 @@ public struct Synthesis: Sendable {
                 for jb in stride(from: ib, to: n, by: block) {
                     for i in ib..<min(ib + block, n) {
                         for j in max(jb, i + 1)..<min(jb + block, n) {
-                            let d = 0.5 * (e[i * n + j] - e[j * n + i])
+                            let upper = e[i * n + j], lower = e[j * n + i]
+                            guard upper != 0, lower != 0 else { continue }  // (m + 0)/2 is exact
+                            let d = 0.5 * (upper - lower)
                             guard d != 0 else { continue }
                             let magnitude = abs(d)
                             if magnitude > scale {

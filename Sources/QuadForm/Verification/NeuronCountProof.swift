@@ -12,9 +12,26 @@ public struct NeuronCountProof: Sendable {
     public let plainMinimum: Int
     /// Whether every hypothesis and verification checked out (the argument is complete).
     public let holds: Bool
+    /// Whether the argument is exact (rational arithmetic, `--exact`).
+    public let exact: Bool
+    /// The JSON report of the synthesis the argument rests on (floating or exact).
+    public let synthesisJSON: JSONValue
 
     /// The argument as text.
     public var text: String { paragraphs.joined(separator: "\n\n") + "\n" }
+
+    /// The JSON report of `quadform prove --format json`: whether the argument holds, the proved
+    /// minima, the paragraphs of the text, and the synthesis report it rests on (design.md §3).
+    public var json: JSONValue {
+        .object([
+            ("holds", .bool(holds)),
+            ("exact", .bool(exact)),
+            ("residual_minimum", .number(String(residualMinimum))),
+            ("plain_minimum", .number(String(plainMinimum))),
+            ("paragraphs", .array(paragraphs.map { .string($0) })),
+            ("synthesis", synthesisJSON),
+        ])
+    }
 
     /// The conclusion line.
     static func conclusion(k: Int, hasNull: Bool) -> String {
@@ -81,6 +98,8 @@ public struct NeuronCountProof: Sendable {
         residualMinimum = k
         plainMinimum = s.hasLinearNullPart ? k + 2 : k
         holds = v.passed && s.residual.hiddenNeurons == k && s.plain.hiddenNeurons == plainMinimum
+        exact = false
+        synthesisJSON = report.json
     }
 
     /// The argument for an exact synthesis: every number rational, every check an equality.
@@ -127,5 +146,7 @@ public struct NeuronCountProof: Sendable {
         residualMinimum = k
         plainMinimum = s.hasLinearNullPart ? k + 2 : k
         holds = report.passed && s.residual.hiddenNeurons == k && s.plain.hiddenNeurons == plainMinimum
+        exact = true
+        synthesisJSON = report.json
     }
 }
