@@ -58,7 +58,7 @@ struct TrainingExperimentTests {
 
     @Test("wrong parameter count is a typed error")
     func wrongCount() {
-        #expect(throws: QuadFormError.self) { try SquareNetworkParameters(kind: .plain, inputs: 2, neurons: 1, values: [1, 2, 3]) }
+        #expect(throws: ExperimentError.self) { try SquareNetworkParameters(kind: .plain, inputs: 2, neurons: 1, values: [1, 2, 3]) }
     }
 
     @Test("quick run on x1^2 + x2: the picture of design.md §3")
@@ -111,9 +111,9 @@ struct TrainingExperimentTests {
         let form = try ExpressionParser.form("x^2")
         var options = TrainingOptions()
         options.starts = 0
-        #expect(throws: QuadFormError.self) { try TrainingExperiment(form: form, options: options) }
+        #expect(throws: ExperimentError.self) { try TrainingExperiment(form: form, options: options) }
         let constant = try ExpressionParser.form("3")
-        #expect(throws: QuadFormError.self) { try TrainingExperiment(form: constant) }
+        #expect(throws: ExperimentError.self) { try TrainingExperiment(form: constant) }
     }
 }
 
@@ -175,7 +175,7 @@ struct TaylorExperimentTests {
     @Test("s''(z0) = 0 is refused with a typed error", arguments: [SmoothActivation.tanh, .sigmoid])
     func flatCurvature(activation s: SmoothActivation) throws {
         let form = try ExpressionParser.form("x^2")
-        #expect(throws: TaylorError.self) { try TaylorExperiment(form: form, options: TaylorOptions(activations: [s], center: 0)) }
+        #expect(throws: ExperimentError.self) { try TaylorExperiment(form: form, options: TaylorOptions(activations: [s], center: 0)) }
     }
 
     @Test("log-log slope of exact powers")

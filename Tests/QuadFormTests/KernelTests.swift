@@ -144,10 +144,10 @@ struct VerificationReuseTests {
         _ = try verifier.check(s.residual, name: "residual", points: points, reference: reference, cache: &primed)
         let deeper = try ResNet(widths: s.residual.widths + [1], activation: .square,
                                 layers: s.residual.layers + [ResNet.Layer(weights: Matrix(rows: 1, columns: 1, entries: [1]), bias: [0])])
-        #expect(throws: QuadFormError.self) { try verifier.check(deeper, name: "deeper", points: points, reference: reference, cache: &primed) }
+        #expect(throws: NetworkError.self) { try verifier.check(deeper, name: "deeper", points: points, reference: reference, cache: &primed) }
         let innerSkip = try ResNet(widths: s.residual.widths, activation: .square, layers: s.residual.layers,
                                    skips: [ResNet.Skip(from: 0, to: 1, weights: Matrix(rows: s.rank, columns: n))])
-        #expect(throws: QuadFormError.self) { try verifier.check(innerSkip, name: "inner skip", points: points, reference: reference, cache: &primed) }
+        #expect(throws: NetworkError.self) { try verifier.check(innerSkip, name: "inner skip", points: points, reference: reference, cache: &primed) }
 
         // and the other order: the wrong network first, then the right one.
         var fresh = Verifier.ProductCache()

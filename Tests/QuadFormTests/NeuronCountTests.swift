@@ -378,9 +378,9 @@ struct NeuronCountTheoremTests {
 
     @Test("α = 0 is refused with a clear error")
     func alphaZero() {
-        #expect(throws: QuadFormError.self) { try QuadraticActivationSpec(parsing: "quadratic:0,1,2") }
-        #expect(throws: QuadFormError.self) { try QuadraticActivationSpec(parsing: "quadratic:1,2") }
-        #expect(throws: QuadFormError.self) { try QuadraticActivationSpec(parsing: "quadratic:1,x,2") }
+        #expect(throws: NetworkError.self) { try QuadraticActivationSpec(parsing: "quadratic:0,1,2") }
+        #expect(throws: NetworkError.self) { try QuadraticActivationSpec(parsing: "quadratic:1,2") }
+        #expect(throws: NetworkError.self) { try QuadraticActivationSpec(parsing: "quadratic:1,x,2") }
         #expect((try? QuadraticActivationSpec(parsing: "quadratic:1/3,-0.5,2"))?.beta == Rational(-1, 2))
     }
 }

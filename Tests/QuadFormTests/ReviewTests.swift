@@ -123,8 +123,8 @@ struct TaylorSweepTests {
         #expect(deltas.count == 9)
         #expect(deltas.first == 0.25 && deltas.last == 1.0 / 1024)
         for i in 1..<deltas.count { #expect(abs(deltas[i] / deltas[i - 1] - 0.5) < 1e-14) }
-        #expect(throws: QuadFormError.self) { try TaylorOptions.geometricDeltas(largest: 1, smallest: 1, count: 3) }
-        #expect(throws: QuadFormError.self) { try TaylorOptions.geometricDeltas(largest: 1, smallest: 0.1, count: 1) }
-        #expect(throws: QuadFormError.self) { try TaylorOptions.geometricDeltas(largest: .infinity, smallest: 0.1, count: 3) }
+        #expect(throws: ExperimentError.self) { try TaylorOptions.geometricDeltas(largest: 1, smallest: 1, count: 3) }
+        #expect(throws: ExperimentError.self) { try TaylorOptions.geometricDeltas(largest: 1, smallest: 0.1, count: 1) }
+        #expect(throws: ExperimentError.self) { try TaylorOptions.geometricDeltas(largest: .infinity, smallest: 0.1, count: 3) }
     }
 }

@@ -169,7 +169,7 @@ struct NpzTests {
         let existing = folder.appendingPathComponent("keep.npz").path
         try Data("old".utf8).write(to: URL(fileURLWithPath: existing))
         let duplicate = [arrays[0], arrays[0]]
-        #expect(throws: QuadFormError.self) { try Npz.write(duplicate, to: existing) }
+        #expect(throws: FormatError.self) { try Npz.write(duplicate, to: existing) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: existing)) == Data("old".utf8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["keep.npz"])
         // A device is written in place, not replaced by a regular file.

@@ -58,21 +58,6 @@ public enum SmoothActivation: String, Sendable, CaseIterable {
     }
 }
 
-/// Errors of the Taylor experiment's settings.
-public enum TaylorError: Error, Equatable, CustomStringConvertible {
-    /// s''(z₀) is (numerically) zero, so the Taylor polynomial is not quadratic and eq. (4) does not apply.
-    case flatCurvature(activation: String, z0: Double, second: Double)
-
-    /// The message for users, naming the activation and z0.
-    public var description: String {
-        switch self {
-        case let .flatCurvature(activation, z0, second):
-            let point = SynthesisReport.fmt(z0)
-            return "\(activation)''(\(point)) = \(SynthesisReport.fmt(abs(second) == 0 ? 0 : second)): the Taylor polynomial at z0 = \(point) is not quadratic (α = s''/2 = 0); choose a z0 where s'' ≠ 0"
-        }
-    }
-}
-
 /// How a synthesized square network is rewritten with the activation s (design.md §3, T3).
 public enum TaylorConstruction: String, Sendable, CaseIterable {
     /// The paper's eq. (7)/(10) with the correct sign: each square neuron t² of the residual network
@@ -108,9 +93,9 @@ public struct TaylorOptions: Sendable {
     /// `count` values of δ spaced geometrically from `largest` down to `smallest` (the sweep of
     /// `quadform experiment taylor --delta-max --delta-min --deltas`).
     public static func geometricDeltas(largest: Double, smallest: Double, count: Int) throws -> [Double] {
-        guard count >= 2 else { throw QuadFormError.invalidValue("--deltas must be at least 2, got \(count)") }
+        guard count >= 2 else { throw ExperimentError.invalidSetting("--deltas must be at least 2, got \(count)") }
         guard smallest > 0, largest.isFinite, smallest < largest else {
-            throw QuadFormError.invalidValue("need 0 < --delta-min < --delta-max, got \(smallest) and \(largest)")
+            throw ExperimentError.invalidSetting("need 0 < --delta-min < --delta-max, got \(smallest) and \(largest)")
         }
         let ratio = pow(smallest / largest, 1 / Double(count - 1))
         return (0..<count).map { $0 == count - 1 ? smallest : largest * pow(ratio, Double($0)) }
@@ -129,13 +114,13 @@ public struct TaylorOptions: Sendable {
     }
 
     func validate() throws {
-        guard !activations.isEmpty else { throw QuadFormError.invalidValue("no activation chosen") }
-        guard center.isFinite else { throw QuadFormError.invalidValue("z0 must be finite") }
-        guard deltas.count >= 2 else { throw QuadFormError.invalidValue("need at least two values of δ to measure a slope") }
-        if let bad = deltas.first(where: { !($0 > 0 && $0.isFinite) }) { throw QuadFormError.invalidValue("δ must be a finite number > 0, got \(bad)") }
-        guard Set(deltas).count == deltas.count else { throw QuadFormError.invalidValue("the values of δ must be distinct") }
-        guard samples >= 1 else { throw QuadFormError.invalidValue("samples must be ≥ 1, got \(samples)") }
-        guard boxRadius > 0, boxRadius.isFinite else { throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(boxRadius)") }
+        guard !activations.isEmpty else { throw ExperimentError.invalidSetting("no activation chosen") }
+        guard center.isFinite else { throw ExperimentError.invalidSetting("z0 must be finite") }
+        guard deltas.count >= 2 else { throw ExperimentError.invalidSetting("need at least two values of δ to measure a slope") }
+        if let bad = deltas.first(where: { !($0 > 0 && $0.isFinite) }) { throw ExperimentError.invalidSetting("δ must be a finite number > 0, got \(bad)") }
+        guard Set(deltas).count == deltas.count else { throw ExperimentError.invalidSetting("the values of δ must be distinct") }
+        guard samples >= 1 else { throw ExperimentError.invalidSetting("samples must be ≥ 1, got \(samples)") }
+        guard boxRadius > 0, boxRadius.isFinite else { throw ExperimentError.invalidSetting("box radius must be a finite number > 0, got \(boxRadius)") }
     }
 }
 
@@ -185,7 +170,7 @@ public struct TaylorExperiment: Sendable {
         for s in options.activations {
             let (s0, s1, s2) = s.derivatives(at: options.center)
             if abs(s2) <= 1e-8 * (abs(s0) + abs(s1)) {
-                throw TaylorError.flatCurvature(activation: s.rawValue, z0: options.center, second: s2)
+                throw ExperimentError.flatCurvature(activation: s.rawValue, z0: options.center, second: s2)
             }
         }
         self.form = form

@@ -32,10 +32,10 @@ public struct SquareNetworkParameters: Equatable, Sendable {
 
     /// Parameters from a flat θ of the right length.
     public init(kind: NetworkKind, inputs: Int, neurons: Int, values: [Double]) throws {
-        guard inputs >= 0, neurons >= 0 else { throw QuadFormError.invalidValue("inputs and neurons must be ≥ 0") }
+        guard inputs >= 0, neurons >= 0 else { throw ExperimentError.invalidSetting("inputs and neurons must be ≥ 0") }
         let expected = SquareNetworkParameters.count(kind: kind, inputs: inputs, neurons: neurons)
         guard values.count == expected else {
-            throw QuadFormError.dimensionMismatch("a \(kind.rawValue) network with \(neurons) neurons on \(inputs) inputs has \(expected) parameters, got \(values.count)")
+            throw ExperimentError.parameterCount(kind: kind.rawValue, neurons: neurons, inputs: inputs, expected: expected, found: values.count)
         }
         self.kind = kind
         self.inputs = inputs
@@ -262,14 +262,14 @@ public struct TrainingOptions: Sendable {
     }
 
     func validate() throws {
-        guard starts >= 1 else { throw QuadFormError.invalidValue("starts must be ≥ 1, got \(starts)") }
-        guard steps >= 1 else { throw QuadFormError.invalidValue("steps must be ≥ 1, got \(steps)") }
-        guard samples >= 1 else { throw QuadFormError.invalidValue("samples must be ≥ 1, got \(samples)") }
-        guard boxRadius > 0, boxRadius.isFinite else { throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(boxRadius)") }
+        guard starts >= 1 else { throw ExperimentError.invalidSetting("starts must be ≥ 1, got \(starts)") }
+        guard steps >= 1 else { throw ExperimentError.invalidSetting("steps must be ≥ 1, got \(steps)") }
+        guard samples >= 1 else { throw ExperimentError.invalidSetting("samples must be ≥ 1, got \(samples)") }
+        guard boxRadius > 0, boxRadius.isFinite else { throw ExperimentError.invalidSetting("box radius must be a finite number > 0, got \(boxRadius)") }
         guard learningRate > 0, learningRate.isFinite, finalLearningRate > 0, finalLearningRate.isFinite else {
-            throw QuadFormError.invalidValue("learning rates must be finite numbers > 0")
+            throw ExperimentError.invalidSetting("learning rates must be finite numbers > 0")
         }
-        guard tolerance > 0, tolerance.isFinite else { throw QuadFormError.invalidValue("tolerance must be a finite number > 0, got \(tolerance)") }
+        guard tolerance > 0, tolerance.isFinite else { throw ExperimentError.invalidSetting("tolerance must be a finite number > 0, got \(tolerance)") }
     }
 }
 
@@ -323,7 +323,7 @@ public struct TrainingExperiment: Sendable {
     /// An experiment for `form`; rejects forms with no variables and invalid options.
     public init(form: QuadraticForm, options: TrainingOptions = TrainingOptions()) throws {
         try options.validate()
-        guard form.dimension >= 1 else { throw QuadFormError.invalidValue("the form has no variables: there is nothing to train") }
+        guard form.dimension >= 1 else { throw ExperimentError.nothingToTrain }
         self.form = form
         self.options = options
         self.synthesis = try Synthesis(form: form, options: SynthesisOptions(boxRadius: options.boxRadius))

@@ -33,7 +33,7 @@ public enum LargeStack {
         func run() { result = Result { try body() } }
 
         func get() throws -> T {
-            guard let result else { throw QuadFormError.invalidValue("the reader thread did not finish") }
+            guard let result else { throw FormatError.readerDidNotFinish }
             return try result.get()
         }
     }

@@ -271,7 +271,7 @@ public enum Npy {
         if let linear {
             a = try readVector(linear)
             guard a.count == m.rows else {
-                throw QuadFormError.dimensionMismatch("\(linear) has \(a.count) entries but \(quadratic) is \(m.rows)×\(m.rows)")
+                throw FormatError.vectorLength(linear: linear, entries: a.count, quadratic: quadratic, order: m.rows)
             }
         }
         return try QuadraticForm(constant: constant, linear: a, quadratic: m)

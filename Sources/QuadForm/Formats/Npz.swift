@@ -79,10 +79,10 @@ public enum Npz {
         var seen = Set<String>()
         for array in arrays {
             guard !array.name.isEmpty, array.name.utf8.count < 0xFF00, !array.name.contains("/") else {
-                throw QuadFormError.invalidValue("npz array name '\(array.name)' is not a valid member name")
+                throw FormatError.invalidMemberName(array.name)
             }
             guard seen.insert(array.name).inserted else {
-                throw QuadFormError.invalidValue("npz array name '\(array.name)' appears twice")
+                throw FormatError.repeatedMemberName(array.name)
             }
         }
     }

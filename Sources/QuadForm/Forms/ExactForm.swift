@@ -14,12 +14,12 @@ public struct ExactForm: Equatable, Sendable {
     public init(variables: [String]? = nil, constant: Rational, linear: [Rational], quadratic: RationalMatrix) throws {
         let n = linear.count
         guard quadratic.rows == n, quadratic.columns == n else {
-            throw QuadFormError.dimensionMismatch("linear term has \(n) entries but the quadratic matrix is \(quadratic.rows)×\(quadratic.columns)")
+            throw FormError.linearLength(entries: n, rows: quadratic.rows, columns: quadratic.columns)
         }
         let names = variables ?? QuadraticForm.defaultVariables(n)
-        guard names.count == n else { throw QuadFormError.dimensionMismatch("\(names.count) variable names for \(n) variables") }
+        guard names.count == n else { throw FormError.nameCount(names: names.count, variables: n) }
         guard Set(names).count == n else {
-            throw QuadFormError.dimensionMismatch("variable names are not distinct: \(names.joined(separator: ", "))")
+            throw FormError.repeatedNames(names)
         }
         self.variables = names
         self.constant = constant

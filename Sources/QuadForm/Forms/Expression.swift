@@ -219,7 +219,7 @@ public enum ExpressionParser {
         let p: QuadraticPolynomial<Double> = try polynomial(text)
         let names = try orderedVariables(of: p, given: variables, source: text)
         guard names.count <= maximumVariables else {
-            throw QuadFormError.invalidValue("the expression has \(names.count) variables, more than the limit of \(maximumVariables) for expressions; give large forms as JSON (--input) or .npy (--quadratic)")
+            throw FormError.tooManyVariables(count: names.count, limit: maximumVariables)
         }
         var index: [String: Int] = [:]
         for (i, name) in names.enumerated() { index[name] = i }
@@ -241,15 +241,15 @@ public enum ExpressionParser {
         let used = p.variables.union(p.linear.keys).union(p.quadratic.keys.flatMap { [$0.first, $0.second] })
         guard let given else { return used.union(p.mentionedVariables).sorted(by: naturalOrder) }
         if let bad = given.first(where: { !isIdentifier($0) }) {
-            throw QuadFormError.invalidValue("--variables: '\(bad)' is not a variable name (letters, digits and _, not starting with a digit)")
+            throw FormError.notAVariableName(bad)
         }
         var seen = Set<String>()
         if let repeated = given.first(where: { !seen.insert($0).inserted }) {
-            throw QuadFormError.invalidValue("--variables lists a name twice: \(repeated)")
+            throw FormError.listedTwice(repeated)
         }
         let missing = used.subtracting(given)
         if !missing.isEmpty {
-            throw QuadFormError.invalidValue("--variables does not list \(missing.sorted(by: naturalOrder).joined(separator: ", ")), which the expression uses")
+            throw FormError.unlisted(missing.sorted(by: naturalOrder))
         }
         return given
     }

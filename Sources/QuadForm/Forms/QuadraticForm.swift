@@ -12,18 +12,18 @@ public struct QuadraticForm: Equatable, Sendable {
     /// The matrix M of quadratic coefficients as given (the paper's a_ij), not necessarily symmetric.
     public var quadratic: Matrix
 
-    /// A form from its parts; dimensions must agree (`QuadFormError.dimensionMismatch` otherwise).
+    /// A form from its parts; dimensions must agree (`FormError` otherwise).
     public init(variables: [String]? = nil, constant: Double, linear: [Double], quadratic: Matrix) throws {
         let n = linear.count
         guard quadratic.rows == n, quadratic.columns == n else {
-            throw QuadFormError.dimensionMismatch("linear term has \(n) entries but the quadratic matrix is \(quadratic.rows)×\(quadratic.columns)")
+            throw FormError.linearLength(entries: n, rows: quadratic.rows, columns: quadratic.columns)
         }
         let names = variables ?? QuadraticForm.defaultVariables(n)
         guard names.count == n else {
-            throw QuadFormError.dimensionMismatch("\(names.count) variable names for \(n) variables")
+            throw FormError.nameCount(names: names.count, variables: n)
         }
         guard Set(names).count == names.count else {
-            throw QuadFormError.dimensionMismatch("variable names are not distinct: \(names.joined(separator: ", "))")
+            throw FormError.repeatedNames(names)
         }
         self.variables = names
         self.constant = constant
@@ -56,17 +56,3 @@ public struct QuadraticForm: Equatable, Sendable {
     }
 }
 
-/// Errors raised when input describes no valid form, network or option.
-public enum QuadFormError: Error, Equatable, CustomStringConvertible {
-    /// Parts of a form or network have inconsistent sizes.
-    case dimensionMismatch(String)
-    /// A value is outside its allowed range (named in the message).
-    case invalidValue(String)
-
-    public var description: String {
-        switch self {
-        case let .dimensionMismatch(message): return message
-        case let .invalidValue(message): return message
-        }
-    }
-}

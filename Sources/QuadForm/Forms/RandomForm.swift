@@ -51,9 +51,9 @@ public enum RandomForm {
     /// The form described by `spec`; its A has rank exactly `spec.rank` up to rounding.
     public static func make(_ spec: RandomFormSpec) throws -> QuadraticForm {
         let n = spec.dimension, k = spec.rank
-        guard n >= 0 else { throw QuadFormError.invalidValue("--random: the number of variables must be ≥ 0, got \(n)") }
-        guard n <= maximumDimension else { throw QuadFormError.invalidValue("--random: n = \(n) exceeds the limit of \(maximumDimension)") }
-        guard k >= 0, k <= n else { throw QuadFormError.invalidValue("--rank must be between 0 and n = \(n), got \(k)") }
+        guard n >= 0 else { throw FormError.negativeDimension(n) }
+        guard n <= maximumDimension else { throw FormError.dimensionLimit(n, limit: maximumDimension) }
+        guard k >= 0, k <= n else { throw FormError.rankOutOfRange(rank: k, n: n) }
         var rng = SplitMix64(seed: spec.seed)
         let gaussian = Matrix(rows: n, columns: n, entries: (0..<(n * n)).map { _ in rng.nextGaussian() })
         let q = try Orthogonal.qFactor(of: gaussian)

@@ -53,7 +53,7 @@ public struct ExactNetwork: Equatable, Sendable {
         guard outputWeights.count == m else { throw NetworkError.layerShape(layer: 2, "weights are 1×\(outputWeights.count), the hidden layer has \(m)") }
         if let skip, skip.count != n { throw NetworkError.badSkip(index: 0, "weights are 1×\(skip.count), the input has \(n)") }
         if case let .quadratic(alpha, _, _) = activation, alpha.isZero {
-            throw QuadFormError.invalidValue("activation: alpha must not be 0 (s would not be quadratic)")
+            throw NetworkError.badActivation("activation: alpha must not be 0 (s would not be quadratic)")
         }
         self.inputWidth = n
         self.activation = activation

@@ -52,6 +52,10 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
     case inputLength(expected: Int, found: Int)
     /// A parameter is NaN or infinite.
     case nonFinite(String)
+    /// An activation that is not what the construction needs (α = 0, a spec that does not parse).
+    case badActivation(String)
+    /// A network of a kind the operation does not apply to (not one hidden layer of squares, say).
+    case unsupported(String)
 
     public var description: String {
         switch self {
@@ -59,7 +63,7 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
         case let .layerShape(layer, m): return "layer \(layer): \(m)"
         case let .badSkip(index, m): return "skips[\(index)]: \(m)"
         case let .inputLength(expected, found): return "input has \(found) value\(found == 1 ? "" : "s"); the network takes \(expected)"
-        case .nonFinite(let m): return m
+        case .nonFinite(let m), .badActivation(let m), .unsupported(let m): return m
         }
     }
 }

@@ -140,7 +140,7 @@ public struct ExactSynthesis: Sendable {
         let basis = RationalMatrix(columnVectors: reduction.vectors, length: n)
         let gram = basis.transposed.multiply(basis)
         guard let gramInverse = gram.inverse else {
-            throw QuadFormError.invalidValue("internal: the Lagrange vectors are dependent (their Gram matrix is singular)")
+            throw SynthesisError.internalError("internal: the Lagrange vectors are dependent (their Gram matrix is singular)")
         }
         let projector = basis.multiply(gramInverse).multiply(basis.transposed)
         let coordinates = gramInverse.multiply(basis.transposed.multiply(form.linear))
@@ -288,10 +288,10 @@ extension ExactSynthesis {
         for value in form.linear { b = max(b, value.exactSizeInBits) }
         for i in 0..<n { for j in 0..<n { b = max(b, form.quadratic[i, j].exactSizeInBits) } }
         guard b <= maximumCoefficientBits else {
-            throw QuadFormError.invalidValue("exact synthesis: a coefficient needs \(b) bits (numerator and denominator), more than the limit of \(maximumCoefficientBits) (about 600 digits); use fewer digits or floating-point synthesis")
+            throw SynthesisError.tooLarge("exact synthesis: a coefficient needs \(b) bits (numerator and denominator), more than the limit of \(maximumCoefficientBits) (about 600 digits); use fewer digits or floating-point synthesis")
         }
         guard n * b <= maximumDimensionTimesBits else {
-            throw QuadFormError.invalidValue("exact synthesis: \(n) variables with coefficients of up to \(b) bits would make numbers of about \(n * b) bits, more than the limit of \(maximumDimensionTimesBits); use fewer digits or floating-point synthesis")
+            throw SynthesisError.tooLarge("exact synthesis: \(n) variables with coefficients of up to \(b) bits would make numbers of about \(n * b) bits, more than the limit of \(maximumDimensionTimesBits); use fewer digits or floating-point synthesis")
         }
     }
 }

@@ -11,7 +11,7 @@ public struct QuadraticActivationSpec: Equatable, Sendable, CustomStringConverti
     /// A spec from exact coefficients; α = 0 is an error.
     public init(alpha: Rational, beta: Rational, gamma: Rational) throws {
         guard !alpha.isZero else {
-            throw QuadFormError.invalidValue("activation quadratic: α must not be 0 (s(z) = βz + γ is not quadratic, so no s-neuron can produce a square)")
+            throw NetworkError.badActivation("activation quadratic: α must not be 0 (s(z) = βz + γ is not quadratic, so no s-neuron can produce a square)")
         }
         self.alpha = alpha
         self.beta = beta
@@ -24,13 +24,13 @@ public struct QuadraticActivationSpec: Equatable, Sendable, CustomStringConverti
         if body.hasPrefix("quadratic:") { body = body.dropFirst("quadratic:".count) }
         let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
         guard parts.count == 3 else {
-            throw QuadFormError.invalidValue("activation '\(text)': expected quadratic:α,β,γ (three numbers, e.g. quadratic:1,0.5,-2), found \(parts.count) part\(parts.count == 1 ? "" : "s")")
+            throw NetworkError.badActivation("activation '\(text)': expected quadratic:α,β,γ (three numbers, e.g. quadratic:1,0.5,-2), found \(parts.count) part\(parts.count == 1 ? "" : "s")")
         }
         let names = ["α", "β", "γ"]
         var values: [Rational] = []
         for (name, part) in zip(names, parts) {
             guard let r = Rational(exactText: part) else {
-                throw QuadFormError.invalidValue("activation '\(text)': \(name) = '\(part.trimmingCharacters(in: .whitespaces))' is not a number (write 2, -0.5, 1e-3 or 1/3)")
+                throw NetworkError.badActivation("activation '\(text)': \(name) = '\(part.trimmingCharacters(in: .whitespaces))' is not a number (write 2, -0.5, 1e-3 or 1/3)")
             }
             values.append(r)
         }
@@ -77,7 +77,7 @@ public enum QuadraticActivationRewrite {
     public static func rewrite(_ net: ExactNetwork, to spec: QuadraticActivationSpec,
                                shift: ActivationShift = .corrected) throws -> ExactNetwork {
         guard net.activation == .square else {
-            throw QuadFormError.invalidValue("only a square-activation network can be rewritten for s(z) = αz² + βz + γ")
+            throw NetworkError.unsupported("only a square-activation network can be rewritten for s(z) = αz² + βz + γ")
         }
         let (alpha, beta, gamma) = (spec.alpha, spec.beta, spec.gamma)
         let offset = shift.offset(alpha: alpha, beta: beta)
@@ -93,7 +93,7 @@ public enum QuadraticActivationRewrite {
     public static func rewrite(_ net: ResNet, to spec: QuadraticActivationSpec,
                                shift: ActivationShift = .corrected) throws -> ResNet {
         guard net.activation == .square, net.depth == 2, net.outputWidth == 1 else {
-            throw QuadFormError.invalidValue("only a one-hidden-layer square-activation network can be rewritten for s(z) = αz² + βz + γ")
+            throw NetworkError.unsupported("only a one-hidden-layer square-activation network can be rewritten for s(z) = αz² + βz + γ")
         }
         let alpha = spec.alpha.doubleValue, beta = spec.beta.doubleValue, gamma = spec.gamma.doubleValue
         let offset = shift.offset(alpha: spec.alpha, beta: spec.beta).doubleValue

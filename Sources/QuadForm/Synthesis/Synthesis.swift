@@ -91,16 +91,16 @@ public struct Synthesis: Sendable {
     /// ‖a_N‖R is far from 1). For 1 ≤ ‖a_N‖ < 2 and R = 1 this is the unscaled identity.
     public init(form: QuadraticForm, options: SynthesisOptions = SynthesisOptions()) throws {
         let n = form.dimension
-        if !form.constant.isFinite { throw QuadFormError.invalidValue("the constant term is not finite") }
-        if let i = form.linear.firstIndex(where: { !$0.isFinite }) { throw QuadFormError.invalidValue("linear term entry \(i + 1) is not finite") }
+        if !form.constant.isFinite { throw SynthesisError.nonFinite("the constant term is not finite") }
+        if let i = form.linear.firstIndex(where: { !$0.isFinite }) { throw SynthesisError.nonFinite("linear term entry \(i + 1) is not finite") }
         if let t = options.rankTolerance, !(t >= 0 && t.isFinite) {
-            throw QuadFormError.invalidValue("rank tolerance must be a finite number ≥ 0, got \(t)")
+            throw SynthesisError.invalidOption("rank tolerance must be a finite number ≥ 0, got \(t)")
         }
         guard options.boxRadius > 0, options.boxRadius.isFinite else {
-            throw QuadFormError.invalidValue("box radius must be a finite number > 0, got \(options.boxRadius)")
+            throw SynthesisError.invalidOption("box radius must be a finite number > 0, got \(options.boxRadius)")
         }
         if let index = Vector.firstNonFinite(form.quadratic.entries) {
-            throw QuadFormError.invalidValue("quadratic matrix entry (\(index / n + 1), \(index % n + 1)) is not finite")
+            throw SynthesisError.nonFinite("quadratic matrix entry (\(index / n + 1), \(index % n + 1)) is not finite")
         }
         let symmetricInput = form.quadratic.isSymmetric
         let a = symmetricInput ? form.quadratic : form.quadratic.symmetricPart
@@ -113,7 +113,7 @@ public struct Synthesis: Sendable {
         let reach = abs(form.constant) + linearReach + a.frobeniusNorm * radius * radius + (linearReach + 1) * (linearReach + 1)
         guard (reach * Double(64 * (n + 2))).isFinite else {
             let size = reach.isFinite ? "reach about \(reach), too close to" : "exceed"
-            throw QuadFormError.invalidValue("values of the form and its networks on the box of radius R = \(options.boxRadius) \(size) the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
+            throw SynthesisError.overflow("values of the form and its networks on the box of radius R = \(options.boxRadius) \(size) the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
         }
         let eps = Double.ulpOfOne
         let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
@@ -163,7 +163,7 @@ public struct Synthesis: Sendable {
         var outputBias = form.constant
         for i in 0..<k { outputBias -= lambdas[i] * betas[i] * betas[i] }
         if let i = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0) {
-            throw QuadFormError.invalidValue("completing the square overflows: β = q_iᵀa / (2λ_i) with λ_i = \(lambdas[i]) and q_iᵀa = \(projections[i]) gives λ_i β² beyond the largest Double; the linear term is too large for this eigenvalue (raise --rank-tolerance or rescale the form)")
+            throw SynthesisError.overflow("completing the square overflows: β = q_iᵀa / (2λ_i) with λ_i = \(lambdas[i]) and q_iᵀa = \(projections[i]) gives λ_i β² beyond the largest Double; the linear term is too large for this eigenvalue (raise --rank-tolerance or rescale the form)")
         }
         let usedNull = hasNull ? nullPart : [Double](repeating: 0, count: n)
 

@@ -80,15 +80,15 @@ public struct ExpandedNetwork: Sendable {
     /// has the shape that expands into a quadratic form: l = (n, m, 1), S ⊆ {(0, 2)}, σ quadratic.
     static func activationCoefficients(of net: ResNet) throws -> (Double, Double, Double) {
         guard net.depth == 2, net.outputWidth == 1 else {
-            throw QuadFormError.invalidValue("only networks with one hidden layer and one output expand into a quadratic form")
+            throw NetworkError.unsupported("only networks with one hidden layer and one output expand into a quadratic form")
         }
         if let skip = net.skips.first(where: { $0.from != 0 || $0.to != 2 }) {
-            throw QuadFormError.invalidValue("skip (\(skip.from), \(skip.to)) is not a linear skip from input to output")
+            throw NetworkError.unsupported("skip (\(skip.from), \(skip.to)) is not a linear skip from input to output")
         }
         switch net.activation {
         case .square: return (1, 0, 0)
         case let .quadratic(a, b, c): return (a, b, c)
-        default: throw QuadFormError.invalidValue("a \(net.activation.kind) network is not a quadratic form")
+        default: throw NetworkError.unsupported("a \(net.activation.kind) network is not a quadratic form")
         }
     }
 
