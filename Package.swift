@@ -36,6 +36,10 @@ let package = Package(
             name: "QuadFormTests",
             dependencies: ["QuadForm"]
         ),
+        .testTarget(
+            name: "QuadformCLITests",
+            dependencies: ["quadform", "QuadForm"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -70,38 +70,33 @@ struct Eval: ParsableCommand {
     func run() throws {
         let text: String
         var reportFile = output
-        do {
-            let net = try NetworkDocument.readNetwork(network, member: member)
-            if let points {
-                let x = try NetworkEvaluation.points(fromNpy: Npy.read(points), path: points, width: net.inputWidth)
-                let y = try net.realization(batch: x)
-                if writesNpy, let output {
-                    try OutputFile.write(Npy.encode(y.entries, shape: [y.rows, y.columns]), to: output)
-                    text = "wrote \(y.rows) result\(y.rows == 1 ? "" : "s") of \(y.columns) value\(y.columns == 1 ? "" : "s") to \(output)\n"
-                    reportFile = nil
-                } else if format == .json {
-                    let inputs = (0..<x.rows).map { x.row($0) }, outputs = (0..<y.rows).map { y.row($0) }
-                    text = JSONWriter.write(NetworkEvaluation.json(net, source: network, member: member, inputs: inputs, outputs: outputs))
-                } else {
-                    text = (0..<x.rows).map { NetworkEvaluation.resultLine(input: x.row($0), output: y.row($0)) + "\n" }.joined()
-                }
+        let net = try NetworkDocument.readNetwork(network, member: member)
+        if let points {
+            let x = try NetworkEvaluation.points(fromNpy: Npy.read(points), path: points, width: net.inputWidth)
+            let y = try net.realization(batch: x)
+            if writesNpy, let output {
+                try OutputFile.write(Npy.encode(y.entries, shape: [y.rows, y.columns]), to: output)
+                text = "wrote \(y.rows) result\(y.rows == 1 ? "" : "s") of \(y.columns) value\(y.columns == 1 ? "" : "s") to \(output)\n"
+                reportFile = nil
+            } else if format == .json {
+                let inputs = (0..<x.rows).map { x.row($0) }, outputs = (0..<y.rows).map { y.row($0) }
+                text = JSONWriter.write(NetworkEvaluation.json(net, source: network, member: member, inputs: inputs, outputs: outputs))
             } else {
-                let xs = try at.flatMap { try NetworkEvaluation.points(fromList: $0, width: net.inputWidth) }
-                if format == .json {
-                    let outputs = try xs.map { try net.realization($0) }
-                    let traces = trace ? try xs.map { try NetworkEvaluation.trace(net, at: $0) } : nil
-                    text = JSONWriter.write(NetworkEvaluation.json(net, source: network, member: member, inputs: xs, outputs: outputs, traces: traces))
-                } else if trace {
-                    var parts = [NetworkEvaluation.summary(net) + "\n"]
-                    for x in xs { parts.append(try NetworkEvaluation.traceText(net, at: x)) }
-                    text = parts.joined(separator: "\n")
-                } else {
-                    text = try xs.map { NetworkEvaluation.resultLine(input: $0, output: try net.realization($0)) + "\n" }.joined()
-                }
+                text = (0..<x.rows).map { NetworkEvaluation.resultLine(input: x.row($0), output: y.row($0)) + "\n" }.joined()
             }
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
+        } else {
+            let xs = try at.flatMap { try PointList.points($0, width: net.inputWidth) }
+            if format == .json {
+                let outputs = try xs.map { try net.realization($0) }
+                let traces = trace ? try xs.map { try NetworkEvaluation.trace(net, at: $0) } : nil
+                text = JSONWriter.write(NetworkEvaluation.json(net, source: network, member: member, inputs: xs, outputs: outputs, traces: traces))
+            } else if trace {
+                var parts = [NetworkEvaluation.summary(net) + "\n"]
+                for x in xs { parts.append(try NetworkEvaluation.traceText(net, at: x)) }
+                text = parts.joined(separator: "\n")
+            } else {
+                text = try xs.map { NetworkEvaluation.resultLine(input: $0, output: try net.realization($0)) + "\n" }.joined()
+            }
         }
         try emit(text, to: reportFile)
     }

@@ -90,22 +90,16 @@ struct ExperimentTrain: ParsableCommand {
     var svg: String?
 
     func run() throws {
-        let result: TrainingResult
-        do {
-            let form = try ExpressionParser.form(expression)
-            var options = quick ? TrainingOptions.quick(seed: seed) : TrainingOptions(seed: seed)
-            if let starts { options.starts = starts }
-            if let steps { options.steps = steps }
-            if let samples { options.samples = samples }
-            options.boxRadius = box
-            options.learningRate = learningRate
-            options.finalLearningRate = finalLearningRate
-            options.tolerance = tolerance
-            result = try TrainingExperiment(form: form, options: options).run(progress: printProgress)
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
-        }
+        let form = try ExpressionParser.form(expression)
+        var options = quick ? TrainingOptions.quick(seed: seed) : TrainingOptions(seed: seed)
+        if let starts { options.starts = starts }
+        if let steps { options.steps = steps }
+        if let samples { options.samples = samples }
+        options.boxRadius = box
+        options.learningRate = learningRate
+        options.finalLearningRate = finalLearningRate
+        options.tolerance = tolerance
+        let result = try TrainingExperiment(form: form, options: options).run(progress: printProgress)
         try publish(result, format: report.format, output: report.output, csv: csv, svg: svg)
     }
 }
@@ -167,17 +161,11 @@ struct ExperimentTaylor: ParsableCommand {
     var svg: String?
 
     func run() throws {
-        let result: TaylorResult
-        do {
-            let form = try ExpressionParser.form(expression)
-            let deltas = try TaylorOptions.geometricDeltas(largest: deltaMax, smallest: deltaMin, count: deltaCount)
-            let options = TaylorOptions(activations: activations.isEmpty ? SmoothActivation.allCases : activations, center: center,
-                                        deltas: deltas, samples: samples, boxRadius: box, seed: seed)
-            result = try TaylorExperiment(form: form, options: options).run(progress: printProgress)
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
-        }
+        let form = try ExpressionParser.form(expression)
+        let deltas = try TaylorOptions.geometricDeltas(largest: deltaMax, smallest: deltaMin, count: deltaCount)
+        let options = TaylorOptions(activations: activations.isEmpty ? SmoothActivation.allCases : activations, center: center,
+                                    deltas: deltas, samples: samples, boxRadius: box, seed: seed)
+        let result = try TaylorExperiment(form: form, options: options).run(progress: printProgress)
         try publish(result, format: report.format, output: report.output, csv: csv, svg: svg)
     }
 }

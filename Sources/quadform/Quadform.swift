@@ -19,9 +19,11 @@ struct Quadform: ParsableCommand {
         subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self, Spectrum.self]
     )
 
-    /// Runs the command like ArgumentParser's default `main`, except that usage errors (unknown
-    /// options, bad option values, contradictory inputs) exit with status 2, the status of every
-    /// other bad input, and print "quadform: error: …" first.
+    /// Runs the command like ArgumentParser's default `main`, and maps every error to its exit
+    /// status in this one place: a check that did not pass (`CheckFailed`) exits with 1; usage
+    /// errors (unknown options, bad option values, contradictory inputs) and every error of the
+    /// library (bad input: a typed error that describes itself) exit with 2, after
+    /// "quadform: error: …" on standard error.
     static func main() {
         HeapPolicy.keepFreedMemory()
         if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
@@ -33,8 +35,16 @@ struct Quadform: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let failed as CheckFailed {
+            printError(failed.message)
+            exit(withError: ExitCode(1))
         } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let status = exitCode(for: error)
+            if error is ExitCode || status == .success { exit(withError: error) }
+            guard status == .validationFailure else {
+                printError(describe(error))
+                exit(withError: ExitCode(2))
+            }
             var lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = String(first.dropFirst("Error: ".count)) }
             while lines.last?.isEmpty == true { lines.removeLast() }
@@ -71,8 +81,13 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, dot, svg
 }
 
-extension EigenDriver: ExpressibleByArgument {}
 extension RandomFormSpec.LinearTerm: ExpressibleByArgument {}
+
+/// A check that did not pass after the output was written (verification, proof): exit status 1.
+struct CheckFailed: Error {
+    /// What failed, for standard error.
+    let message: String
+}
 
 /// Prints `message` on standard error.
 func printError(_ message: String) {
@@ -85,17 +100,18 @@ func describe(_ error: Error) -> String {
 }
 
 
-/// Writes `text` to the file `output` (atomically), or to standard output when it is nil; a file
-/// that cannot be written is a user error (exit 2).
+/// Writes `text` to the file `output` (atomically), or to standard output when it is nil.
 func emit(_ text: String, to output: String?) throws {
+    try emit(Data(text.utf8), to: output)
+}
+
+/// Writes `data` to the file `output` (atomically), or to standard output when it is nil.
+func emit(_ data: Data, to output: String?) throws {
     guard let output else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(data)
         return
     }
-    do { try OutputFile.write(text, to: output) } catch {
-        printError(describe(error))
-        throw ExitCode(2)
-    }
+    try OutputFile.write(data, to: output)
 }
 
 /// How glibc's `malloc` treats large arrays in this process (mallopt(3)).

@@ -23,47 +23,23 @@ struct Spectrum: ParsableCommand {
         """
     )
 
-    @OptionGroup var form: FormSource<SpectrumWording>
+    @OptionGroup var form: FormSource
 
-    @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
-            help: EigenOptionHelp.rankTolerance)
-    var rankTolerance: Double?
-
-    @Option(help: EigenOptionHelp.driver)
-    var driver: EigenDriver = .auto
+    @OptionGroup var eigen: EigenOptions
 
     @Option(help: ArgumentHelp("Write the plot to this SVG file (atomically).", valueName: "file"))
     var svg: String?
 
     @OptionGroup var report: ReportOutput
 
-    func validate() throws {
-        if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
-    }
-
     func run() throws {
-        do {
-            let form = try self.form.load()
-            let synthesis = try Synthesis(form: form, options: SynthesisOptions(rankTolerance: rankTolerance, driver: driver, randomSamples: 0))
-            let spectrum = SpectrumReport(synthesis: synthesis)
-            var text = report.format == .json ? JSONWriter.write(spectrum.json) : spectrum.text
-            if let svg {
-                try OutputFile.write(Diagrams.spectrumSVG(synthesis), to: svg)
-                if report.format == .text { text += "wrote the plot to \(svg)\n" }
-            }
-            if let output = report.output { try OutputFile.write(text, to: output) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
+        let synthesis = try Synthesis(form: form.load(), options: eigen.synthesisOptions(randomSamples: 0))
+        let spectrum = SpectrumReport(synthesis: synthesis)
+        var text = report.format == .json ? JSONWriter.write(spectrum.json) : spectrum.text
+        if let svg {
+            try OutputFile.write(Diagrams.spectrumSVG(synthesis), to: svg)
+            if report.format == .text { text += "wrote the plot to \(svg)\n" }
         }
+        try emit(text, to: report.output)
     }
-}
-
-/// The wording of `spectrum`'s form options.
-enum SpectrumWording: FormSourceWording {
-    static var expressionHelp: String { "The quadratic expression, e.g. \"x^2 + 3*x*y\"." }
-    static var randomHelp: String { "Use a random form with N variables." }
-    static var numberParsing: SingleValueParsingStrategy { .next }
-    static var noFormMessage: String { "give exactly one form: an EXPRESSION, --input, --quadratic or --random" }
-    static var severalFormsMessage: String { noFormMessage }
 }

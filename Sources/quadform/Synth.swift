@@ -34,7 +34,7 @@ struct Synth: ParsableCommand {
         """
     )
 
-    @OptionGroup var form: FormSource<SynthWording>
+    @OptionGroup var form: FormSource
 
     @Option(help: ArgumentHelp("Read the linear term a from a .npy file (with --quadratic; default 0).", valueName: "file"))
     var linear: String?
@@ -45,15 +45,7 @@ struct Synth: ParsableCommand {
     @Option(name: .customLong("linear-term"), help: ArgumentHelp("Where the random form's linear term lies: generic, in-range, in-null, zero.", valueName: "kind"))
     var linearTerm: RandomFormSpec.LinearTerm = .generic
 
-    @Option(help: ArgumentHelp("Variable order, comma-separated (default: natural order, x2 before x10).", valueName: "x,y,z"))
-    var variables: String?
-
-    @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
-            help: EigenOptionHelp.rankTolerance)
-    var rankTolerance: Double?
-
-    @Option(help: EigenOptionHelp.driver)
-    var driver: EigenDriver = .auto
+    @OptionGroup var eigen: EigenOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1
@@ -84,77 +76,46 @@ struct Synth: ParsableCommand {
         if (linear != nil || constant != nil) && form.quadratic == nil {
             throw ValidationError("--linear and --constant go with --quadratic")
         }
-        if variables != nil && form.expression == nil { throw ValidationError("--variables goes with an EXPRESSION") }
         if !(box > 0 && box.isFinite) { throw ValidationError("--box must be a finite number > 0, got \(box)") }
         if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
         if let c = constant, !c.isFinite { throw ValidationError("--constant must be finite") }
-        if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
-        if exact && (form.quadratic != nil || form.random != nil) { throw ValidationError("--exact works with an EXPRESSION or --input (exact numbers), not --quadratic or --random") }
-        if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
-    }
-
-    /// The names given with `--variables`, in order.
-    var variableNames: [String]? {
-        variables.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-    }
-
-    func loadForm() throws -> QuadraticForm {
-        try form.load(variables: variableNames, linear: linear, constant: constant, linearTerm: linearTerm)
+        if exact {
+            try form.validateExact()
+            try eigen.validateExact()
+        }
     }
 
     func run() throws {
         if exact { return try runExact() }
         var clock = PhaseClock()
-        let report: SynthesisReport
-        do {
-            let form = try loadForm()
-            clock.mark("read")
-            let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples)
-            let spec = try activation.map { try QuadraticActivationSpec(parsing: $0) }
-            let synthesis = try Synthesis(form: form, options: options)
-            clock.mark("decompose (LAPACKE \(synthesis.eigen.driver.rawValue))", seconds: synthesis.eigen.seconds)
-            clock.mark("synthesize", excluding: synthesis.eigen.seconds)
-            report = try SynthesisReport(synthesis: synthesis, activation: spec)
-            clock.mark("verify")
-            HeapPolicy.returnFreedMemory()
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
-        }
+        let form = try self.form.load(linear: linear, constant: constant, linearTerm: linearTerm)
+        clock.mark("read")
+        let spec = try activation.map { try QuadraticActivationSpec(parsing: $0) }
+        let synthesis = try Synthesis(form: form, options: eigen.synthesisOptions(boxRadius: box, randomSamples: samples))
+        clock.mark("decompose (LAPACKE \(synthesis.eigen.driver.rawValue))", seconds: synthesis.eigen.seconds)
+        clock.mark("synthesize", excluding: synthesis.eigen.seconds)
+        let report = try SynthesisReport(synthesis: synthesis, activation: spec)
+        clock.mark("verify")
+        HeapPolicy.returnFreedMemory()
         let data: Data
-        do {
-            switch format {
-            case .text: data = Data(report.text.utf8)
-            case .json: data = Data(JSONWriter.write(report.json).utf8)
-            case .dot: data = Data(Diagrams.dot(report).utf8)
-            case .svg: data = try Graphviz.render(Diagrams.dot(report), format: "svg")
-            }
-            clock.mark("report (\(format.rawValue))")
-            if let output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
-            clock.mark("write report")
-            if let saveNetworks {
-                try SavedNetworks.write(report, to: saveNetworks)
-                clock.mark("write \(saveNetworks)")
-            }
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
+        switch format {
+        case .text: data = Data(report.text.utf8)
+        case .json: data = Data(JSONWriter.write(report.json).utf8)
+        case .dot: data = Data(Diagrams.dot(report).utf8)
+        case .svg: data = try Graphviz.render(Diagrams.dot(report), format: "svg")
+        }
+        clock.mark("report (\(format.rawValue))")
+        try emit(data, to: output)
+        clock.mark("write report")
+        if let saveNetworks {
+            try SavedNetworks.write(report, to: saveNetworks)
+            clock.mark("write \(saveNetworks)")
         }
         if timings { FileHandle.standardError.write(Data(clock.summary.utf8)) }
         if !report.passed {
-            printError("verification failed: a network does not match the form within tolerance (see the report)")
-            throw ExitCode(1)
+            throw CheckFailed(message: "verification failed: a network does not match the form within tolerance (see the report)")
         }
     }
-}
-
-/// The wording of `synth`'s form options.
-enum SynthWording: FormSourceWording {
-    static var expressionHelp: String { "The quadratic expression, e.g. \"x*y + 2*x - 1\"." }
-    static var randomHelp: String { "Generate a random form with N variables." }
-    static var numberParsing: SingleValueParsingStrategy { .unconditional }
-    static var noFormMessage: String { "give a form: an EXPRESSION, --input FILE, --quadratic FILE or --random N" }
-    static var severalFormsMessage: String { "give exactly one form: an EXPRESSION, --input, --quadratic or --random, not several" }
 }
 
 /// Wall-clock times of the phases of one run, for `--timings`.

@@ -59,26 +59,6 @@ struct EvalTests {
         #expect(abs(steps.last!.output[0] - y) <= 1e-12 * max(1, abs(y)))
     }
 
-    @Test("Point lists: one value per point for one input, l_0 at a time otherwise, ';' separates")
-    func pointLists() throws {
-        #expect(try NetworkEvaluation.points(fromList: "1,2,3", width: 1) == [[1], [2], [3]])
-        #expect(try NetworkEvaluation.points(fromList: "1,2,3", width: 3) == [[1, 2, 3]])
-        #expect(try NetworkEvaluation.points(fromList: "1,2;3,4", width: 2) == [[1, 2], [3, 4]])
-        #expect(try NetworkEvaluation.points(fromList: "−1, 2.5e-1", width: 1) == [[-1], [0.25]])
-        #expect(throws: EvaluationError.notWholePoints(list: "1,2,3", count: 3, width: 2)) {
-            try NetworkEvaluation.points(fromList: "1,2,3", width: 2)
-        }
-        #expect(throws: EvaluationError.badNumber(list: "1,x", value: "x", position: 2)) {
-            try NetworkEvaluation.points(fromList: "1,x", width: 1)
-        }
-        #expect(throws: EvaluationError.pointLength(list: "1,2;3", point: 2, found: 1, width: 2)) {
-            try NetworkEvaluation.points(fromList: "1,2;3", width: 2)
-        }
-        #expect(throws: EvaluationError.badNumber(list: "nan", value: "nan", position: 1)) {
-            try NetworkEvaluation.points(fromList: "nan", width: 1)
-        }
-    }
-
     @Test("Numbers print exactly: integers bare, others round-trip")
     func numberFormat() {
         #expect(NetworkEvaluation.format(28) == "28")

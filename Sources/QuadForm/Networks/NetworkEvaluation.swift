@@ -1,25 +1,12 @@
 import Foundation
 
-/// Errors in the inputs given to `quadform eval`: a point list that does not parse or does not fit
-/// the network, a points array of the wrong shape.
+/// Errors in the inputs given to `quadform eval`: a points array of the wrong shape.
 public enum EvaluationError: Error, Equatable, CustomStringConvertible {
-    /// A value in a point list is not a finite number (the list, the value, its 1-based position).
-    case badNumber(list: String, value: String, position: Int)
-    /// The list holds `count` numbers, not a whole number of points of `width` coordinates.
-    case notWholePoints(list: String, count: Int, width: Int)
-    /// A `;`-separated point has the wrong number of coordinates.
-    case pointLength(list: String, point: Int, found: Int, width: Int)
     /// A points array has a shape that does not hold points of `width` coordinates.
     case pointsShape(path: String, shape: [Int], width: Int)
 
     public var description: String {
         switch self {
-        case let .badNumber(list, value, position):
-            return "'\(list)': value \(position) ('\(value)') is not a finite number"
-        case let .notWholePoints(list, count, width):
-            return "'\(list)' has \(count) number\(count == 1 ? "" : "s"); the network takes \(width) per point, so give a multiple of \(width)"
-        case let .pointLength(list, point, found, width):
-            return "'\(list)': point \(point) has \(found) coordinate\(found == 1 ? "" : "s"); the network takes \(width)"
         case let .pointsShape(path, shape, width):
             let accepted = width == 1 ? "(m, 1) or (m,)" : "(m, \(width))"
             return "\(path): shape \(shape) does not hold points of \(width) coordinate\(width == 1 ? "" : "s"); expected \(accepted)"
@@ -42,43 +29,6 @@ public struct LayerTrace: Equatable, Sendable {
 
 /// Evaluating networks of design.md §6 at points, with the trace of every layer (`quadform eval`).
 public enum NetworkEvaluation {
-    /// Parses a point list such as `5`, `1,2,3` or `1,2;3,4` into points of `width` coordinates.
-    /// Numbers are separated by commas (or spaces); with `;` each part is one point, without it the
-    /// numbers are taken `width` at a time.
-    public static func points(fromList list: String, width: Int) throws -> [[Double]] {
-        let parts = list.split(separator: ";", omittingEmptySubsequences: false)
-        var position = 0
-        func numbers(_ text: Substring) throws -> [Double] {
-            let tokens = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
-            return try tokens.map { token in
-                position += 1
-                let normalized = token.replacingOccurrences(of: "−", with: "-")
-                guard let x = Double(normalized), x.isFinite else {
-                    throw EvaluationError.badNumber(list: list, value: token, position: position)
-                }
-                return x
-            }
-        }
-        if parts.count > 1 {
-            return try parts.enumerated().map { index, part in
-                let point = try numbers(part)
-                guard point.count == width else {
-                    throw EvaluationError.pointLength(list: list, point: index + 1, found: point.count, width: width)
-                }
-                return point
-            }
-        }
-        let values = try numbers(parts[0])
-        guard width > 0 else {
-            guard values.isEmpty else { throw EvaluationError.notWholePoints(list: list, count: values.count, width: width) }
-            return [[]]
-        }
-        guard !values.isEmpty, values.count % width == 0 else {
-            throw EvaluationError.notWholePoints(list: list, count: values.count, width: width)
-        }
-        return stride(from: 0, to: values.count, by: width).map { Array(values[$0..<($0 + width)]) }
-    }
-
     /// The points of a `.npy` array: shape `(m, width)`, or `(m,)` when `width` is 1, one point per row.
     public static func points(fromNpy array: NpyArray, path: String, width: Int) throws -> Matrix {
         let shape = array.shape

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import QuadForm
+
+/// The eigendecomposition options of `synth`, `spectrum` and `prove` (design.md §3): the LAPACKE
+/// driver and the rank tolerance.
+struct EigenOptions: ParsableArguments {
+    @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
+            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|; with non-symmetric M, max(n,1)·ε·max(max|λ|, ‖(M−Mᵀ)/2‖_F)).", valueName: "t"))
+    var rankTolerance: Double?
+
+    @Option(help: ArgumentHelp("LAPACKE driver: auto (the default: dsyev for n ≤ 200, dsyevd above), dsyev, dsyevd, dsyevr, or selected (dsytrd + dsterf + dstemr + dormtr: eigenvectors only for |λ| above the rank tolerance; faster for low rank)."))
+    var driver: EigenDriver = .auto
+
+    func validate() throws {
+        if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
+    }
+
+    /// Checks that no tolerance is given where the rank is computed exactly (`--exact`).
+    func validateExact() throws {
+        if rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
+    }
+
+    /// The synthesis options with these eigen options.
+    func synthesisOptions(boxRadius: Double = 1, randomSamples: Int = 32) -> SynthesisOptions {
+        SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: boxRadius, randomSamples: randomSamples)
+    }
+}
+
+extension EigenDriver: ExpressibleByArgument {}
