@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        // The HTTP server of `quadform serve` (docs/serve.md: chosen over Hummingbird for build time).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -25,10 +27,24 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
+        .target(
+            name: "QuadformServer",
+            dependencies: [
+                "QuadForm",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
+            resources: [
+                .embedInCode("Page/index.html"),
+                .embedInCode("Page/explorer.css"),
+                .embedInCode("Page/explorer.js"),
+            ]
+        ),
         .executableTarget(
             name: "quadform",
             dependencies: [
                 "QuadForm",
+                "QuadformServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,95 @@
+"""Fixtures of the explorer tests: a `quadform serve` on a free loopback port, started here and
+stopped after the session, and a headless Chromium driven by Selenium through Debian's
+/usr/bin/chromedriver (given explicitly, so Selenium Manager never runs and nothing is downloaded)."""
+
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("QUADFORM_BIN", ROOT / ".build" / "debug" / "quadform"))
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def quadform():
+    """The path of the quadform executable (built by `swift build` before the tests)."""
+    assert BINARY.exists(), f"{BINARY} is missing: run `swift build` first"
+    return str(BINARY)
+
+
+@pytest.fixture(scope="session")
+def server(quadform):
+    """The base URL of a `quadform serve --port 0` started for the session (its printed address)."""
+    process = subprocess.Popen([quadform, "serve", "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        assert match, f"serve printed {line!r}, stderr {process.stderr.read() if process.poll() is not None else ''}"
+        yield match.group(1)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def post(base, path, body, raw=None, headers=None):
+    """POSTs `body` as JSON (or the bytes `raw`); returns (status, parsed JSON answer)."""
+    data = raw if raw is not None else json.dumps(body).encode()
+    request = urllib.request.Request(base.rstrip("/") + path, data=data, method="POST",
+                                     headers=headers or {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (Debian's) with its console log readable."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1400,1000", "--no-first-run", "--disable-extensions"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def wait_for():
+    """Polls `condition()` until it is truthy (returns it) or `seconds` pass (fails)."""
+    def wait(condition, seconds=30, message="condition"):
+        deadline = time.monotonic() + seconds
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                last = condition()
+                if last:
+                    return last
+            except Exception as error:  # a stale element while the page re-renders
+                last = error
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {message}; last: {last!r}")
+    return wait
