@@ -41,8 +41,9 @@ public enum Explorer {
     /// Most neurons of a network given to `/api/eval` or `/api/figures`.
     public static let maximumNetworkNeurons = 400
 
-    /// The synthesis options of `quadform synth`'s defaults (dsyev, box radius 1, 32 samples).
-    public static let options = SynthesisOptions(rankTolerance: nil, driver: .dsyev, boxRadius: 1, randomSamples: 32)
+    /// The synthesis options of `quadform synth` with no option given: the library's defaults,
+    /// which the command line's option defaults repeat (tested: the API's report equals the CLI's).
+    public static let options = SynthesisOptions()
 
     // MARK: Routing
 
