@@ -50,7 +50,7 @@ struct Prove: ParsableCommand {
         }
         try emit(report.format == .json ? JSONWriter.write(proof.json) : proof.text, to: report.output)
         if !proof.holds {
-            throw CheckFailed(message: "the argument is incomplete: a verification or certificate check failed (see above)")
+            throw CheckFailed(message: "the argument is incomplete: no count is claimed (an ill-determined rank or a_N, a network not verified equal to f, or a failed certificate; see above)")
         }
     }
 }

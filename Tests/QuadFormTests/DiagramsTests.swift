@@ -59,18 +59,21 @@ struct DiagramsTests {
         let source = Diagrams.dot(synthesis)
         let lines = source.split(separator: "\n")
         let dashed = lines.filter { $0.contains("style=dashed") }
-        // a_N = (1, −1): two non-zero skip weights, both into the residual output n0_2_0.
+        // The skip carries a = (1, −1): two non-zero skip weights, both into the residual output n0_2_0.
         #expect(dashed.count == 2)
         #expect(dashed.allSatisfy { $0.contains("-> n0_2_0") && $0.contains("V_{0,2}") })
         let plainNeurons = lines.filter { $0.contains("n1_1_") && $0.contains("shape=circle") }
         #expect(plainNeurons.count == synthesis.rank + 2)
         #expect(source.contains("label=\"plain network: 3 square neurons (k + 2)\""))
 
-        // a ∈ range(A): the skip carries zero and is drawn dotted, as a reminder that S = {(0,2)}.
-        let inRange = try Synthesis(form: ExpressionParser.form("x*y + 3*x - 2"))
-        let dotted = Diagrams.dot(inRange).split(separator: "\n").filter { $0.contains("style=dotted") }
+        // No linear term: the skip carries zero and is drawn dotted, as a reminder that S = {(0,2)}.
+        let noLinear = try Synthesis(form: ExpressionParser.form("x*y - 2"))
+        let dotted = Diagrams.dot(noLinear).split(separator: "\n").filter { $0.contains("style=dotted") }
         #expect(dotted.count == 1)
         #expect(dotted.first?.contains("V_{0,2} = 0") == true)
+        // a ∈ range(A): the residual skip still carries all of a (design.md §2), one dashed edge.
+        let inRange = try Synthesis(form: ExpressionParser.form("x*y + 3*x - 2"))
+        #expect(Diagrams.dot(inRange).split(separator: "\n").filter { $0.contains("style=dashed") }.count == 1)
     }
 
     @Test("Deep networks with several skips (the notes' examples) and quoting survive Graphviz")

@@ -16,12 +16,16 @@ public struct NpyArray: Equatable, Sendable {
     public let shape: [Int]
     /// The values in C order.
     public let values: [Double]
+    /// The precision of the stored values: float32 for `f4` files, float64 otherwise (integers of
+    /// `i4`/`i8` files are exact in a Double up to 2⁵³).
+    public let precision: InputPrecision
 
     /// An array of the given shape.
-    public init(shape: [Int], values: [Double]) {
+    public init(shape: [Int], values: [Double], precision: InputPrecision = .float64) {
         precondition(shape.reduce(1, *) == values.count, "shape does not match the value count")
         self.shape = shape
         self.values = values
+        self.precision = precision
     }
 }
 
@@ -179,7 +183,7 @@ public enum Npy {
         } else if fields.fortranOrder && fields.shape.count > 2 {
             throw fail("header field 'fortran_order': Fortran order is supported for 1-D and 2-D arrays only")
         }
-        return NpyArray(shape: fields.shape, values: values)
+        return NpyArray(shape: fields.shape, values: values, precision: fields.descr.hasSuffix("f4") ? .float32 : .float64)
     }
 
     struct Header { var descr: String; var fortranOrder: Bool; var shape: [Int] }
@@ -244,37 +248,50 @@ public enum Npy {
 
     /// Reads a square matrix (shape `(n, n)`) from `path`.
     public static func readSquareMatrix(_ path: String) throws -> Matrix {
+        try readSquareMatrixWithPrecision(path).matrix
+    }
+
+    /// `readSquareMatrix(_:)` with the precision the file stores its values at.
+    static func readSquareMatrixWithPrecision(_ path: String) throws -> (matrix: Matrix, precision: InputPrecision) {
         let array = try read(path)
         guard array.shape.count == 2, array.shape[0] == array.shape[1] else {
             throw NpyError(path: path, message: "header field 'shape': expected a square matrix (n, n), found \(array.shape)")
         }
         try checkFinite(array, path: path)
-        return Matrix(rows: array.shape[0], columns: array.shape[1], entries: array.values)
+        return (Matrix(rows: array.shape[0], columns: array.shape[1], entries: array.values), array.precision)
     }
 
     /// Reads a vector (shape `(n,)`, `(n, 1)` or `(1, n)`) from `path`.
     public static func readVector(_ path: String) throws -> [Double] {
+        try readVectorWithPrecision(path).vector
+    }
+
+    /// `readVector(_:)` with the precision the file stores its values at.
+    static func readVectorWithPrecision(_ path: String) throws -> (vector: [Double], precision: InputPrecision) {
         let array = try read(path)
         let s = array.shape
         guard s.count == 1 || (s.count == 2 && (s[0] == 1 || s[1] == 1)) else {
             throw NpyError(path: path, message: "header field 'shape': expected a vector (n,), found \(s)")
         }
         try checkFinite(array, path: path)
-        return array.values
+        return (array.values, array.precision)
     }
 
     /// The form c + aᵀx + xᵀMx with M read from the .npy file `quadratic`, a from the .npy file
     /// `linear` (zero when nil) and c = `constant` (the `--quadratic` input of design.md §6).
     public static func readForm(quadratic: String, linear: String?, constant: Double) throws -> QuadraticForm {
-        let m = try readSquareMatrix(quadratic)
+        let (m, matrixPrecision) = try readSquareMatrixWithPrecision(quadratic)
         var a = [Double](repeating: 0, count: m.rows)
+        var precision = matrixPrecision
         if let linear {
-            a = try readVector(linear)
+            let (vector, vectorPrecision) = try readVectorWithPrecision(linear)
+            a = vector
+            precision = InputPrecision.coarser(precision, vectorPrecision)
             guard a.count == m.rows else {
                 throw FormatError.vectorLength(linear: linear, entries: a.count, quadratic: quadratic, order: m.rows)
             }
         }
-        return try QuadraticForm(constant: constant, linear: a, quadratic: m)
+        return try QuadraticForm(constant: constant, linear: a, quadratic: m, precision: precision)
     }
 
     static func checkFinite(_ array: NpyArray, path: String) throws {

@@ -11,9 +11,14 @@ public struct QuadraticForm: Equatable, Sendable {
     public var linear: [Double]
     /// The matrix M of quadratic coefficients as given (the paper's a_ij), not necessarily symmetric.
     public var quadratic: Matrix
+    /// The precision the numbers were read at (design.md §5): float32 input is known only to
+    /// float32's ε, which then sets the default rank tolerance and the input-rounding tolerance.
+    public var precision: InputPrecision
 
     /// A form from its parts; dimensions must agree (`FormError` otherwise).
-    public init(variables: [String]? = nil, constant: Double, linear: [Double], quadratic: Matrix) throws {
+    /// `precision` is the format the numbers were read at (float64 unless they came from float32).
+    public init(variables: [String]? = nil, constant: Double, linear: [Double], quadratic: Matrix,
+                precision: InputPrecision = .float64) throws {
         let n = linear.count
         guard quadratic.rows == n, quadratic.columns == n else {
             throw FormError.linearLength(entries: n, rows: quadratic.rows, columns: quadratic.columns)
@@ -29,6 +34,7 @@ public struct QuadraticForm: Equatable, Sendable {
         self.constant = constant
         self.linear = linear
         self.quadratic = quadratic
+        self.precision = precision
     }
 
     /// The names `x1 … xn`.

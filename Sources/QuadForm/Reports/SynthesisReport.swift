@@ -23,8 +23,8 @@ public struct SynthesisReport: Sendable {
         self.quadraticActivation = try activation.map { try QuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
     }
 
-    /// Whether every network in the report verified (square ones, and s-networks if present).
-    public var passed: Bool { verification.passed && (quadraticActivation?.passed ?? true) }
+    /// Whether every network in the report equals f up to rounding (square ones, and s-networks if present).
+    public var passed: Bool { status == .passed }
 
     /// The warning for a network that is f in real arithmetic but agrees with it only loosely in
     /// floating point, because its terms are far larger than f's.
@@ -36,13 +36,35 @@ public struct SynthesisReport: Sendable {
     /// Why the plain network has the neurons it has.
     public var plainReason: String {
         let k = synthesis.rank
-        let scale = synthesis.nullNeuronScale, radius = synthesis.options.boxRadius
-        let identity = scale == 1 && radius == 1
+        guard synthesis.hasLinearNullPart else {
+            return "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
+        }
+        let (_, weight, offset) = Synthesis.nullNeuronParameters(nullPart: synthesis.linearNullPartComputed, norm: synthesis.linearNullPartNorm,
+                                                                 boxRadius: synthesis.options.boxRadius)
+        let scale = 4 * weight * offset
+        let identity = scale == 1 && offset == 1
             ? "a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4"
-            : "a_Nᵀx = h·((pᵀx + R)² − (pᵀx − R)²)/(4R), p = a_N/h, h = \(SynthesisReport.fmt(scale)) (a power of two near ‖a_N‖), R = \(SynthesisReport.fmt(radius))"
-        return synthesis.hasLinearNullPart
-            ? "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry \(identity) (theorem T2: no plain network with fewer exists)"
-            : "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
+            : "a_Nᵀx = h·((pᵀx + r)² − (pᵀx − r)²)/(4r), p = a_N/h, h = \(SynthesisReport.fmt(scale)) (a power of two near ‖a_N‖), r = \(SynthesisReport.fmt(offset))"
+        return "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry \(identity) "
+            + (synthesis.linearNullPartIsUncertain
+               ? "(exact; but ‖a_N‖ is within the rounding uncertainty of range(A), so whether k + 2 is the minimum is not settled numerically: --exact decides for rational input)"
+               : "(theorem T2: no plain network with fewer exists)")
+    }
+
+    /// The verdict of every network in the report: the square ones and, if present, the s-networks.
+    public var status: VerificationStatus {
+        guard let q = quadraticActivation else { return verification.status }
+        return VerificationStatus.worse(verification.status, q.status)
+    }
+
+    /// The lines that explain an APPROXIMATE verdict: what was dropped, the bound, the measured error.
+    var approximationLines: [String] {
+        let s = synthesis
+        let checks = [verification.residual, verification.plain].filter { $0.status == .approximate }
+        guard let first = checks.first, let approximation = first.approximation else { return [] }
+        let measured = checks.compactMap { $0.approximation?.measuredErrorOnBox }.max() ?? approximation.measuredErrorOnBox
+        return ["APPROXIMATE, not f: the rank tolerance \(Self.fmt(s.rankTolerance)) dropped eigenvalues with Σ|λ| = \(Self.fmt(s.droppedEigenvalueSum)), more than rounding",
+                "on [−R, R]^n: |f − g| ≤ Σ|λ_dropped|·n·R² = \(Self.fmt(approximation.boundOnBox)); measured \(Self.fmt(measured))"]
     }
 
     // MARK: JSON
@@ -68,6 +90,9 @@ public struct SynthesisReport: Sendable {
             ("rank", .number(String(s.rank))),
             ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
             ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? (s.skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
+            ("input_precision", .string(s.form.precision.rawValue)),
+            ("unit_roundoff", JSONWriter.number(s.unitRoundoff)),
+            ("rank_ill_determined", .bool(s.rankIsIllDetermined)),
             ("smallest_kept_eigenvalue", s.smallestKept.map(JSONWriter.number) ?? .null),
             ("largest_dropped_eigenvalue", s.largestDropped.map(JSONWriter.number) ?? .null),
             ("eigenvalue_gap", gap),
@@ -75,6 +100,8 @@ public struct SynthesisReport: Sendable {
             ("linear_null_part", JSONWriter.numbers(s.linearNullPartComputed)),
             ("linear_null_part_norm", JSONWriter.number(s.linearNullPartNorm)),
             ("linear_null_part_tolerance", JSONWriter.number(s.linearNullPartTolerance)),
+            ("linear_null_part_rounding_ratio", JSONWriter.number(s.linearNullPartRoundingRatio)),
+            ("linear_null_part_certain", .bool(!s.linearNullPartIsUncertain)),
             ("linear_in_range", .bool(!s.hasLinearNullPart)),
             ("residual", .object([
                 ("neurons", .number(String(s.residual.hiddenNeurons))),
@@ -87,6 +114,7 @@ public struct SynthesisReport: Sendable {
             ])),
             ("verification", .object([
                 ("passed", .bool(v.passed)),
+                ("status", .string(v.status.jsonName)),
                 ("coefficient_error", JSONWriter.number(max(v.residual.coefficientError, v.plain.coefficientError))),
                 ("sample_error", JSONWriter.number(max(v.residual.sampleError, v.plain.sampleError))),
                 ("sample_relative_error", JSONWriter.number(max(v.residual.sampleRelativeError, v.plain.sampleRelativeError))),
@@ -94,6 +122,7 @@ public struct SynthesisReport: Sendable {
                     ("coefficient", JSONWriter.number(max(v.residual.coefficientTolerance, v.plain.coefficientTolerance))),
                     ("sample", JSONWriter.number(max(v.residual.sampleTolerance, v.plain.sampleTolerance))),
                     ("safety_factor", JSONWriter.number(v.safetyFactor)),
+                    ("unit_roundoff", JSONWriter.number(v.unitRoundoff)),
                 ])),
                 ("points", .number(String(v.points))),
                 ("box_radius", JSONWriter.number(s.options.boxRadius)),
@@ -145,6 +174,14 @@ public struct SynthesisReport: Sendable {
         line("a_N = (I − P)a", n <= 8 ? "[" + s.linearNullPartComputed.map(Self.fmt).joined(separator: ", ") + "]" : "(\(n) entries)")
         line("", "‖a_N‖ = \(Self.fmt(s.linearNullPartNorm)) against tolerance \(Self.fmt(s.linearNullPartTolerance)): "
              + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
+        if s.hasLinearNullPart {
+            line("", s.linearNullPartIsUncertain
+                 ? "uncertain: ‖a_N‖ is within what rounding can tilt range(A) by, but leaving it out would miss f by ×\(Self.fmt(s.linearNullPartRoundingRatio)) of 3/4 the rounding tolerance"
+                 : "certain: margin ×\(Self.fmt(s.linearNullPartNorm / s.linearNullPartTolerance)) over what rounding can tilt range(A) by")
+        }
+        if s.form.precision != .float64 {
+            line("precision", "input read as \(s.form.precision.rawValue): ε = \(Self.fmt(s.unitRoundoff)) in the rank tolerance and the verification")
+        }
         out += "\n"
         line("residual network", "\(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = \(Self.widths(s.residual)), S = {(0,2)}")
         if n <= 6 && s.residual.hiddenNeurons <= 8 { line("", "g(x) = " + Self.formula(of: s.residual, variables: s.form.variables)) }
@@ -152,14 +189,15 @@ public struct SynthesisReport: Sendable {
         line("", plainReason)
         if n <= 6 && s.plain.hiddenNeurons <= 8 { line("", "g(x) = " + Self.formula(of: s.plain, variables: s.form.variables)) }
         out += "\n"
-        line("verification", v.passed ? "PASSED" : "FAILED")
+        line("verification", status.rawValue)
         for c in [v.residual, v.plain] {
-            line("  \(c.name)", "coefficients: max error \(Self.fmt(c.coefficientError)) ≤ \(Self.fmt(c.coefficientTolerance)) \(c.coefficientsPassed ? "ok" : "FAILED")")
-            line("", "samples: max error \(Self.fmt(c.sampleError)), relative \(Self.fmt(c.sampleRelativeError)), worst error/tolerance \(Self.fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : "FAILED")")
+            line("  \(c.name)", "coefficients: max error \(Self.fmt(c.coefficientError)) \(c.coefficientsPassed ? "≤" : ">") \(Self.fmt(c.coefficientTolerance)) \(c.coefficientsPassed ? "ok" : c.status == .approximate ? "APPROXIMATE" : "FAILED")")
+            line("", "samples: max error \(Self.fmt(c.sampleError)), relative \(Self.fmt(c.sampleRelativeError)), worst error/tolerance \(Self.fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : c.status == .approximate ? "APPROXIMATE" : "FAILED")")
             if c.passed && c.isIllConditioned { line("", Self.conditioningWarning(c)) }
         }
         line("", "\(v.points) points: origin, unit vectors, random in [−\(Self.fmt(s.options.boxRadius)), \(Self.fmt(s.options.boxRadius))]^n, 4 at radius \(Self.fmt(1000 * s.options.boxRadius))")
-        line("", "tolerances: \(Self.fmt(v.safetyFactor))·(n + m + 2)·ε·(magnitude of the terms) + dropped-eigenvalue bound \(Self.fmt(v.droppedEigenvalueBound)) on the box")
+        line("", "tolerances: \(Self.fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η), rounding only")
+        for l in approximationLines { line("", l) }
         if let approx = plainApproximate {
             out += "\n"
             for (i, l) in approx.textLines.enumerated() { line(i == 0 ? "plain, k + 1" : "", l) }

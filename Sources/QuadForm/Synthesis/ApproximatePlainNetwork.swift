@@ -27,6 +27,8 @@ public struct ApproximatePlainNetwork: Sendable {
     public let roundingEstimate: Double
     /// truncationBound + roundingEstimate.
     public let errorBound: Double
+    /// `Σ|λ_dropped|·n·R²` when the rank tolerance dropped eigenvalues (0 otherwise): part of the bound.
+    public let droppedBound: Double
     /// max |f(x) − g(x)| over the measurement points in the box.
     public let maxErrorMeasured: Double
     /// Number of measurement points (origin, ±R e_i, the corners ±R·sign(a_N), random points).
@@ -47,14 +49,15 @@ public struct ApproximatePlainNetwork: Sendable {
         let s = r * p.reduce(0) { $0 + abs($1) }
         let t = Self.balancedShift(reach: s)
         let eps = Double.ulpOfOne
-        let residual = synthesis.residual
+        // The plain network's k completed squares (its first k neurons and output bias), plus one.
+        let plain = synthesis.plain
         // The same neuron written as h²((p/h)ᵀx + t/h)² − … keeps its square near (t/h)² ≈ (R‖x‖)²/(8ε)
         // instead of t², which overflows once ‖a_N‖ passes about 1e146.
-        let h = synthesis.nullNeuronScale
-        let rows = residual.layers[0].weights.entries + p.map { $0 / h }
-        let first = ResNet.Layer(weights: Matrix(rows: k + 1, columns: n, entries: rows), bias: residual.layers[0].bias + [t / h])
-        let second = ResNet.Layer(weights: Matrix(rows: 1, columns: k + 1, entries: residual.layers[1].weights.entries + [h * (h / (2 * t))]),
-                                  bias: [residual.layers[1].bias[0] - t / 2])
+        let h = Synthesis.powerOfTwoScale(synthesis.linearNullPartNorm)
+        let rows = Array(plain.layers[0].weights.entries.prefix(k * n)) + p.map { $0 / h }
+        let first = ResNet.Layer(weights: Matrix(rows: k + 1, columns: n, entries: rows), bias: Array(plain.layers[0].bias.prefix(k)) + [t / h])
+        let second = ResNet.Layer(weights: Matrix(rows: 1, columns: k + 1, entries: Array(plain.layers[1].weights.entries.prefix(k)) + [h * (h / (2 * t))]),
+                                  bias: [plain.layers[1].bias[0] - t / 2])
         let network = try ResNet(widths: [n, k + 1, 1], activation: .square, layers: [first, second])
 
         var rng = SplitMix64(seed: synthesis.options.seed &+ 0x5EED)
@@ -82,7 +85,8 @@ public struct ApproximatePlainNetwork: Sendable {
         self.reach = s
         self.truncationBound = truncation
         self.roundingEstimate = rounding
-        self.errorBound = truncation + rounding
+        self.droppedBound = synthesis.approximationBoundOnBox
+        self.errorBound = truncation + rounding + synthesis.approximationBoundOnBox
         self.maxErrorMeasured = measured
         self.points = points.rows
     }
@@ -103,6 +107,7 @@ public struct ApproximatePlainNetwork: Sendable {
             ("reach", JSONWriter.number(reach)),
             ("truncation_bound", JSONWriter.number(truncationBound)),
             ("rounding_estimate", JSONWriter.number(roundingEstimate)),
+            ("dropped_eigenvalue_bound", JSONWriter.number(droppedBound)),
             ("error_bound", JSONWriter.number(errorBound)),
             ("max_error_measured", JSONWriter.number(maxErrorMeasured)),
             ("points", .number(String(points))),
@@ -117,7 +122,9 @@ extension ApproximatePlainNetwork {
     public var textLines: [String] {
         [
             "\(neurons) square neurons, APPROXIMATE (not exact): a_Nᵀx ≈ ((a_Nᵀx + t)² − t²)/(2t), t = \(SynthesisReport.fmt(t))",
-            "on [−\(SynthesisReport.fmt(boxRadius)), \(SynthesisReport.fmt(boxRadius))]^n: error ≤ s²/(2t) + rounding = \(SynthesisReport.fmt(truncationBound)) + \(SynthesisReport.fmt(roundingEstimate)) = \(SynthesisReport.fmt(errorBound)), s = R‖a_N‖₁ = \(SynthesisReport.fmt(reach))",
+            "on [−\(SynthesisReport.fmt(boxRadius)), \(SynthesisReport.fmt(boxRadius))]^n: error ≤ s²/(2t) + rounding"
+                + (droppedBound > 0 ? " + dropped eigenvalues" : "") + " = \(SynthesisReport.fmt(truncationBound)) + \(SynthesisReport.fmt(roundingEstimate))"
+                + (droppedBound > 0 ? " + \(SynthesisReport.fmt(droppedBound))" : "") + " = \(SynthesisReport.fmt(errorBound)), s = R‖a_N‖₁ = \(SynthesisReport.fmt(reach))",
             "measured max error \(SynthesisReport.fmt(maxErrorMeasured)) on \(points) points; exact plain networks need k + 2 = \(neurons + 1) (T2)",
         ]
     }

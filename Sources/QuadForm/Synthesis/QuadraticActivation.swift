@@ -106,6 +106,66 @@ public enum QuadraticActivationRewrite {
         return try ResNet(widths: net.widths, activation: spec.activation, layers: [first, second], skips: net.skips)
     }
 
+    /// The input scale t of `conditionedRewrite`: the power of two nearest to
+    /// `max(1/√|α|, |β|/(|α|R), √(|γ|/|α|)/R)`, so that on the box the s-neuron's quadratic part
+    /// αt²z² dominates its linear part βtz and its constant γ.
+    public static func inputScale(alpha: Double, beta: Double, gamma: Double, boxRadius r: Double) -> Double {
+        let a = abs(alpha)
+        let target = max(1 / a.squareRoot(), abs(beta) / (a * r), (abs(gamma) / a).squareRoot() / r)
+        guard target.isFinite, target > 0 else { return 1 }
+        let exponent = Int(target.exponent) + (target.significand >= 2.squareRoot() ? 1 : 0)
+        return Double(sign: .plus, exponent: max(min(exponent, 600), -600), significand: 1)
+    }
+
+    /// The floating-point s-network equal to the square network `net`, built so that rounding
+    /// stays at the scale of f's terms for any α, β, γ (design.md §3, T3). Each square neuron
+    /// `w (uᵀx + b)²` is fed t-scaled, `z = t(uᵀx + b)` with t from `inputScale`, and weighted
+    /// `w/(αt²)`, so its quadratic part is exactly the square neuron's. A network with a skip (the
+    /// residual one) takes no shift: the neuron's linear part `(wβ/(αt))(uᵀx + b)` is subtracted in
+    /// the skip and the output bias, and its constant `wγ/(αt²)` in the output bias. A plain
+    /// network has no skip, so its neurons are shifted by −β/(2α) (eq. 4/7) and the output bias
+    /// takes `−(w/(αt²))(γ − β²/(4α))`; the scale t keeps that shift comparable to tz, so nothing
+    /// cancels catastrophically (the unscaled rewrite loses digits ~ β²/(4α²) when α is small).
+    public static func conditionedRewrite(_ net: ResNet, to spec: QuadraticActivationSpec, boxRadius: Double) throws -> ResNet {
+        guard net.activation == .square, net.depth == 2, net.outputWidth == 1 else {
+            throw NetworkError.unsupported("only a one-hidden-layer square-activation network can be rewritten for s(z) = αz² + βz + γ")
+        }
+        let alpha = spec.alpha.doubleValue, beta = spec.beta.doubleValue, gamma = spec.gamma.doubleValue
+        let t = inputScale(alpha: alpha, beta: beta, gamma: gamma, boxRadius: boxRadius)
+        let n = net.inputWidth, m = net.widths[1]
+        let u = net.layers[0].weights, b = net.layers[0].bias
+        let w = net.layers[1].weights.entries
+        let outputWeights = w.map { $0 / (alpha * t * t) }
+        var outputBias = net.layers[1].bias[0]
+        let firstWeights = Matrix(rows: m, columns: n, entries: u.entries.map { $0 * t })
+        var firstBias = b.map { $0 * t }
+        var skips = net.skips
+        if let skipIndex = skips.firstIndex(where: { $0.from == 0 && $0.to == 2 }) {
+            var skip = skips[skipIndex].weights
+            for j in 0..<m {
+                let slope = w[j] * beta / (alpha * t)
+                for i in 0..<n { skip.entries[i] -= slope * u[j, i] }
+                outputBias -= slope * b[j] + outputWeights[j] * gamma
+            }
+            skips[skipIndex] = ResNet.Skip(from: 0, to: 2, weights: skip)
+        } else {
+            let shift = -beta / (2 * alpha)
+            let vertex = gamma - beta * beta / (4 * alpha)
+            for j in 0..<m {
+                firstBias[j] += shift
+                outputBias -= outputWeights[j] * vertex
+            }
+        }
+        guard outputBias.isFinite, outputWeights.allSatisfy(\.isFinite), firstBias.allSatisfy(\.isFinite),
+              firstWeights.entries.allSatisfy(\.isFinite), skips.allSatisfy({ $0.weights.entries.allSatisfy(\.isFinite) }) else {
+            throw SynthesisError.overflow("activation \(spec): the rewritten network's parameters leave the range of Double; choose α, β, γ of moderate size")
+        }
+        return try ResNet(widths: net.widths, activation: spec.activation,
+                          layers: [ResNet.Layer(weights: firstWeights, bias: firstBias),
+                                   ResNet.Layer(weights: Matrix(rows: 1, columns: m, entries: outputWeights), bias: [outputBias])],
+                          skips: skips)
+    }
+
     /// What the printed eq. (10) adds to the square network's function, exactly:
     /// `Σ_j w_j [(2β/α)(u_jᵀx + b_j) + β²/α²]` as (constant, linear); zero only when β = 0 or
     /// the weights cancel.
@@ -140,6 +200,8 @@ public struct QuadraticActivationNetworks: Sendable {
     /// max over the verification points in the box [−R, R]ⁿ of |f − g| for the plain network
     /// built with the printed shift +β/(2α) of eq. (10) (0 only when β = 0).
     public let printedEquation10Error: Double
+    /// The input scale t of the conditioned rewrite (`QuadraticActivationRewrite.inputScale`).
+    public let inputScale: Double
 
     /// Rewrites and verifies both networks of `synthesis` for `spec`.
     public init(synthesis: Synthesis, spec: QuadraticActivationSpec) throws {
@@ -147,8 +209,8 @@ public struct QuadraticActivationNetworks: Sendable {
         let verifier = Verifier(synthesis: synthesis)
         let points = Verifier.samplePoints(dimension: synthesis.form.dimension, radius: options.boxRadius,
                                            random: options.randomSamples, seed: options.seed)
-        residual = try QuadraticActivationRewrite.rewrite(synthesis.residual, to: spec)
-        plain = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec)
+        residual = try QuadraticActivationRewrite.conditionedRewrite(synthesis.residual, to: spec, boxRadius: options.boxRadius)
+        plain = try QuadraticActivationRewrite.conditionedRewrite(synthesis.plain, to: spec, boxRadius: options.boxRadius)
         residualCheck = try verifier.check(residual, name: "residual", points: points)
         plainCheck = try verifier.check(plain, name: "plain", points: points)
         let printed = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec, shift: .printedEquation10)
@@ -159,11 +221,15 @@ public struct QuadraticActivationNetworks: Sendable {
             worst = max(worst, abs(formValues[i] - values[i, 0]))
         }
         self.spec = spec
+        inputScale = QuadraticActivationRewrite.inputScale(alpha: spec.alpha.doubleValue, beta: spec.beta.doubleValue,
+                                                           gamma: spec.gamma.doubleValue, boxRadius: options.boxRadius)
         printedEquation10Error = worst
     }
 
-    /// Both checks passed.
+    /// Both networks equal f up to rounding.
     public var passed: Bool { residualCheck.passed && plainCheck.passed }
+    /// The worse of the two s-networks' verdicts.
+    public var status: VerificationStatus { VerificationStatus.worse(residualCheck.status, plainCheck.status) }
 
     /// The `quadratic_activation` member of the synth report.
     public var json: JSONValue {
@@ -171,8 +237,10 @@ public struct QuadraticActivationNetworks: Sendable {
             ("alpha", ExactJSON.number(spec.alpha)),
             ("beta", ExactJSON.number(spec.beta)),
             ("gamma", ExactJSON.number(spec.gamma)),
-            ("shift", .string("-beta/(2*alpha) (eq. 4/7)")),
+            ("shift", .string("residual: none, beta's linear part in the skip; plain: -beta/(2*alpha) (eq. 4/7); inputs scaled by t")),
+            ("input_scale", JSONWriter.number(inputScale)),
             ("passed", .bool(passed)),
+            ("status", .string(status.jsonName)),
             ("residual", .object([("neurons", .number(String(residual.hiddenNeurons))), ("check", residualCheck.json),
                                   ("network", Formats.networkJSON(residual))])),
             ("plain", .object([("neurons", .number(String(plain.hiddenNeurons))), ("check", plainCheck.json),
@@ -185,9 +253,11 @@ public struct QuadraticActivationNetworks: Sendable {
     public var textLines: [String] {
         let r = residualCheck, p = plainCheck
         return [
-            "\(spec.formula); each square neuron w(uᵀx + b)² becomes (w/α)·s(uᵀx + b − β/(2α)) (eq. 4/7)",
-            "residual: \(residual.hiddenNeurons) s-neuron\(residual.hiddenNeurons == 1 ? "" : "s") + skip, coefficients \(SynthesisReport.fmt(r.coefficientError)) ≤ \(SynthesisReport.fmt(r.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(r.worstRatio)) \(r.passed ? "ok" : "FAILED")",
-            "plain:    \(plain.hiddenNeurons) s-neuron\(plain.hiddenNeurons == 1 ? "" : "s"), coefficients \(SynthesisReport.fmt(p.coefficientError)) ≤ \(SynthesisReport.fmt(p.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(p.worstRatio)) \(p.passed ? "ok" : "FAILED")",
+            "\(spec.formula); inputs scaled by t = \(SynthesisReport.fmt(inputScale)), output weights w/(αt²)",
+            "residual: w(uᵀx + b)² → (w/(αt²))·s(t(uᵀx + b)), the linear part βt(uᵀx + b) taken out in the skip (no shift)",
+            "plain:    w(uᵀx + b)² → (w/(αt²))·s(t(uᵀx + b) − β/(2α)) (the shift of eq. 4/7)",
+            "residual: \(residual.hiddenNeurons) s-neuron\(residual.hiddenNeurons == 1 ? "" : "s") + skip, coefficients \(SynthesisReport.fmt(r.coefficientError)) \(r.coefficientsPassed ? "≤" : ">") \(SynthesisReport.fmt(r.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(r.worstRatio)) \(r.status == .passed ? "ok" : r.status.rawValue)",
+            "plain:    \(plain.hiddenNeurons) s-neuron\(plain.hiddenNeurons == 1 ? "" : "s"), coefficients \(SynthesisReport.fmt(p.coefficientError)) \(p.coefficientsPassed ? "≤" : ">") \(SynthesisReport.fmt(p.coefficientTolerance)), samples error/tolerance \(SynthesisReport.fmt(p.worstRatio)) \(p.status == .passed ? "ok" : p.status.rawValue)",
             "the shift +β/(2α) printed in the paper's eq. (10) misses f by up to \(SynthesisReport.fmt(printedEquation10Error)) on the box" + (spec.beta.isZero ? " (β = 0: both shifts agree)" : ""),
         ] + [("residual", r), ("plain", p)].compactMap { name, check in
             check.passed && check.isIllConditioned ? "\(name): " + SynthesisReport.conditioningWarning(check) : nil

@@ -54,12 +54,20 @@ public struct Synthesis: Sendable {
     public let linearNullPartComputed: [Double]
     /// ‖a_N‖ as computed.
     public let linearNullPartNorm: Double
-    /// Below this ‖a_N‖ counts as rounding noise: `10 · max(n,1) · ε · ‖a‖ · max|λ| / gap`, the
-    /// Davis–Kahan tilt of the computed range(A) (gap = smallest kept |λ| − largest dropped |λ|).
+    /// How far the computed range(A) can be tilted by rounding, as a bound on the a_N it can fake:
+    /// `10·max(n,1)·ε·‖a‖·max|λ|/gap` (Davis–Kahan, gap = smallest kept − largest dropped |λ|).
+    /// Above it a_N ≠ 0 for certain (theorem T2's hypothesis holds).
     public let linearNullPartTolerance: Double
-    /// Whether a_N ≠ 0 (its norm exceeds the tolerance); decides plain = k or k + 2.
+    /// `max_i |a_N,i| / (3t_i/4)`, with t_i the verification's tolerance for the linear coefficient
+    /// a_i of the k-neuron plain network (design.md §5; the last quarter is left for the rounding of
+    /// the network's own expansion): above 1, leaving a_N out would make that
+    /// network miss f by more than rounding, so the plain network takes the two a_N neurons even
+    /// when ‖a_N‖ is under `linearNullPartTolerance` (it then equals f, but k + 2 is not proved minimal).
+    public let linearNullPartRoundingRatio: Double
+    /// Whether the plain network carries a_N (k + 2 neurons): ‖a_N‖ exceeds
+    /// `linearNullPartTolerance`, or `linearNullPartRoundingRatio` exceeds 1.
     public let hasLinearNullPart: Bool
-    /// The residual network: k square neurons plus the skip V_{0,2} = a_Nᵀ.
+    /// The residual network: k square neurons plus the skip V_{0,2} = aᵀ (design.md §2).
     public let residual: ResNet
     /// The plain network (S = ∅): k neurons, or k + 2 when a_N ≠ 0.
     public let plain: ResNet
@@ -73,17 +81,44 @@ public struct Synthesis: Sendable {
         hasLinearNullPart ? linearNullPartComputed : [Double](repeating: 0, count: form.dimension)
     }
 
-    /// Bound on `|f(x) − network(x)|` from dropped eigenvalues and a neglected a_N, on the box of
-    /// radius R in the Euclidean ball sense: `Σ|λ_dropped| · ‖x‖² + ‖a_N neglected‖ · ‖x‖`.
+    /// Bound on `|f(x) − network(x)|` from the eigenvalues the rank tolerance dropped, at a point
+    /// of norm r: `Σ|λ_dropped| · r²` (design.md §5). It is the size of the approximation when a
+    /// network is APPROXIMATE; it never enters the PASSED tolerance.
     public func modelErrorBound(normOfX r: Double) -> Double {
-        droppedEigenvalueSum * r * r + (hasLinearNullPart ? 0 : linearNullPartNorm) * r
+        droppedEigenvalueSum * r * r
     }
 
-    /// Synthesizes both networks of design.md §2 for `form`:
+    /// `Σ|λ_dropped| · n · R²`: the bound of `modelErrorBound` on the box `[−R, R]ⁿ` (‖x‖² ≤ nR²).
+    public var approximationBoundOnBox: Double {
+        let r = options.boxRadius
+        return droppedEigenvalueSum * Double(max(form.dimension, 1)) * r * r
+    }
+
+    /// The unit roundoff the tolerances use: Double's ε, or the input's coarser ε (float32).
+    public var unitRoundoff: Double { max(Double.ulpOfOne, form.precision.epsilon) }
+
+    /// Whether the numerical rank is ill-determined: the kept and dropped eigenvalues are within a
+    /// factor 10³ of each other, so a slightly different tolerance gives another k.
+    public var rankIsIllDetermined: Bool {
+        guard let kept = smallestKept, let dropped = largestDropped, dropped > 0 else { return false }
+        return kept / dropped < 1e3
+    }
+
+    /// Whether the plain network carries a_N although ‖a_N‖ is within the Davis–Kahan uncertainty
+    /// of the computed range(A): it equals f with k + 2 neurons, but T2's hypothesis is not certain.
+    public var linearNullPartIsUncertain: Bool {
+        hasLinearNullPart && linearNullPartNorm <= linearNullPartTolerance
+    }
+
+    /// Synthesizes both networks of design.md §2 for `form`. Residual: l = (n, k, 1), S = {(0, 2)},
+    ///
+    ///     f(x) = c + aᵀx + Σ λ_i (q_iᵀx)²,
+    ///
+    /// W1 rows q_iᵀ, B1 = 0, W2 = (λ_i), B2 = c, V_{0,2} = aᵀ: no division by λ_i. Plain (S = ∅):
     ///
     ///     f(x) = [c − Σ λ_i β_i²] + a_Nᵀx + Σ λ_i (q_iᵀx + β_i)²,   β_i = q_iᵀa / (2λ_i),
     ///
-    /// residual: l = (n, k, 1), S = {(0, 2)}, V_{0,2} = a_Nᵀ; plain: the same k neurons plus, when
+    /// the k completed squares plus, when
     /// a_N ≠ 0, two neurons for design.md §2's `a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4`, scaled to
     /// the problem as `a_Nᵀx = h·((pᵀx + R)² − (pᵀx − R)²)/(4R)` with `p = a_N/h`, h the power of two
     /// `h ≤ ‖a_N‖ < 2h` and R the box radius: the two squares then stay near (R‖x‖)² and their
@@ -118,8 +153,9 @@ public struct Synthesis: Sendable {
         let eps = Double.ulpOfOne
         let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
         self.skewNorm = skewNorm
+        let inputEps = max(eps, form.precision.epsilon)
         let rule: ([Double]) -> Double = { values in
-            options.rankTolerance ?? Double(max(n, 1)) * eps * max(values.reduce(0) { max($0, abs($1)) }, skewNorm)
+            options.rankTolerance ?? Double(max(n, 1)) * inputEps * max(values.reduce(0) { max($0, abs($1)) }, skewNorm)
         }
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver, threshold: rule)
         let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
@@ -145,42 +181,59 @@ public struct Synthesis: Sendable {
             }
         }
         let keptRows = Matrix(rows: k, columns: n, entries: keptRowEntries)
-        let projections = keptRows.multiply(form.linear)
-        let rangePart = keptRows.multiplyTransposed(projections)
-        let nullPart = zip(form.linear, rangePart).map { $0 - $1 }
+        // a_N = (I − QQᵀ)a projected twice ("twice is enough"): the second pass removes what the
+        // first left of range(Q) through rounding, so a_N is accurate to ε‖a‖ against the computed Q.
+        var projections = keptRows.multiply(form.linear)
+        var nullPart = zip(form.linear, keptRows.multiplyTransposed(projections)).map { $0 - $1 }
+        if k > 0 {
+            let correction = keptRows.multiply(nullPart)
+            let removed = keptRows.multiplyTransposed(correction)
+            for i in 0..<n { nullPart[i] -= removed[i] }
+            for i in 0..<k { projections[i] += correction[i] }
+        }
+        let rangePart = zip(form.linear, nullPart).map { $0 - $1 }
         let nullNorm = Vector.norm(nullPart)
-        // Davis–Kahan: rounding of size n·ε·‖A‖ tilts range(A) by about that over the spectral gap,
-        // and the projection of a inherits the tilt.
+        let linearNorm = Vector.norm(form.linear)
         let smallestKeptValue = kept.last.map { abs(eigen.eigenvalues[$0]) } ?? 0
         let largestDroppedValue = dropped.first.map { abs(eigen.eigenvalues[$0]) } ?? 0
+        // Davis–Kahan: rounding of size n·ε·‖A‖ tilts the computed range(A) by about that over the
+        // spectral gap, and the projection of a inherits the tilt.
         let spectralGap = smallestKeptValue - largestDroppedValue
         let tilt = k == 0 ? 1 : max(1, max(maxAbs, skewNorm) / max(spectralGap, .leastNormalMagnitude))
-        let nullTolerance = 10 * Double(max(n, 1)) * eps * tilt * Vector.norm(form.linear)
-        let hasNull = nullNorm > nullTolerance
+        let nullTolerance = 10 * Double(max(n, 1)) * inputEps * tilt * linearNorm
+        // The k-neuron plain network's linear coefficients are a_R = Σ (q_iᵀa) q_i, summed from terms
+        // of magnitude |Q|ᵀ|Qᵀa|; the verification allows K(n + k + 2)(ε(|a_i| + that + ‖a‖ + ‖A‖R) + η).
+        let termMagnitudes = keptRows.absolute.multiplyTransposed(projections.map { abs($0) })
+        let operations = Verifier.safetyFactor * Double(n + k + 2)
+        let quadraticReach = max(maxAbs, skewNorm) * options.boxRadius
+        var roundingRatio = 0.0
+        for i in 0..<n where nullPart[i] != 0 {
+            let allowed = operations * (inputEps * (abs(form.linear[i]) + termMagnitudes[i] + linearNorm + quadraticReach) + Verifier.underflowUnit)
+            roundingRatio = max(roundingRatio, abs(nullPart[i]) / (0.75 * allowed))
+        }
+        let hasNull = nullNorm > nullTolerance || roundingRatio > 1
 
         let lambdas = kept.map { eigen.eigenvalues[$0] }
+        let residual = try ResNet(widths: [n, k, 1], activation: .square,
+                                  layers: [ResNet.Layer(weights: keptRows, bias: [Double](repeating: 0, count: k)),
+                                           ResNet.Layer(weights: Matrix(rows: 1, columns: k, entries: lambdas), bias: [form.constant])],
+                                  skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: form.linear))])
+
+        // The plain network completes the squares of the range part: β_i = q_iᵀa / (2λ_i).
         let betas = (0..<k).map { projections[$0] / (2 * lambdas[$0]) }
         var outputBias = form.constant
         for i in 0..<k { outputBias -= lambdas[i] * betas[i] * betas[i] }
         if let i = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0) {
             throw SynthesisError.overflow("completing the square overflows: β = q_iᵀa / (2λ_i) with λ_i = \(lambdas[i]) and q_iᵀa = \(projections[i]) gives λ_i β² beyond the largest Double; the linear term is too large for this eigenvalue (raise --rank-tolerance or rescale the form)")
         }
-        let usedNull = hasNull ? nullPart : [Double](repeating: 0, count: n)
-
-        let residualLayer1 = ResNet.Layer(weights: keptRows, bias: betas)
-        let residualLayer2 = ResNet.Layer(weights: Matrix(rows: 1, columns: k, entries: lambdas), bias: [outputBias])
-        let residual = try ResNet(widths: [n, k, 1], activation: .square, layers: [residualLayer1, residualLayer2],
-                                  skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: usedNull))])
         var plainBias = betas
         var plainWeights = lambdas
         var plainRows = keptRows
         if hasNull {
-            let nullScale = Synthesis.powerOfTwoScale(nullNorm)
-            let r = options.boxRadius
-            let direction = nullPart.map { $0 / nullScale }
+            let (direction, weight, offset) = Synthesis.nullNeuronParameters(nullPart: nullPart, norm: nullNorm, boxRadius: options.boxRadius)
             plainRows = Matrix(rows: k + 2, columns: n, entries: keptRowEntries + direction + direction)
-            plainBias += [r, -r]
-            plainWeights += [nullScale / (4 * r), -nullScale / (4 * r)]
+            plainBias += [offset, -offset]
+            plainWeights += [weight, -weight]
         }
         let m = plainRows.rows
         let plain = try ResNet(widths: [n, m, 1], activation: .square,
@@ -201,6 +254,7 @@ public struct Synthesis: Sendable {
         self.linearNullPartComputed = nullPart
         self.linearNullPartNorm = nullNorm
         self.linearNullPartTolerance = nullTolerance
+        self.linearNullPartRoundingRatio = roundingRatio
         self.hasLinearNullPart = hasNull
         self.residual = residual
         self.plain = plain
@@ -216,7 +270,8 @@ public struct Synthesis: Sendable {
     /// `‖(M − Mᵀ)/2‖_F` when M's skew part dominates), nil when `--rank-tolerance` set it.
     public var rankToleranceFormula: String? {
         guard rankToleranceIsDefault else { return nil }
-        return skewDominates ? "max(n,1)·ε·‖(M − Mᵀ)/2‖_F" : "max(n,1)·ε·max|λ|"
+        let epsilon = form.precision == .float64 ? "ε" : "ε_\(form.precision.rawValue)"
+        return skewDominates ? "max(n,1)·\(epsilon)·‖(M − Mᵀ)/2‖_F" : "max(n,1)·\(epsilon)·max|λ|"
     }
 
     /// The power of two h with `h ≤ value < 2h` (value > 0 finite): dividing by it is exact.
@@ -224,9 +279,20 @@ public struct Synthesis: Sendable {
         Double(sign: .plus, exponent: value.exponent, significand: 1)
     }
 
-    /// The scale h of the plain network's two a_N neurons (1 when a_N = 0): they compute
-    /// `a_Nᵀx = h·((pᵀx + R)² − (pᵀx − R)²)/(4R)`, p = a_N/h (design.md §2, scaled).
-    public var nullNeuronScale: Double { hasLinearNullPart ? Synthesis.powerOfTwoScale(linearNullPartNorm) : 1 }
+    /// The two a_N neurons of the plain network, `w·((pᵀx + r)² − (pᵀx − r)²) = 4wr·pᵀx = a_Nᵀx`
+    /// (design.md §2's identity, scaled): p = a_N/h with h the power of two `h ≤ ‖a_N‖ < 2h`,
+    /// r = R (the box radius) and w = h/(4R), so the two squares stay near (R‖x‖)² and their
+    /// difference keeps a_Nᵀx to a few ε at any scale of a_N. Where h/(4R) would underflow
+    /// (subnormal a_N), w is the smallest normal power of two and r = h/(4w), exact in binary.
+    /// Returns (p, w, r).
+    public static func nullNeuronParameters(nullPart: [Double], norm: Double, boxRadius: Double) -> (direction: [Double], weight: Double, offset: Double) {
+        let h = powerOfTwoScale(norm)
+        let direction = nullPart.map { $0 / h }
+        let weight = h / (4 * boxRadius)
+        if weight >= Double.leastNormalMagnitude { return (direction, weight, boxRadius) }
+        let smallest = Double.leastNormalMagnitude
+        return (direction, smallest, h / (4 * smallest))
+    }
 
     /// ‖(M − Mᵀ)/2‖_F over the pairs (i, j) where both m_ij and m_ji are non-zero: forming
     /// A = (M + Mᵀ)/2 rounds at this scale, so the default rank tolerance uses

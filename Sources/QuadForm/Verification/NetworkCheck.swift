@@ -1,7 +1,37 @@
 import Foundation
 
+/// The verdict of a verification (design.md §5): PASSED means the network equals f up to the
+/// rounding of evaluating it; APPROXIMATE that it differs from f by what the synthesis dropped on
+/// purpose (eigenvalues under a rank tolerance), within that bound; FAILED anything else.
+public enum VerificationStatus: String, Sendable, Equatable {
+    /// Equal to f up to rounding.
+    case passed = "PASSED"
+    /// Not f: an approximation within its stated bound.
+    case approximate = "APPROXIMATE"
+    /// Not f, and not within any stated bound.
+    case failed = "FAILED"
+
+    /// The worse of two verdicts (FAILED over APPROXIMATE over PASSED).
+    public static func worse(_ a: VerificationStatus, _ b: VerificationStatus) -> VerificationStatus {
+        if a == .failed || b == .failed { return .failed }
+        if a == .approximate || b == .approximate { return .approximate }
+        return .passed
+    }
+
+    /// The verdict in lower case, as the JSON reports write it.
+    public var jsonName: String { rawValue.lowercased() }
+}
+
 /// One network's verification against the form (design.md §5).
 public struct NetworkCheck: Sendable {
+    /// What an APPROXIMATE network is off by: the rigorous bound on the box and the measured error.
+    public struct Approximation: Sendable, Equatable {
+        /// `Σ|λ_dropped| · n · R²`, the most the dropped eigenvalues change f on `[−R, R]ⁿ`.
+        public let boundOnBox: Double
+        /// max |f − g| over the sample points inside the box.
+        public let measuredErrorOnBox: Double
+    }
+
     /// Which network ("residual" or "plain").
     public let name: String
     /// Its hidden neurons.
@@ -28,13 +58,41 @@ public struct NetworkCheck: Sendable {
     /// sample tolerance allows for it, so a network can pass (it is f in real arithmetic, evaluated
     /// as accurately as its own terms allow) and still agree with f only to `amplification · ε`.
     public let amplification: Double
+    /// Set when the network fails the rounding tolerance but is within it plus what the synthesis
+    /// dropped (the network is then APPROXIMATE, not PASSED).
+    public let approximation: Approximation?
+
+    /// A check's figures (the verifier computes them).
+    public init(name: String, neurons: Int, coefficientError: Double, coefficientTolerance: Double,
+                coefficientsPassed: Bool, sampleError: Double, sampleRelativeError: Double,
+                sampleTolerance: Double, worstRatio: Double, samplesPassed: Bool,
+                amplification: Double, approximation: Approximation? = nil) {
+        self.name = name
+        self.neurons = neurons
+        self.coefficientError = coefficientError
+        self.coefficientTolerance = coefficientTolerance
+        self.coefficientsPassed = coefficientsPassed
+        self.sampleError = sampleError
+        self.sampleRelativeError = sampleRelativeError
+        self.sampleTolerance = sampleTolerance
+        self.worstRatio = worstRatio
+        self.samplesPassed = samplesPassed
+        self.amplification = amplification
+        self.approximation = approximation
+    }
 
     /// Relative agreement below which the report warns that the network, though exact in real
     /// arithmetic, is ill-conditioned in floating point (the core issue's 1e-9 relative).
     public static let conditioningWarningLevel = 1e-9
 
-    /// Both checks passed.
+    /// Both checks passed: the network equals f up to rounding.
     public var passed: Bool { coefficientsPassed && samplesPassed }
+
+    /// PASSED, APPROXIMATE (within the bound of what the synthesis dropped) or FAILED.
+    public var status: VerificationStatus {
+        if passed { return .passed }
+        return approximation == nil ? .failed : .approximate
+    }
 
     /// Whether the network passed but agrees with f only to worse than `conditioningWarningLevel`
     /// relative, because its terms are far larger than f's (`amplification`).
@@ -44,6 +102,7 @@ public struct NetworkCheck: Sendable {
     public var json: JSONValue {
         .object([
             ("passed", .bool(passed)),
+            ("status", .string(status.jsonName)),
             ("neurons", .number(String(neurons))),
             ("coefficient_error", JSONWriter.number(coefficientError)),
             ("coefficient_tolerance", JSONWriter.number(coefficientTolerance)),
@@ -53,6 +112,10 @@ public struct NetworkCheck: Sendable {
             ("worst_error_to_tolerance", JSONWriter.number(worstRatio)),
             ("amplification", JSONWriter.number(amplification)),
             ("ill_conditioned", .bool(isIllConditioned)),
+            ("approximation", approximation.map { .object([
+                ("bound_on_box", JSONWriter.number($0.boundOnBox)),
+                ("measured_error_on_box", JSONWriter.number($0.measuredErrorOnBox)),
+            ]) } ?? .null),
         ])
     }
 }
@@ -65,11 +128,15 @@ public struct VerificationReport: Sendable {
     public let plain: NetworkCheck
     /// Number of sample points.
     public let points: Int
-    /// The constant K in the tolerances `K · (n + m) · ε · magnitude`.
+    /// The constant K in the tolerances `K · (n + m + 2) · (ε · magnitude + η)`.
     public let safetyFactor: Double
+    /// The ε of the tolerances: Double's, or the input's coarser one (float32 input).
+    public let unitRoundoff: Double
     /// `Σ|λ_dropped| · n · R²`: the bound on the change dropping eigenvalues makes on the box.
     public let droppedEigenvalueBound: Double
-    /// Whether all checks of both networks passed.
+    /// Whether both networks equal f up to rounding.
     public var passed: Bool { residual.passed && plain.passed }
+    /// The worse of the two networks' verdicts.
+    public var status: VerificationStatus { VerificationStatus.worse(residual.status, plain.status) }
 }
 

@@ -70,34 +70,47 @@ public struct NeuronCountProof: Sendable {
         var rank = "Rank (floating point, LAPACKE \(s.eigen.driver.rawValue)): eigenvalues \(SynthesisReport.list(s.eigen.eigenvalues.map(fmt), limit: 10)). "
             + "With tolerance \(fmt(s.rankTolerance))\(s.rankToleranceFormula.map { " = \($0)" } ?? " (user)"), k = \(k): "
             + "smallest kept |λ| = \(s.smallestKept.map(fmt) ?? "none"), largest dropped |λ| = \(s.largestDropped.map(fmt) ?? "none")"
-        var rankClear = true
+        let rankClear = !s.rankIsIllDetermined
         if let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 {
             rank += ", gap ×\(fmt(kept / dropped))"
-            rankClear = kept / dropped >= 1e3
         }
         rank += ". This is a numerical rank: the argument below is for A with the dropped eigenvalues set to 0, which changes xᵀAx by at most Σ|λ_dropped|·‖x‖² = \(fmt(s.droppedEigenvalueSum))·‖x‖²"
-        rank += rankClear ? "." : "; the gap is small, so the rank is ill-determined — for rational input use --exact."
+        rank += rankClear ? "." : "; the gap is under 10³, so the rank is ill-determined: a tolerance between the two would give another k. What would decide it: --exact (rational input), or a --rank-tolerance you can justify from how the matrix was obtained."
         p.append(rank)
-        p.append("Linear term: a_N = (I − P)a with P the projector onto range(A): ‖a_N‖ = \(fmt(s.linearNullPartNorm)) against tolerance \(fmt(s.linearNullPartTolerance)) = 10·max(n,1)·ε·‖a‖·max|λ|/gap (the Davis–Kahan tilt of the computed range(A)), so "
-                 + (s.hasLinearNullPart ? "a_N ≠ 0: a ∉ range(A)."
-                    : s.linearNullPartNorm == 0 ? "a_N = 0: a ∈ range(A)."
-                    : "a_N = 0 up to rounding: a ∈ range(A) is assumed, and the argument below is for f with a replaced by Pa, which changes f by at most ‖a_N‖·‖x‖ = \(fmt(s.linearNullPartNorm))·‖x‖. If the computed a_N is not rounding noise, f itself needs k + 2 plain neurons; for rational input --exact decides."))
-        p.append("Upper bounds (constructive, design.md §2): the residual network with k = \(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") and the skip a_Nᵀx, "
-                 + "and the plain network with \(s.plain.hiddenNeurons) neurons; verification \(v.passed ? "PASSED" : "FAILED"): "
+        p.append("Linear term: a_N = (I − P)a with P the projector onto the computed range(A): ‖a_N‖ = \(fmt(s.linearNullPartNorm)) against \(fmt(s.linearNullPartTolerance)) = 10·max(n,1)·ε·‖a‖·max|λ|/gap, the tilt rounding can give the computed range(A) (Davis–Kahan), so "
+                 + (!s.hasLinearNullPart ? (s.linearNullPartNorm == 0 ? "a_N = 0: a ∈ range(A)."
+                    : "a_N = 0 up to rounding: a ∈ range(A) is assumed (the k-neuron plain network equals f within the verification's tolerance), and the argument below is for f with a replaced by Pa, which changes f by at most ‖a_N‖·‖x‖ = \(fmt(s.linearNullPartNorm))·‖x‖. If the computed a_N is not rounding noise, f itself needs k + 2 plain neurons; for rational input --exact decides.")
+                    : s.linearNullPartIsUncertain
+                    ? "whether a ∉ range(A) is not settled numerically; but leaving a_N out would make the k-neuron plain network miss f by more than rounding (×\(fmt(s.linearNullPartRoundingRatio)) of 3/4 its tolerance), so the plain network carries it. What would decide the count: --exact (rational input)."
+                    : "a_N ≠ 0: a ∉ range(A), with margin ×\(fmt(s.linearNullPartNorm / s.linearNullPartTolerance))."))
+        p.append("Upper bounds (constructive, design.md §2): the residual network with k = \(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") and the skip aᵀx, "
+                 + "and the plain network with \(s.plain.hiddenNeurons) neurons; verification \(v.status.rawValue): "
                  + "coefficients within \(fmt(max(v.residual.coefficientError, v.plain.coefficientError))) (tolerance \(fmt(max(v.residual.coefficientTolerance, v.plain.coefficientTolerance)))), "
                  + "samples within \(fmt(max(v.residual.sampleError, v.plain.sampleError))) on \(v.points) points.")
         p.append(Self.t1 + " Here k = \(k), so residual ≥ \(k) and plain ≥ \(k).")
-        if s.hasLinearNullPart {
+        if s.hasLinearNullPart && !s.linearNullPartIsUncertain {
             p.append(Self.t2 + " Hypothesis checked: ‖a_N‖ = \(fmt(s.linearNullPartNorm)) > \(fmt(s.linearNullPartTolerance)); so plain ≥ k + 2 = \(k + 2).")
+        } else if s.hasLinearNullPart {
+            p.append(Self.t2 + " Hypothesis NOT checked: ‖a_N‖ = \(fmt(s.linearNullPartNorm)) is within the uncertainty \(fmt(s.linearNullPartTolerance)), so T2 is not applied here.")
         } else {
             p.append("T2 does not apply (a ∈ range(A)): completing the squares absorbs the linear term, and T1's bound k is attained by the plain network too.")
         }
-        p.append(Self.conclusion(k: k, hasNull: s.hasLinearNullPart))
+        let decided = rankClear && !s.linearNullPartIsUncertain && v.status == .passed
+        if decided {
+            p.append(Self.conclusion(k: k, hasNull: s.hasLinearNullPart))
+        } else {
+            var reasons: [String] = []
+            if !rankClear { reasons.append("the rank is ill-determined (gap under 10³)") }
+            if s.linearNullPartIsUncertain { reasons.append("a_N ≠ 0 is within rounding uncertainty") }
+            if v.status != .passed { reasons.append("the networks are \(v.status.rawValue), not verified equal to f") }
+            p.append("No conclusion: " + reasons.joined(separator: "; ") + ". The counts k = \(k) (residual) and \(s.plain.hiddenNeurons) (plain) are what this decomposition gives, not proved minima. "
+                     + "To decide: --exact for rational input (exact rank and a_N), or a --rank-tolerance justified by how the matrix was obtained.")
+        }
         p.append(Self.paperNote(k: k, n: n, hasNull: s.hasLinearNullPart, approximate: report.plainApproximate))
         paragraphs = p
         residualMinimum = k
         plainMinimum = s.hasLinearNullPart ? k + 2 : k
-        holds = v.passed && s.residual.hiddenNeurons == k && s.plain.hiddenNeurons == plainMinimum
+        holds = decided && s.residual.hiddenNeurons == k && s.plain.hiddenNeurons == plainMinimum
         exact = false
         synthesisJSON = report.json
     }

@@ -2,8 +2,12 @@ import Foundation
 
 /// Runs the checks of design.md §5 on a synthesis, or on any one-hidden-layer quadratic network.
 public struct Verifier {
-    /// The safety constant K of the tolerances `K · (n + m) · ε · magnitude`.
+    /// The safety constant K of the tolerances `K · (n + m + 2) · (ε · magnitude + η)`.
     public static let safetyFactor = 32.0
+    /// η, the smallest positive (subnormal) Double: every operation whose result underflows adds
+    /// up to η/2 of absolute error, so the tolerances carry `K · (n + m + 2) · η` besides the
+    /// relative term and subnormal forms verify like any other (design.md §5).
+    public static let underflowUnit = Double.leastNonzeroMagnitude
 
     let synthesis: Synthesis
 
@@ -45,11 +49,9 @@ public struct Verifier {
         var products = ProductCache()
         let residual = try check(synthesis.residual, name: "residual", points: points, reference: reference, cache: &products)
         let plain = try check(synthesis.plain, name: "plain", points: points, reference: reference, cache: &products)
-        let n = Double(synthesis.form.dimension)
-        let r = synthesis.options.boxRadius
         return VerificationReport(residual: residual, plain: plain, points: points.rows,
-                                  safetyFactor: Verifier.safetyFactor,
-                                  droppedEigenvalueBound: synthesis.droppedEigenvalueSum * n * r * r)
+                                  safetyFactor: Verifier.safetyFactor, unitRoundoff: synthesis.unitRoundoff,
+                                  droppedEigenvalueBound: synthesis.approximationBoundOnBox)
     }
 
     /// The form's side of the checks, computed once for both networks: f and the magnitude of its
@@ -124,16 +126,25 @@ public struct Verifier {
         let a = synthesis.symmetricMatrix
         let n = form.dimension
         let m = net.hiddenNeurons
-        let eps = Double.ulpOfOne
-        let k = Verifier.safetyFactor * Double(n + m + 2) * eps
+        let operations = Verifier.safetyFactor * Double(n + m + 2)
+        let k = operations * synthesis.unitRoundoff
+        let kEta = operations * Verifier.underflowUnit
         let full = n <= Verifier.fullExpansionLimit
         _ = try ExpandedNetwork.activationCoefficients(of: net)  // the shape checks, also when products are reused
         let reuse = cache.matches(net)
         let sameFunction = reuse && cache.sameFunction(asMatching: net)
         let expanded = try cache.expanded.flatMap { sameFunction ? $0 : nil } ?? ExpandedNetwork(net, expandQuadratic: full)
         let linearNorm = Vector.norm(form.linear)
-        let spectralNorm = synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
-        let neglectedNull = synthesis.hasLinearNullPart ? 0 : synthesis.linearNullPartNorm
+        // max(‖A‖₂, ‖(M − Mᵀ)/2‖_F): forming A from M rounds at the skew part's scale too.
+        let spectralNorm = max(synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }, synthesis.skewNorm)
+        let dropped = synthesis.droppedEigenvalueSum
+        // A linear coefficient off by δ changes f by δR along a coordinate of the box, where f's own
+        // scale is (‖A‖R + ‖a‖)R (the sample tolerance's normwise term): the coefficient tolerance
+        // compares at that scale too, so both checks ask the same question of a network.
+        let quadraticReach = spectralNorm * synthesis.options.boxRadius
+        // The same checks against the rounding tolerance plus what the rank tolerance dropped:
+        // a network outside the first but inside these is an approximation (APPROXIMATE).
+        var approximationHolds = true
 
         if !reuse {
             // |X||U|ᵀ and |V||U|ᵀ in one dgemm over |U|; then A'V and its magnitude.
@@ -146,12 +157,12 @@ public struct Verifier {
         }
 
         let errorC = abs(expanded.constant - form.constant)
-        let toleranceC = k * (abs(form.constant) + expanded.constantMagnitude)
+        let toleranceC = k * (abs(form.constant) + expanded.constantMagnitude) + kEta
         var errorA = 0.0, toleranceA = 0.0
         var passedLinear = true
         for i in 0..<n {
             let e = abs(expanded.linear[i] - form.linear[i])
-            let t = k * (abs(form.linear[i]) + expanded.linearMagnitude[i] + linearNorm) + neglectedNull
+            let t = k * (abs(form.linear[i]) + expanded.linearMagnitude[i] + linearNorm + quadraticReach) + kEta
             errorA = max(errorA, e)
             toleranceA = max(toleranceA, t)
             if !(e <= t) { passedLinear = false }
@@ -160,29 +171,34 @@ public struct Verifier {
         var passedQuadratic = true
         if full {
             for i in 0..<(n * n) { errorQ = max(errorQ, abs(expanded.quadratic.entries[i] - a.entries[i])) }
-            toleranceQ = k * (a.frobeniusNorm + expanded.quadraticMagnitude) + synthesis.droppedEigenvalueSum
+            toleranceQ = k * (a.frobeniusNorm + synthesis.skewNorm + expanded.quadraticMagnitude) + kEta
             passedQuadratic = errorQ <= toleranceQ
+            if !(errorQ <= toleranceQ + dropped) { approximationHolds = false }
         } else {
             let (networkAV, networkMagnitude) = (cache.probeValues, cache.probeMagnitudes)
             for p in 0..<reference.probes.rows {
                 let vNorm = Vector.norm(reference.probes.row(p))
                 for i in 0..<n {
                     let e = abs(networkAV[p, i] - reference.probeProducts[p, i])
-                    let t = k * (reference.probeMagnitudes[p, i] + networkMagnitude[p, i] + spectralNorm * vNorm) + synthesis.droppedEigenvalueSum * vNorm
+                    let t = k * (reference.probeMagnitudes[p, i] + networkMagnitude[p, i] + spectralNorm * vNorm) + kEta
                     errorQ = max(errorQ, e)
                     toleranceQ = max(toleranceQ, t)
                     if !(e <= t) { passedQuadratic = false }
+                    if !(e <= t + dropped * vNorm) { approximationHolds = false }
                 }
             }
         }
         let coefficientsPassed = errorC <= toleranceC && passedLinear && passedQuadratic
+        if !(errorC <= toleranceC && passedLinear) { approximationHolds = false }
 
         let values = sameFunction ? cache.values : try net.realization(batch: points)
         let absUX = cache.absoluteHidden
         let w = net.layers[1].weights.entries
         let b = net.layers[0].bias
         var sampleError = 0.0, relative = 0.0, worst = 0.0, worstTolerance = 0.0, amplification = 0.0
+        var boxError = 0.0
         var samplesPassed = true
+        let radius = synthesis.options.boxRadius
         for p in 0..<points.rows {
             let x = points.row(p)
             let f = reference.values[p]
@@ -197,16 +213,21 @@ public struct Verifier {
                 default: magnitudeG += abs(w[j]) * t * t
                 }
             }
-            if magnitudeF > 0 { amplification = max(amplification, magnitudeG / magnitudeF) }
+            // Relative measures are taken against f's terms floored at the smallest normal Double:
+            // below it f's values are in the subnormal range, where only the absolute η-term means anything.
+            let relativeScale = max(magnitudeF, Double.leastNormalMagnitude)
+            if magnitudeF > 0 { amplification = max(amplification, magnitudeG / relativeScale) }
             let normX = Vector.norm(x)
             let normwise = (spectralNorm * normX + linearNorm) * normX
-            let tolerance = k * (magnitudeF + magnitudeG + normwise) + synthesis.modelErrorBound(normOfX: normX)
+            let tolerance = k * (magnitudeF + magnitudeG + normwise) + kEta
             let error = abs(f - g)
-            guard error.isFinite else { samplesPassed = false; sampleError = .infinity; continue }
+            guard error.isFinite else { samplesPassed = false; approximationHolds = false; sampleError = .infinity; continue }
             sampleError = max(sampleError, error)
+            if x.allSatisfy({ abs($0) <= radius }) { boxError = max(boxError, error) }
+            if !(error <= tolerance + synthesis.modelErrorBound(normOfX: normX)) { approximationHolds = false }
             // Where every term of f vanishes (the origin of a form without constant) a relative
             // error means nothing; the absolute check above covers those points.
-            if magnitudeF > 0 { relative = max(relative, error / magnitudeF) }
+            if magnitudeF > 0 { relative = max(relative, error / relativeScale) }
             let ratio = tolerance > 0 ? error / tolerance : (error == 0 ? 0 : .infinity)
             if ratio >= worst { worst = ratio; worstTolerance = tolerance }
             if !(error <= tolerance) { samplesPassed = false }
@@ -222,7 +243,10 @@ public struct Verifier {
                             coefficientsPassed: coefficientsPassed,
                             sampleError: sampleError, sampleRelativeError: relative,
                             sampleTolerance: worstTolerance, worstRatio: worst, samplesPassed: samplesPassed,
-                            amplification: amplification)
+                            amplification: amplification,
+                            approximation: dropped > 0 && approximationHolds
+                                ? NetworkCheck.Approximation(boundOnBox: synthesis.approximationBoundOnBox, measuredErrorOnBox: boxError)
+                                : nil)
     }
 }
 
