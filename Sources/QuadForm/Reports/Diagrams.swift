@@ -116,7 +116,7 @@ public enum Diagrams {
                 }
             }
             if drawn == 0, net.widths[skip.from] > 0, net.widths[skip.to] > 0 {
-                // The skip is in S but carries nothing (a_N = 0): still show that it exists.
+                // The skip is in S but carries nothing (a = 0): still show that it exists.
                 out += "    \(node(skip.from, 0)) -> \(node(skip.to, 0)) [label=\"skip V = 0\", tooltip=\(quote("V_{\(skip.from),\(skip.to)} = 0")), style=dotted, color=\"#d62728\", fontcolor=\"#d62728\"];\n"
             }
         }

@@ -157,12 +157,16 @@ public struct Verifier {
         }
 
         let errorC = abs(expanded.constant - form.constant)
-        let toleranceC = k * (abs(form.constant) + expanded.constantMagnitude) + kEta
+        // An underflowed intermediate (≤ η/2 off) is multiplied by what follows it: by the hidden
+        // biases in the expansion (w·b·b), by the coordinates of x in f's and the network's sums.
+        // (Capped at 2²⁵⁰ so η·factor stays finite and far below any normal-range tolerance.)
+        let largestBias = min(net.layers[0].bias.reduce(0) { max($0, abs($1)) }, 0x1p250)
+        let toleranceC = k * (abs(form.constant) + expanded.constantMagnitude) + kEta * (1 + largestBias) * (1 + largestBias)
         var errorA = 0.0, toleranceA = 0.0
         var passedLinear = true
         for i in 0..<n {
             let e = abs(expanded.linear[i] - form.linear[i])
-            let t = k * (abs(form.linear[i]) + expanded.linearMagnitude[i] + linearNorm + quadraticReach) + kEta
+            let t = k * (abs(form.linear[i]) + expanded.linearMagnitude[i] + linearNorm + quadraticReach) + kEta * (1 + largestBias)
             errorA = max(errorA, e)
             toleranceA = max(toleranceA, t)
             if !(e <= t) { passedLinear = false }
@@ -219,7 +223,7 @@ public struct Verifier {
             if magnitudeF > 0 { amplification = max(amplification, magnitudeG / relativeScale) }
             let normX = Vector.norm(x)
             let normwise = (spectralNorm * normX + linearNorm) * normX
-            let tolerance = k * (magnitudeF + magnitudeG + normwise) + kEta
+            let tolerance = k * (magnitudeF + magnitudeG + normwise) + kEta * min(1 + x.reduce(0) { $0 + abs($1) }, 0x1p500)
             let error = abs(f - g)
             guard error.isFinite else { samplesPassed = false; approximationHolds = false; sampleError = .infinity; continue }
             sampleError = max(sampleError, error)
