@@ -223,11 +223,9 @@ public struct TaylorExperiment: Sendable {
                 outputBias -= w[j] * s0 / (alpha * delta * delta)
             }
         }
-        let width = rows.count
-        let layers = [ResNet.Layer(weights: Matrix(rows: width, columns: n, entries: rows.flatMap { $0 }), bias: biases),
-                      ResNet.Layer(weights: Matrix(rows: 1, columns: width, entries: weights), bias: [outputBias])]
-        let skips = construction == .paired ? [] : [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: skip))]
-        return try ResNet(widths: [n, width, 1], activation: taylor, layers: layers, skips: skips)
+        return try ResNet.oneHiddenLayer(activation: taylor, inputWeights: Matrix(rows: rows.count, columns: n, entries: rows.flatMap { $0 }),
+                                         hiddenBias: biases, outputWeights: weights, outputBias: outputBias,
+                                         skip: construction == .paired ? nil : skip)
     }
 
     /// The realization of `net` (Definition 1.5.4) with its activation replaced by s, on many

@@ -89,10 +89,8 @@ public struct SquareNetworkParameters: Equatable, Sendable {
     /// S = {(0, 2)} for the residual kind.
     public var network: ResNet {
         get throws {
-            let layer1 = ResNet.Layer(weights: inputWeights, bias: hiddenBias)
-            let layer2 = ResNet.Layer(weights: Matrix(rows: 1, columns: neurons, entries: outputWeights), bias: [outputBias])
-            let skips = kind == .residual ? [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: inputs, entries: skipWeights))] : []
-            return try ResNet(widths: [inputs, neurons, 1], activation: .square, layers: [layer1, layer2], skips: skips)
+            try ResNet.oneHiddenLayer(inputWeights: inputWeights, hiddenBias: hiddenBias, outputWeights: outputWeights,
+                                      outputBias: outputBias, skip: kind == .residual ? skipWeights : nil)
         }
     }
 

@@ -49,13 +49,9 @@ public enum Formats {
 
     /// The network JSON of design.md §6.
     public static func networkJSON(_ net: ResNet) -> JSONValue {
-        var activation: [(String, JSONValue)] = [("kind", .string(net.activation.kind))]
-        if case let .quadratic(a, b, c) = net.activation {
-            activation += [("alpha", JSONWriter.number(a)), ("beta", JSONWriter.number(b)), ("gamma", JSONWriter.number(c))]
-        }
-        return .object([
+        .object([
             ("widths", .array(net.widths.map { .number(String($0)) })),
-            ("activation", .object(activation)),
+            ("activation", activationJSON(net.activation)),
             ("layers", .array(net.layers.map { layer in
                 .object([("weights", matrixRows(layer.weights)), ("bias", JSONWriter.numbers(layer.bias))])
             })),
@@ -64,6 +60,15 @@ public enum Formats {
                          ("weights", matrixRows(skip.weights))])
             })),
         ])
+    }
+
+    /// The `activation` member of a network (design.md §6): its `kind`, and α, β, γ of a quadratic one.
+    public static func activationJSON(_ activation: Activation) -> JSONValue {
+        var members: [(String, JSONValue)] = [("kind", .string(activation.kind))]
+        if case let .quadratic(a, b, c) = activation {
+            members += [("alpha", JSONWriter.number(a)), ("beta", JSONWriter.number(b)), ("gamma", JSONWriter.number(c))]
+        }
+        return .object(members)
     }
 
     /// Rows of a matrix; a matrix with rows but no columns is written as that many empty rows.

@@ -104,16 +104,14 @@ public struct ExactNetwork: Equatable, Sendable {
 
     /// The floating-point `ResNet` (each parameter rounded once to the nearest Double).
     public func resNet() throws -> ResNet {
-        let n = inputWidth, m = hiddenNeurons
         let act: QuadForm.Activation
         switch activation {
         case .square: act = .square
         case let .quadratic(a, b, c): act = .quadratic(alpha: a.doubleValue, beta: b.doubleValue, gamma: c.doubleValue)
         }
-        let layers = [ResNet.Layer(weights: firstWeights.doubleMatrix, bias: firstBias.map(\.doubleValue)),
-                      ResNet.Layer(weights: Matrix(rows: 1, columns: m, entries: outputWeights.map(\.doubleValue)), bias: [outputBias.doubleValue])]
-        let skips = skip.map { [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: $0.map(\.doubleValue)))] } ?? []
-        return try ResNet(widths: [n, m, 1], activation: act, layers: layers, skips: skips)
+        return try ResNet.oneHiddenLayer(activation: act, inputWeights: firstWeights.doubleMatrix, hiddenBias: firstBias.map(\.doubleValue),
+                                         outputWeights: outputWeights.map(\.doubleValue), outputBias: outputBias.doubleValue,
+                                         skip: skip.map { $0.map(\.doubleValue) })
     }
 
     /// The network JSON of design.md §6 with exact numbers: integers as numbers, other values as

@@ -114,10 +114,6 @@ public enum NetworkEvaluation {
     public static func json(_ net: ResNet, source: String, member: String?, inputs: [[Double]],
                             outputs: [[Double]], traces: [[LayerTrace]]? = nil) -> JSONValue {
         let numbers = JSONWriter.numbers
-        var activation: [(String, JSONValue)] = [("kind", .string(net.activation.kind))]
-        if case let .quadratic(a, b, c) = net.activation {
-            activation += [("alpha", JSONWriter.number(a)), ("beta", JSONWriter.number(b)), ("gamma", JSONWriter.number(c))]
-        }
         let points: [JSONValue] = inputs.indices.map { i in
             var members: [(String, JSONValue)] = [("x", numbers(inputs[i])), ("y", numbers(outputs[i]))]
             if let traces {
@@ -135,7 +131,7 @@ public enum NetworkEvaluation {
                 ("member", member.map { .string($0) } ?? .null),
                 ("widths", .array(net.widths.map { .number(String($0)) })),
                 ("skips", .array(net.skips.map { .array([.number(String($0.from)), .number(String($0.to))]) })),
-                ("activation", .object(activation)),
+                ("activation", Formats.activationJSON(net.activation)),
             ])),
             ("points", .array(points)),
         ])

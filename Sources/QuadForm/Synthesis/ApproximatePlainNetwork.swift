@@ -55,10 +55,10 @@ public struct ApproximatePlainNetwork: Sendable {
         // instead of t², which overflows once ‖a_N‖ passes about 1e146.
         let h = Synthesis.powerOfTwoScale(synthesis.linearNullPartNorm)
         let rows = Array(plain.layers[0].weights.entries.prefix(k * n)) + p.map { $0 / h }
-        let first = ResNet.Layer(weights: Matrix(rows: k + 1, columns: n, entries: rows), bias: Array(plain.layers[0].bias.prefix(k)) + [t / h])
-        let second = ResNet.Layer(weights: Matrix(rows: 1, columns: k + 1, entries: Array(plain.layers[1].weights.entries.prefix(k)) + [h * (h / (2 * t))]),
-                                  bias: [plain.layers[1].bias[0] - t / 2])
-        let network = try ResNet(widths: [n, k + 1, 1], activation: .square, layers: [first, second])
+        let network = try ResNet.oneHiddenLayer(inputWeights: Matrix(rows: k + 1, columns: n, entries: rows),
+                                                hiddenBias: Array(plain.layers[0].bias.prefix(k)) + [t / h],
+                                                outputWeights: Array(plain.layers[1].weights.entries.prefix(k)) + [h * (h / (2 * t))],
+                                                outputBias: plain.layers[1].bias[0] - t / 2)
 
         var rng = SplitMix64(seed: synthesis.options.seed &+ 0x5EED)
         var pointRows: [[Double]] = [[Double](repeating: 0, count: n)]
