@@ -165,107 +165,38 @@ public enum Diagrams {
     }
 
     /// The plot of `spectrumSVG(_:)` from sorted magnitudes (largest first), the tolerance, k, and
-    /// `toleranceRule`, the words printed after the tolerance saying how it was chosen.
+    /// `toleranceRule`, the words printed after the tolerance saying how it was chosen. Drawn by
+    /// `SVGChart`: index i against |λ_i| on a log axis, kept and dropped eigenvalues as two series,
+    /// zeros (which a log axis cannot show) as triangles a decade below the smallest value, the
+    /// tolerance as a horizontal and the cut after k as a vertical reference line.
     public static func spectrumSVG(magnitudes: [Double], tolerance: Double, rank: Int, toleranceRule: String) -> String {
-        let width = 720.0, height = 440.0
-        let left = 78.0, right = 24.0, top = 46.0, bottom = 58.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
         let n = magnitudes.count
-        let positive = magnitudes.filter { $0 > 0 }
-        var low = (positive + (tolerance > 0 ? [tolerance] : [])).min().map { floor(log10($0)) } ?? -1
-        var high = (positive + (tolerance > 0 ? [tolerance] : [])).max().map { ceil(log10($0)) } ?? 1
-        if high <= low { low -= 1; high += 1 }
-        let hasZero = magnitudes.contains(0)
-        if hasZero { low -= 1 }  // room below the smallest non-zero value for the zeros
-        // A quarter decade of room at both ends so no point sits on the frame.
-        let plotLow = low - 0.25, plotHigh = high + 0.25
-        func y(_ exponent: Double) -> Double { top + plotHeight * (plotHigh - exponent) / (plotHigh - plotLow) }
-        func x(_ index: Int) -> Double { n <= 1 ? left + plotWidth / 2 : left + plotWidth * (0.03 + 0.94 * Double(index) / Double(n - 1)) }
-        func num(_ v: Double) -> String { String(format: "%.2f", v) }
-
-        var svg = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <title>\(escape("Spectrum of A: k = \(rank) of n = \(n) eigenvalues above the rank tolerance \(SynthesisReport.fmt(tolerance))"))</title>
-        <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="white"/>
-        <text x="\(num(width / 2))" y="24" text-anchor="middle" font-size="15">\(escape("Eigenvalues of A, sorted |λ| (log scale): rank k = \(rank) of n = \(n)"))</text>
-
-        """
-        svg += "<rect x=\"\(num(left))\" y=\"\(num(top))\" width=\"\(num(plotWidth))\" height=\"\(num(plotHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
-        // Decade grid and labels; with many decades label every other one.
-        let decades = Int(high - low)
-        let step = max(1, decades / 12)
-        var e = Int(low)
-        while e <= Int(high) {
-            let yy = y(Double(e))
-            svg += "<line x1=\"\(num(left))\" y1=\"\(num(yy))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(yy))\" stroke=\"#e4e4e4\"/>\n"
-            if (e - Int(low)) % step == 0 && !(hasZero && e == Int(low)) {
-                svg += "<text x=\"\(num(left - 8))\" y=\"\(num(yy + 4))\" text-anchor=\"end\">10<tspan dy=\"-6\" font-size=\"9\">\(e)</tspan></text>\n"
-            }
-            e += 1
+        let positive = magnitudes.filter { $0 > 0 } + (tolerance > 0 ? [tolerance] : [])
+        let zeroLevel = pow(10, (positive.min().map { floor(log10($0)) } ?? 0) - 1)
+        func series(_ name: String, _ indices: [Int], color: String, hollow: Bool = false,
+                    marker: SVGChart.Marker = .circle, cssClass: String) -> SVGChart.Series {
+            SVGChart.Series(name: name, points: indices.map { (x: Double($0 + 1), y: magnitudes[$0] > 0 ? magnitudes[$0] : zeroLevel) },
+                            color: color, joined: false, hollow: hollow, marker: marker, cssClass: cssClass,
+                            tips: indices.map { "|λ| #\($0 + 1) = \(NetworkEvaluation.format(magnitudes[$0])) (\($0 < rank ? "kept" : "dropped"))" })
         }
-        if hasZero {
-            svg += "<text x=\"\(num(left - 8))\" y=\"\(num(y(low) + 4))\" text-anchor=\"end\">0</text>\n"
-        }
-        // The cut between kept and dropped, and the index ticks 1, k, n.
-        if rank > 0 && rank < n {
-            let xc = (x(rank - 1) + x(rank)) / 2
-            svg += "<line x1=\"\(num(xc))\" y1=\"\(num(top))\" x2=\"\(num(xc))\" y2=\"\(num(top + plotHeight))\" stroke=\"#1f77b4\" stroke-dasharray=\"2 3\"/>\n"
-            svg += "<text x=\"\(num(xc + 4))\" y=\"\(num(top + 14))\" fill=\"#1f77b4\">k = \(rank)</text>\n"
-        }
-        for i in Set([0, max(rank - 1, 0), n - 1]).sorted() where i < n {
-            svg += "<text x=\"\(num(x(i)))\" y=\"\(num(top + plotHeight + 16))\" text-anchor=\"middle\" font-size=\"10\">\(i + 1)</text>\n"
-        }
-        // Rank tolerance line.
+        let indices = Array(0..<n)
+        var chart = SVGChart(title: "Eigenvalues of A, sorted |λ| (log scale): rank k = \(rank) of n = \(n)"
+                                 + (tolerance > 0 ? "" : "; rank tolerance 0: every non-zero eigenvalue counts"),
+                             xLabel: "index i (1 … \(n)), largest |λ| first", yLabel: "|λ_i|", xLog: false, yLog: true,
+                             xCategories: Set([0, max(rank - 1, 0), n - 1]).sorted().filter { $0 < n }.map { (x: Double($0 + 1), label: String($0 + 1)) })
+        chart.series = [
+            series("kept", indices.filter { $0 < rank }, color: "#1f77b4", cssClass: "eigenvalue kept"),
+            series("dropped", indices.filter { $0 >= rank && magnitudes[$0] > 0 }, color: "#888", hollow: true, cssClass: "eigenvalue dropped"),
+            series("zero (drawn at \(NetworkEvaluation.format(zeroLevel)))", indices.filter { $0 >= rank && magnitudes[$0] == 0 },
+                   color: "#888", marker: .triangle, cssClass: "eigenvalue zero"),
+        ].filter { !$0.points.isEmpty }
         if tolerance > 0 {
-            let yt = y(log10(tolerance))
-            svg += "<line class=\"rank-tolerance\" x1=\"\(num(left))\" y1=\"\(num(yt))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(yt))\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
-            svg += "<text x=\"\(num(left + plotWidth - 6))\" y=\"\(num(yt - 6))\" text-anchor=\"end\" fill=\"#d62728\">\(escape("rank tolerance \(SynthesisReport.fmt(tolerance)) \(toleranceRule)"))</text>\n"
-        } else {
-            svg += "<text x=\"\(num(left + plotWidth - 6))\" y=\"\(num(y(low) - 6))\" text-anchor=\"end\" fill=\"#d62728\">rank tolerance 0: every non-zero eigenvalue counts</text>\n"
+            chart.references.append(SVGChart.ReferenceLine(y: tolerance, label: "rank tolerance \(SynthesisReport.fmt(tolerance)) \(toleranceRule)",
+                                                           color: "#d62728", cssClass: "rank-tolerance"))
         }
-        // The points, connected in order.
-        if n > 0 {
-            let coordinates = magnitudes.enumerated().map { (i, m) in (x(i), m > 0 ? y(log10(m)) : y(low)) }
-            if n > 1 {
-                svg += "<polyline fill=\"none\" stroke=\"#9bb7d4\" stroke-width=\"1\" points=\"" + coordinates.map { "\(num($0.0)),\(num($0.1))" }.joined(separator: " ") + "\"/>\n"
-            }
-            let radius = n > 200 ? 2.0 : 4.0
-            for (i, m) in magnitudes.enumerated() {
-                let (cx, cy) = coordinates[i]
-                let kept = i < rank
-                let tip = "<title>\(escape("|λ| #\(i + 1) = \(NetworkEvaluation.format(m)) (\(kept ? "kept" : "dropped"))"))</title>"
-                if m == 0 {
-                    svg += "<path class=\"eigenvalue zero\" d=\"M \(num(cx - radius)) \(num(cy)) L \(num(cx + radius)) \(num(cy)) L \(num(cx)) \(num(cy - 2 * radius)) Z\" fill=\"#888\">\(tip)</path>\n"
-                } else if kept {
-                    svg += "<circle class=\"eigenvalue kept\" cx=\"\(num(cx))\" cy=\"\(num(cy))\" r=\"\(num(radius))\" fill=\"#1f77b4\">\(tip)</circle>\n"
-                } else {
-                    svg += "<circle class=\"eigenvalue dropped\" cx=\"\(num(cx))\" cy=\"\(num(cy))\" r=\"\(num(radius))\" fill=\"white\" stroke=\"#888\" stroke-width=\"1.5\">\(tip)</circle>\n"
-                }
-            }
+        if rank > 0 && rank < n {
+            chart.references.append(SVGChart.ReferenceLine(y: Double(rank) + 0.5, label: "k = \(rank)", color: "#1f77b4", vertical: true))
         }
-        // Axis titles and legend.
-        svg += "<text x=\"\(num(left + plotWidth / 2))\" y=\"\(num(height - 22))\" text-anchor=\"middle\">\(escape("index i (1 … \(n)), largest |λ| first"))</text>\n"
-        svg += "<text x=\"18\" y=\"\(num(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(num(top + plotHeight / 2)))\">|λ_i|</text>\n"
-        let legendY = height - 6
-        svg += "<circle cx=\"\(num(left + 6))\" cy=\"\(num(legendY - 4))\" r=\"4\" fill=\"#1f77b4\"/><text x=\"\(num(left + 14))\" y=\"\(num(legendY))\">kept</text>\n"
-        svg += "<circle cx=\"\(num(left + 60))\" cy=\"\(num(legendY - 4))\" r=\"4\" fill=\"white\" stroke=\"#888\" stroke-width=\"1.5\"/><text x=\"\(num(left + 68))\" y=\"\(num(legendY))\">dropped</text>\n"
-        svg += "</svg>\n"
-        return svg
-    }
-
-    /// Text escaped for XML character data and attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart.svg
     }
 }

@@ -1,8 +1,17 @@
 import Foundation
 
 /// A small scatter/line chart written as SVG text, for the plots of `quadform experiment`
-/// (training losses per architecture, Taylor errors against δ). Axes may be logarithmic (base 10).
+/// (training losses per architecture, Taylor errors against δ) and `quadform spectrum` (sorted |λ|
+/// against the rank tolerance). Axes may be logarithmic (base 10).
 public struct SVGChart: Sendable {
+    /// The shape of a series' markers.
+    public enum Marker: Sendable {
+        /// A circle of radius 3 (filled or hollow).
+        case circle
+        /// A filled triangle standing on the point (for values drawn at an edge, such as zeros on a log axis).
+        case triangle
+    }
+
     /// One data series: points, drawn as markers, optionally joined by a line.
     public struct Series: Sendable {
         /// Legend entry.
@@ -17,28 +26,47 @@ public struct SVGChart: Sendable {
         public var hollow: Bool
         /// Whether the joining line is dashed.
         public var dashed: Bool
+        /// The markers' shape.
+        public var marker: Marker
+        /// A CSS class on every marker (so readers and tests can find the points), or nil.
+        public var cssClass: String?
+        /// Tooltips, one per point in the order of `points` (empty: none).
+        public var tips: [String]
 
         /// A series.
-        public init(name: String, points: [(x: Double, y: Double)], color: String, joined: Bool, hollow: Bool = false, dashed: Bool = false) {
+        public init(name: String, points: [(x: Double, y: Double)], color: String, joined: Bool, hollow: Bool = false, dashed: Bool = false,
+                    marker: Marker = .circle, cssClass: String? = nil, tips: [String] = []) {
             self.name = name
             self.points = points
             self.color = color
             self.joined = joined
             self.hollow = hollow
             self.dashed = dashed
+            self.marker = marker
+            self.cssClass = cssClass
+            self.tips = tips
         }
     }
 
-    /// A horizontal reference line (for example a tolerance).
+    /// A dashed reference line (for example a tolerance): horizontal at a y value, or vertical at an x value.
     public struct ReferenceLine: Sendable {
-        /// Its y value.
+        /// Its y value (its x value when `vertical`).
         public var y: Double
         /// Its label.
         public var label: String
-        /// A reference line at `y`.
-        public init(y: Double, label: String) {
+        /// CSS colour of the line and its label.
+        public var color: String
+        /// A CSS class on the line, or nil.
+        public var cssClass: String?
+        /// Whether the line is vertical, at x = `y`.
+        public var vertical: Bool
+        /// A reference line at `y` (at x = `y` when `vertical`).
+        public init(y: Double, label: String, color: String = "#555", cssClass: String? = nil, vertical: Bool = false) {
             self.y = y
             self.label = label
+            self.color = color
+            self.cssClass = cssClass
+            self.vertical = vertical
         }
     }
 
@@ -85,7 +113,7 @@ public struct SVGChart: Sendable {
         func transformY(_ y: Double) -> Double? { yLog ? (y > 0 && y.isFinite ? log10(y) : nil) : (y.isFinite ? y : nil) }
 
         var xs: [Double] = xCategories.compactMap { transformX($0.x) }
-        var ys: [Double] = references.compactMap { transformY($0.y) }
+        var ys: [Double] = references.filter { !$0.vertical }.compactMap { transformY($0.y) }
         for s in series {
             for p in s.points {
                 if let x = transformX(p.x), let y = transformY(p.y) { xs.append(x); ys.append(y) }
@@ -133,22 +161,37 @@ public struct SVGChart: Sendable {
         out += "<text x=\"\(num(left + plotWidth / 2))\" y=\"\(num(height - 16))\" text-anchor=\"middle\">\(SVGChart.escape(xLabel))</text>\n"
         out += "<text x=\"18\" y=\"\(num(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(num(top + plotHeight / 2)))\">\(SVGChart.escape(yLabel))</text>\n"
         for reference in references {
+            let classAttribute = reference.cssClass.map { " class=\"\(SVGChart.escape($0))\"" } ?? ""
+            if reference.vertical {
+                guard let value = transformX(reference.y) else { continue }
+                let x = px(value)
+                out += "<line\(classAttribute) x1=\"\(num(x))\" y1=\"\(num(top))\" x2=\"\(num(x))\" y2=\"\(num(top + plotHeight))\" stroke=\"\(reference.color)\" stroke-dasharray=\"2 3\"/>\n"
+                out += "<text x=\"\(num(x + 4))\" y=\"\(num(top + 14))\" fill=\"\(reference.color)\">\(SVGChart.escape(reference.label))</text>\n"
+                continue
+            }
             guard let value = transformY(reference.y) else { continue }
             let y = py(value)
-            out += "<line x1=\"\(num(left))\" y1=\"\(num(y))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(y))\" stroke=\"#555\" stroke-dasharray=\"6 4\"/>\n"
-            out += "<text x=\"\(num(left + plotWidth - 4))\" y=\"\(num(y - 4))\" text-anchor=\"end\" fill=\"#555\">\(SVGChart.escape(reference.label))</text>\n"
+            out += "<line\(classAttribute) x1=\"\(num(left))\" y1=\"\(num(y))\" x2=\"\(num(left + plotWidth))\" y2=\"\(num(y))\" stroke=\"\(reference.color)\" stroke-dasharray=\"6 4\"/>\n"
+            out += "<text x=\"\(num(left + plotWidth - 4))\" y=\"\(num(y - 4))\" text-anchor=\"end\" fill=\"\(reference.color)\">\(SVGChart.escape(reference.label))</text>\n"
         }
         for (index, s) in series.enumerated() {
-            let points = s.points.compactMap { p -> (Double, Double)? in
-                guard let x = transformX(p.x), let y = transformY(p.y) else { return nil }
-                return (px(x), py(y))
+            let points = s.points.indices.compactMap { i -> (Double, Double, String?)? in
+                guard let x = transformX(s.points[i].x), let y = transformY(s.points[i].y) else { return nil }
+                return (px(x), py(y), i < s.tips.count ? s.tips[i] : nil)
             }
             if s.joined, points.count > 1 {
                 let path = points.map { "\(num($0.0)),\(num($0.1))" }.joined(separator: " ")
                 out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.5\"\(s.dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
             }
-            for (x, y) in points {
-                out += "<circle cx=\"\(num(x))\" cy=\"\(num(y))\" r=\"3\" fill=\"\(s.hollow ? "none" : s.color)\" stroke=\"\(s.color)\"/>\n"
+            let classAttribute = s.cssClass.map { " class=\"\(SVGChart.escape($0))\"" } ?? ""
+            for (x, y, tip) in points {
+                let body = tip.map { "><title>\(SVGChart.escape($0))</title></" } ?? "/>"
+                switch s.marker {
+                case .circle:
+                    out += "<circle\(classAttribute) cx=\"\(num(x))\" cy=\"\(num(y))\" r=\"3\" fill=\"\(s.hollow ? "none" : s.color)\" stroke=\"\(s.color)\"\(body)\(tip == nil ? "" : "circle>")\n"
+                case .triangle:
+                    out += "<path\(classAttribute) d=\"M \(num(x - 3)) \(num(y)) L \(num(x + 3)) \(num(y)) L \(num(x)) \(num(y - 6)) Z\" fill=\"\(s.color)\"\(body)\(tip == nil ? "" : "path>")\n"
+                }
             }
             let legendY = top + 10 + Double(index) * 18
             let legendX = left + plotWidth + 14
@@ -183,5 +226,6 @@ public struct SVGChart: Sendable {
     /// Escapes text for SVG.
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
