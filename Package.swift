@@ -48,13 +48,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Unit tests of the library, by pipeline stage (Tests/QuadFormTests/<Stage>/).
         .testTarget(
             name: "QuadFormTests",
-            dependencies: ["QuadForm"]
+            dependencies: ["QuadForm", "QuadformTestSupport"]
         ),
+        // End-to-end tests: the built executable and the notebooks.
         .testTarget(
             name: "QuadformCLITests",
-            dependencies: ["quadform", "QuadForm"]
+            dependencies: ["quadform", "QuadForm", "QuadformTestSupport"]
+        ),
+        // Helpers both test targets use (scratch folders, .npy bytes, an XML element collector).
+        .target(
+            name: "QuadformTestSupport",
+            dependencies: ["QuadForm"],
+            path: "Tests/QuadformTestSupport"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
-// libFuzzer entry point for the readers of untrusted input (issue 6). Compiled together with the
+// libFuzzer entry point for the readers of untrusted input (docs/bad-input.md). Compiled together with the
 // QuadForm sources by fuzz/build.sh; exactly one of FUZZ_EXPRESSION, FUZZ_NPY, FUZZ_JSON is defined.
 // Every input must end in a value or a typed error: a trap, a sanitizer report or a timeout is a bug.
 import Foundation

@@ -100,7 +100,7 @@ extension ExactSynthesis {
     /// numbers grow to about that many bits.
     public static let maximumDimensionTimesBits = 65_536
 
-    /// Refuses forms whose exact reduction would run for hours on astronomic numbers (issue 6: no
+    /// Refuses forms whose exact reduction would run for hours on astronomic numbers (no
     /// hang on absurd input). The gcd behind every rational operation costs about the square of
     /// the operands' size, and eliminating n variables makes numbers of up to about n · b bits.
     static func checkWork(_ form: ExactForm) throws {

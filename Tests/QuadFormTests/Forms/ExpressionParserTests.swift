@@ -2,19 +2,76 @@ import Foundation
 import Testing
 @testable import QuadForm
 
-/// Issue 6: every class of bad input ends in a typed error with a clear, located message.
-/// These suites go through the library; `CommandLineBadInputTests` runs the built executable.
+@Suite("Expression parser")
+struct ExpressionTests {
+    @Test("The issue's example: rank 2, residual 2, plain 4")
+    func publicExample() throws {
+        let form = try ExpressionParser.form("x1^2 + 3*x1*x2 + x2^2 + x3 - 5")
+        #expect(form.variables == ["x1", "x2", "x3"])
+        #expect(form.constant == -5)
+        #expect(form.linear == [0, 0, 1])
+        let s = try Synthesis(form: form)
+        #expect(s.rank == 2)
+        #expect(s.residual.hiddenNeurons == 2)
+        #expect(s.plain.hiddenNeurons == 4)
+        #expect(try s.verify().passed)
+    }
 
-/// Parses `text` and returns the error it must raise.
-private func expressionError(_ text: String) -> ExpressionError? {
-    do {
-        _ = try ExpressionParser.form(text)
-        return nil
-    } catch let error as ExpressionError {
-        return error
-    } catch {
-        Issue.record("expected an ExpressionError for \(text.prefix(60)), got \(type(of: error)): \(error)")
-        return nil
+    @Test("Products and powers expand; the expansion matches direct evaluation")
+    func expansion() throws {
+        let form = try ExpressionParser.form("(x+y+1)^2 - 2*(x - y/4)*(3 + y) + 1.5e-1*z**2 - -x/2")
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<20 {
+            let (x, y, z) = (rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian())
+            let expected = (x + y + 1) * (x + y + 1) - 2 * (x - y / 4) * (3 + y) + 0.15 * z * z + x / 2
+            let got = evaluateDirectly(form, [x, y, z])
+            #expect(abs(got - expected) <= 1e-13 * (1 + abs(expected)))
+        }
+    }
+
+    @Test("Natural variable order and --variables")
+    func ordering() throws {
+        #expect(try ExpressionParser.form("x10 + x2 + x1").variables == ["x1", "x2", "x10"])
+        #expect(try ExpressionParser.form("x^2 + 0*y").variables == ["x", "y"])
+        #expect(try ExpressionParser.form("x^2 + z - z + w^0 + 3/(2 + 0*v)").variables == ["v", "w", "x", "z"])
+        #expect(try ExpressionParser.form("x*y", variables: ["y", "x", "z"]).variables == ["y", "x", "z"])
+        #expect(throws: FormError.self) { try ExpressionParser.form("x*y", variables: ["x"]) }
+    }
+
+    @Test("Errors say what and where", arguments: [
+        ("x^3 + 1", 1, "degree 3"),
+        ("x*y*z", 1, "degree 3"),
+        ("(x^2)^2", 1, "degree 4"),
+        ("x / y", 5, "division"),
+        ("x / 0", 5, "division by zero"),
+        ("(x + 1", 1, "unbalanced"),
+        ("x + 1)", 6, "unbalanced"),
+        ("x + * y", 5, "doubled operator"),
+        ("x +", 3, "operand is missing"),
+        ("1.2.3", 1, "malformed number"),
+        ("x # y", 3, "unexpected character"),
+        ("", 1, "empty"),
+        ("x^-1", 3, "non-negative"),
+        ("x^0.5", 3, "non-negative integer"),
+        ("1e999 * x", 1, "overflow"),
+        ("3x", 2, "missing operator"),
+    ])
+    func errors(text: String, column: Int, fragment: String) throws {
+        do {
+            _ = try ExpressionParser.form(text)
+            Issue.record("'\(text)' should not parse")
+        } catch let error as ExpressionError {
+            #expect(error.column == column, "column of '\(text)': \(error)")
+            #expect(error.message.contains(fragment), "message of '\(text)': \(error.message)")
+        }
+    }
+
+    @Test("Deep nesting is refused, not a stack overflow")
+    func deepNesting() throws {
+        let deep = String(repeating: "(", count: 50_000) + "x" + String(repeating: ")", count: 50_000)
+        #expect(throws: ExpressionError.self) { try ExpressionParser.form(deep) }
+        let long = Array(repeating: "x", count: 20_000).joined(separator: " + ")
+        #expect(try ExpressionParser.form(long).linear == [20_000])
     }
 }
 
@@ -176,19 +233,41 @@ struct ExpressionBadInputTests {
     }
 }
 
-@Suite("Exact synthesis limits")
-struct ExactLimitTests {
-    @Test("astronomic coefficients are refused before the reduction starts")
-    func hugeCoefficient() throws {
-        let form = try ExactForm.parse("x^2 + 1e1000*x*y - y")
-        #expect(throws: SynthesisError.self) { _ = try ExactSynthesis(form: form) }
+@Suite("The parser's stack does not depend on the caller's thread")
+struct ParserStackTests {
+    @Test("Expressions and JSON nested up to their limits parse from a thread with a 256 KiB stack")
+    func smallStackCaller() throws {
+        final class Box: @unchecked Sendable { var linear: [Double] = []; var refused = false; var json: JSONValue? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let depth = ExpressionParser.maximumNesting / 2 - 1
+            let nested = String(repeating: "-(", count: depth) + "x" + String(repeating: ")", count: depth)
+            box.linear = (try? ExpressionParser.form(nested).linear) ?? []
+            let deep = String(repeating: "(", count: 50_000) + "x" + String(repeating: ")", count: 50_000)
+            box.refused = (try? ExpressionParser.form(deep)) == nil
+            let depthJSON = JSONReader.maximumDepth - 1
+            box.json = try? JSONReader.parse(String(repeating: "[", count: depthJSON) + "1" + String(repeating: "]", count: depthJSON))
+            done.signal()
+        }
+        thread.stackSize = 256 << 10
+        thread.start()
+        done.wait()
+        #expect(box.linear.count == 1 && abs(box.linear[0]) == 1)
+        #expect(box.refused)
+        #expect(box.json != nil)
     }
+}
 
-    @Test("Rational reduces unbalanced fractions exactly")
-    func unbalancedGCD() throws {
-        let r = try #require(Rational(exactText: "9e4000/12345"))
-        // 12345 = 3 · 5 · 823, so 9·10^4000 / 12345 = 3 · 2·10^3999 / 823.
-        #expect(r.denominator == 823)
-        #expect(r * Rational(823) == (Rational(decimalLiteral: "6e3999") ?? .zero))
+/// Parses `text` and returns the error it must raise.
+private func expressionError(_ text: String) -> ExpressionError? {
+    do {
+        _ = try ExpressionParser.form(text)
+        return nil
+    } catch let error as ExpressionError {
+        return error
+    } catch {
+        Issue.record("expected an ExpressionError for \(text.prefix(60)), got \(type(of: error)): \(error)")
+        return nil
     }
 }

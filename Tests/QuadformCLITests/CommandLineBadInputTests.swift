@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import QuadForm
+import QuadformTestSupport
 
 /// Runs the built `quadform` executable (found next to the test bundle in the build products
 /// directory) on bad input and checks what a script sees: exit status 2 from a normal exit (not a

@@ -1,10 +1,10 @@
 import Foundation
+import QuadformTestSupport
 
 /// The `quadform` executable that `swift build` / `swift test` built, run as a user would run it.
 enum BuiltExecutable {
-    /// The package root (three levels above this file).
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root.
+    static let packageRoot = QuadformTestSupport.packageRoot
 
     /// Errors locating or running the executable.
     struct Failure: Error, CustomStringConvertible {

@@ -1,31 +1,12 @@
 import Foundation
 import Testing
 @testable import QuadForm
+import QuadformTestSupport
 
 /// PASSED must mean "equals f up to rounding" (design.md §5): the cases where it did not, and the
 /// property that a network perturbed beyond rounding is never called verified.
 @Suite("Verification verdicts: PASSED, APPROXIMATE, FAILED")
 struct VerificationVerdictTests {
-    /// A random orthogonal n×n matrix (rows orthonormal).
-    static func orthogonal(_ n: Int, seed: UInt64) throws -> Matrix {
-        var rng = SplitMix64(seed: seed)
-        return try Orthogonal.qFactor(of: Matrix(rows: n, columns: n, entries: (0..<(n * n)).map { _ in rng.nextGaussian() }))
-    }
-
-    /// `Σ λ_i q_i q_iᵀ` over the first columns of `q`, symmetrized exactly.
-    static func matrix(_ q: Matrix, _ lambdas: [Double]) -> Matrix {
-        let n = q.rows
-        var a = Matrix(rows: n, columns: n)
-        for i in 0..<n {
-            for j in 0..<n {
-                var sum = 0.0
-                for (c, l) in lambdas.enumerated() { sum += l * q[i, c] * q[j, c] }
-                a.entries[i * n + j] = sum
-            }
-        }
-        return a.symmetricPart
-    }
-
     @Test("The residual network is the paper's: B1 = 0, B2 = c, skip = aᵀ exactly")
     func residualCarriesLinearTerm() throws {
         let form = try RandomForm.make(RandomFormSpec(dimension: 9, rank: 4, seed: 3, linearTerm: .generic))
@@ -53,22 +34,12 @@ struct VerificationVerdictTests {
         #expect(JSONWriter.write(report.json).contains("\"approximate\""))
     }
 
-    @Test("g = 0 for x² + y² (rank tolerance 10) exits 1 and says APPROXIMATE")
-    func droppedEigenvaluesCommandLine() throws {
-        let run = try BuiltExecutable.quadform(["synth", "x^2+y^2", "--rank-tolerance", "10"])
-        #expect(run.status == 1)
-        #expect(run.stdout.contains("verification        APPROXIMATE"))
-        #expect(run.stderr.contains("APPROXIMATE"))
-        let plain = try BuiltExecutable.quadform(["synth", "x^2+y^2"])
-        #expect(plain.status == 0 && plain.stdout.contains("verification        PASSED"))
-    }
-
     @Test("A badly scaled matrix (eigenvalues 1e5 … 1e-5) keeps its a_N = 0.82 in the plain network",
           arguments: [UInt64(1), 2, 3, 4])
     func badlyScaledNullPart(seed: UInt64) throws {
         let n = 13, k = 6
-        let q = try Self.orthogonal(n, seed: seed)
-        let a = Self.matrix(q, [1e5, -3e3, 1, -1e-2, 1e-4, -1e-5])
+        let q = try TestMatrices.orthogonal(n, seed: seed)
+        let a = TestMatrices.matrix(q, [1e5, -3e3, 1, -1e-2, 1e-4, -1e-5])
         var rng = SplitMix64(seed: seed &+ 7)
         var null = [Double](repeating: 0, count: n)
         for c in k..<n { let g = rng.nextGaussian(); for i in 0..<n { null[i] += g * q[i, c] } }
@@ -112,34 +83,6 @@ struct VerificationVerdictTests {
         #expect(networks.plainCheck.sampleRelativeError < 1e-12)
     }
 
-    @Test("float32 .npy input: its ε sets the rank tolerance (k = 3, not 6) and the report names it")
-    func float32Input() throws {
-        let n = 6
-        let q = try Self.orthogonal(n, seed: 11)
-        let a = Self.matrix(q, [3, -2, 1])
-        let rounded = a.entries.map { Double(Float($0)) }
-        var payload: [UInt8] = []
-        for v in rounded { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { payload += $0 } }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("f32-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("a.npy").path
-        try npyBytes(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (6, 6), }", payload: payload).write(to: URL(fileURLWithPath: path))
-        let form = try Npy.readForm(quadratic: path, linear: nil, constant: 0)
-        #expect(form.precision == .float32)
-        let s = try Synthesis(form: form)
-        #expect(s.rank == 3)
-        #expect(try s.verify().status == .passed)
-        // The same numbers taken as float64 are a full-rank matrix: the rounding is real data there.
-        let asDouble = try Synthesis(form: QuadraticForm(constant: 0, linear: [Double](repeating: 0, count: n),
-                                                         quadratic: Matrix(rows: n, columns: n, entries: rounded)))
-        #expect(asDouble.rank == 6)
-        let run = try BuiltExecutable.quadform(["synth", "--quadratic", path])
-        #expect(run.status == 0)
-        #expect(run.stdout.contains("input read as float32"))
-        #expect(run.stdout.contains("ε_float32"))
-    }
-
     @Test("Subnormal and huge forms verify like any other", arguments: [-1074, -1060, -1030, -600, 0, 300, 500])
     func scales(exponent: Int) throws {
         let scale = Double(sign: .plus, exponent: exponent, significand: 1)
@@ -149,29 +92,6 @@ struct VerificationVerdictTests {
         #expect(s.plain.hiddenNeurons == 3)
         let report = try s.verify()
         #expect(report.status == .passed, "2^\(exponent): \(report.residual) \(report.plain)")
-    }
-
-    @Test("synth '4.9e-324*x^2 + 5e-324*y' exits 0")
-    func subnormalCommandLine() throws {
-        let run = try BuiltExecutable.quadform(["synth", "4.9e-324*x^2 + 5e-324*y"])
-        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout.contains("verification        PASSED"))
-    }
-
-    @Test("prove claims no count when the rank is ill-determined, and says what would decide it")
-    func proveIllDetermined() throws {
-        // Eigenvalues 1, 1e-15, 3e-16: the tolerance 3ε ≈ 6.7e-16 keeps 1e-15 and drops 3e-16 (gap ×3.3).
-        let s = try Synthesis(form: ExpressionParser.form("x^2 + 1e-15*y^2 + 3e-16*z^2 + z"))
-        #expect(s.rankIsIllDetermined)
-        let proof = NeuronCountProof(report: try SynthesisReport(synthesis: s))
-        #expect(!proof.holds)
-        #expect(!proof.text.contains("Conclusion:"))
-        #expect(proof.text.contains("No conclusion"))
-        #expect(proof.text.contains("--exact"))
-        let run = try BuiltExecutable.quadform(["prove", "x^2 + 1e-15*y^2 + 3e-16*z^2 + z"])
-        #expect(run.status == 1)
-        let clear = NeuronCountProof(report: try SynthesisReport(synthesis: Synthesis(form: ExpressionParser.form("x^2 + 3*x*y + y^2 + z"))))
-        #expect(clear.holds && clear.text.contains("Conclusion:"))
     }
 
     /// The property: correct networks pass, and the same networks with one parameter moved so that
