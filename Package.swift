@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "QuadForm", targets: ["QuadForm"]),
         .executable(name: "quadform", targets: ["quadform"]),
+        .executable(name: "quadform-mpi", targets: ["quadform-mpi"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +20,30 @@ let package = Package(
             path: "Sources/CLapacke",
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CScaLAPACK",
+            path: "Sources/CScaLAPACK",
+            pkgConfig: "scalapack-openmpi",
+            providers: [.apt(["libscalapack-openmpi-dev", "libopenmpi-dev", "openmpi-bin"])]
+        ),
+        .target(
+            name: "CQuadFormMPI",
+            dependencies: ["CScaLAPACK"],
+            path: "Sources/CQuadFormMPI"
+        ),
+        .target(
+            name: "QuadFormMPI",
+            dependencies: ["QuadForm", "CQuadFormMPI", "CLapacke"]
+        ),
+        .executableTarget(
+            name: "quadform-mpi",
+            dependencies: [
+                "QuadForm",
+                "QuadFormMPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/quadform-mpi"
         ),
         .target(
             name: "QuadForm",

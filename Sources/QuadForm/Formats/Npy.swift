@@ -8,6 +8,11 @@ public struct NpyError: Error, Equatable, CustomStringConvertible {
     public let message: String
 
     public var description: String { "\(path): \(message)" }
+    /// An error about the file at `path`.
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
 }
 
 /// An array read from a `.npy` file: its shape and its values as Doubles in C (row-major) order.
@@ -100,6 +105,52 @@ public enum Npy {
 
     /// Parses the bytes of a `.npy` file; `path` names it in errors.
     public static func parse(_ data: Data, path: String) throws -> NpyArray {
+        let layout = try parseLayout(data, path: path, fileSize: data.count)
+        let count = layout.count
+        var values = [Double](repeating: 0, count: count)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let payload = UnsafeRawBufferPointer(rebasing: raw[layout.dataOffset..<(layout.dataOffset + count * layout.itemSize)])
+            values.withUnsafeMutableBufferPointer { decode(payload, descr: layout.descr, into: $0) }
+        }
+        if layout.fortranOrder && layout.shape.count == 2 {
+            let r = layout.shape[0], c = layout.shape[1]
+            var cOrder = values
+            for i in 0..<r { for j in 0..<c { cOrder[i * c + j] = values[j * r + i] } }
+            values = cOrder
+        }
+        return NpyArray(shape: layout.shape, values: values, precision: layout.precision)
+    }
+
+    /// Where a `.npy` file's values are and how they are stored, from its header alone.
+    public struct Layout: Sendable, Equatable {
+        /// The dtype, one of `supportedDtypes`.
+        public let descr: String
+        /// Whether the values are in Fortran (column-major) order.
+        public let fortranOrder: Bool
+        /// The array's shape.
+        public let shape: [Int]
+        /// Byte offset of the first value (after magic string and header).
+        public let dataOffset: Int
+        /// Bytes per value (8 or 4).
+        public var itemSize: Int { descr.hasSuffix("8") ? 8 : 4 }
+        /// Number of values.
+        public var count: Int { shape.reduce(1, *) }
+        /// The precision of the stored values (float32 for `f4`).
+        public var precision: InputPrecision { descr.hasSuffix("f4") ? .float32 : .float64 }
+        /// A layout from its parts (as `parseLayout` found them, e.g. sent from another process).
+        public init(descr: String, fortranOrder: Bool, shape: [Int], dataOffset: Int) {
+            self.descr = descr
+            self.fortranOrder = fortranOrder
+            self.shape = shape
+            self.dataOffset = dataOffset
+        }
+    }
+
+    /// The layout of a `.npy` file from its first bytes (`data`, at least magic string and header)
+    /// and the file's total size in bytes, which must be exactly header plus values. At most
+    /// `maximumElements` values unless `elementLimit` says otherwise (a distributed reader that
+    /// holds only blocks of the array passes its own limit).
+    public static func parseLayout(_ data: Data, path: String, fileSize: Int, elementLimit: Int = maximumElements) throws -> Layout {
         func fail(_ message: String) -> NpyError { NpyError(path: path, message: message) }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
         guard data.count >= 10, Array(data.prefix(6)) == magic else {
@@ -132,58 +183,56 @@ public enum Npy {
         for (i, d) in fields.shape.enumerated() {
             guard d >= 0 else { throw fail("header field 'shape': dimension \(i) is negative") }
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow, product <= maximumElements else {
-                throw fail("header field 'shape': \(fields.shape) has more than \(maximumElements) elements; refusing to allocate")
+            guard !overflow, product <= elementLimit else {
+                throw fail("header field 'shape': \(fields.shape) has more than \(elementLimit) elements; refusing to allocate")
             }
             count = product
         }
         let itemSize = fields.descr.hasSuffix("8") ? 8 : 4
         let payloadStart = headerStart + headerLength
         let expected = count * itemSize
-        let available = data.count - payloadStart
+        let available = fileSize - payloadStart
         guard available >= expected else {
             throw fail("truncated data: shape \(fields.shape) needs \(expected) bytes, the file has \(available)")
         }
         guard available == expected else {
             throw fail("file has \(available - expected) bytes after the data that shape \(fields.shape) describes")
         }
-        let bigEndian = fields.descr.hasPrefix(">")
-        var values = [Double](repeating: 0, count: count)
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let base = raw.baseAddress!.advanced(by: payloadStart)
-            switch fields.descr.dropFirst() {
-            case "f8":
-                values.withUnsafeMutableBytes { dst in dst.copyMemory(from: UnsafeRawBufferPointer(start: base, count: expected)) }
-                if bigEndian { for i in 0..<count { values[i] = Double(bitPattern: values[i].bitPattern.byteSwapped) } }
-            case "f4":
-                for i in 0..<count {
-                    var bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
-                    if bigEndian { bits = bits.byteSwapped }
-                    values[i] = Double(Float(bitPattern: bits))
-                }
-            case "i8":
-                for i in 0..<count {
-                    var bits = base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-                    if bigEndian { bits = bits.byteSwapped }
-                    values[i] = Double(Int64(bitPattern: bits))
-                }
-            default:
-                for i in 0..<count {
-                    var bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
-                    if bigEndian { bits = bits.byteSwapped }
-                    values[i] = Double(Int32(bitPattern: bits))
-                }
-            }
-        }
-        if fields.fortranOrder && fields.shape.count == 2 {
-            let r = fields.shape[0], c = fields.shape[1]
-            var cOrder = values
-            for i in 0..<r { for j in 0..<c { cOrder[i * c + j] = values[j * r + i] } }
-            values = cOrder
-        } else if fields.fortranOrder && fields.shape.count > 2 {
+        if fields.fortranOrder && fields.shape.count > 2 {
             throw fail("header field 'fortran_order': Fortran order is supported for 1-D and 2-D arrays only")
         }
-        return NpyArray(shape: fields.shape, values: values, precision: fields.descr.hasSuffix("f4") ? .float32 : .float64)
+        return Layout(descr: fields.descr, fortranOrder: fields.fortranOrder, shape: fields.shape, dataOffset: payloadStart)
+    }
+
+    /// Decodes `target.count` values of dtype `descr` (one of `supportedDtypes`) from `raw` into `target`.
+    public static func decode(_ raw: UnsafeRawBufferPointer, descr: String, into target: UnsafeMutableBufferPointer<Double>) {
+        let count = target.count
+        guard count > 0 else { return }
+        let bigEndian = descr.hasPrefix(">")
+        let base = raw.baseAddress!
+        switch descr.dropFirst() {
+        case "f8":
+            UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(start: base, count: count * 8))
+            if bigEndian { for i in 0..<count { target[i] = Double(bitPattern: target[i].bitPattern.byteSwapped) } }
+        case "f4":
+            for i in 0..<count {
+                var bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+                if bigEndian { bits = bits.byteSwapped }
+                target[i] = Double(Float(bitPattern: bits))
+            }
+        case "i8":
+            for i in 0..<count {
+                var bits = base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+                if bigEndian { bits = bits.byteSwapped }
+                target[i] = Double(Int64(bitPattern: bits))
+            }
+        default:
+            for i in 0..<count {
+                var bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+                if bigEndian { bits = bits.byteSwapped }
+                target[i] = Double(Int32(bitPattern: bits))
+            }
+        }
     }
 
     struct Header { var descr: String; var fortranOrder: Bool; var shape: [Int] }

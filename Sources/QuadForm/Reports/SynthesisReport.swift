@@ -35,18 +35,24 @@ public struct SynthesisReport: Sendable {
 
     /// Why the plain network has the neurons it has.
     public var plainReason: String {
-        let k = synthesis.rank
-        guard synthesis.hasLinearNullPart else {
+        SynthesisReport.plainReason(rank: synthesis.rank, hasLinearNullPart: synthesis.hasLinearNullPart,
+                                    nullPart: synthesis.linearNullPartComputed, nullNorm: synthesis.linearNullPartNorm,
+                                    boxRadius: synthesis.options.boxRadius, uncertain: synthesis.linearNullPartIsUncertain)
+    }
+
+    /// Why a plain network of a rank-k form has the neurons it has (shared with `quadform-mpi`).
+    public static func plainReason(rank k: Int, hasLinearNullPart: Bool, nullPart: [Double], nullNorm: Double,
+                                   boxRadius: Double, uncertain: Bool) -> String {
+        guard hasLinearNullPart else {
             return "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
         }
-        let (_, weight, offset) = Synthesis.nullNeuronParameters(nullPart: synthesis.linearNullPartComputed, norm: synthesis.linearNullPartNorm,
-                                                                 boxRadius: synthesis.options.boxRadius)
+        let (_, weight, offset) = Synthesis.nullNeuronParameters(nullPart: nullPart, norm: nullNorm, boxRadius: boxRadius)
         let scale = 4 * weight * offset
         let identity = scale == 1 && offset == 1
             ? "a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4"
             : "a_Nᵀx = h·((pᵀx + r)² − (pᵀx − r)²)/(4r), p = a_N/h, h = \(SynthesisReport.fmt(scale)) (a power of two near ‖a_N‖), r = \(SynthesisReport.fmt(offset))"
         return "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry \(identity) "
-            + (synthesis.linearNullPartIsUncertain
+            + (uncertain
                ? "(exact; but ‖a_N‖ is within the rounding uncertainty of range(A), so whether k + 2 is the minimum is not settled numerically: --exact decides for rational input)"
                : "(theorem T2: no plain network with fewer exists)")
     }
@@ -211,10 +217,11 @@ public struct SynthesisReport: Sendable {
         return out
     }
 
-    static func widths(_ net: ResNet) -> String { "(" + net.widths.map(String.init).joined(separator: ", ") + ")" }
+    /// `(l_0, …, l_L)`.
+    public static func widths(_ net: ResNet) -> String { "(" + net.widths.map(String.init).joined(separator: ", ") + ")" }
 
     /// `list(_:limit:)` of numbers, formatting only the ones shown (so n = 10⁴ formats 10).
-    static func list(numbers values: [Double], limit: Int) -> String {
+    public static func list(numbers values: [Double], limit: Int) -> String {
         values.count <= limit ? values.map(fmt).joined(separator: ", ")
             : (values.prefix(limit / 2).map(fmt) + ["…"] + values.suffix(limit / 2).map(fmt)).joined(separator: ", ")
     }

@@ -126,139 +126,222 @@ public struct Synthesis: Sendable {
     /// ‖a_N‖R is far from 1). For 1 ≤ ‖a_N‖ < 2 and R = 1 this is the unscaled identity.
     public init(form: QuadraticForm, options: SynthesisOptions = SynthesisOptions()) throws {
         let n = form.dimension
-        if !form.constant.isFinite { throw SynthesisError.nonFinite("the constant term is not finite") }
-        if let i = form.linear.firstIndex(where: { !$0.isFinite }) { throw SynthesisError.nonFinite("linear term entry \(i + 1) is not finite") }
+        try Synthesis.validate(constant: form.constant, linear: form.linear, options: options)
+        if let index = Vector.firstNonFinite(form.quadratic.entries) {
+            throw SynthesisError.nonFinite("quadratic matrix entry (\(index / n + 1), \(index % n + 1)) is not finite")
+        }
+        let symmetricInput = form.quadratic.isSymmetric
+        let a = symmetricInput ? form.quadratic : form.quadratic.symmetricPart
+        try Synthesis.checkReach(dimension: n, constant: form.constant, linear: form.linear,
+                                 frobeniusNorm: a.frobeniusNorm, boxRadius: options.boxRadius)
+        let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
+        self.skewNorm = skewNorm
+        let inputEps = max(Double.ulpOfOne, form.precision.epsilon)
+        let rule = Synthesis.rankToleranceRule(dimension: n, skewNorm: skewNorm, inputEpsilon: inputEps, options: options)
+        let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver, threshold: rule)
+        let core = try Core(dimension: n, constant: form.constant, linear: form.linear, eigenvalues: eigen.eigenvalues,
+                            skewNorm: skewNorm, inputEpsilon: inputEps, options: options) { kept in
+            // Rows q_iᵀ of the kept eigenvectors (W1).
+            var keptRowEntries = [Double](repeating: 0, count: kept.count * n)
+            let keptVectorRows = try kept.map { i in
+                guard let row = eigen.vectorRow(of: i) else {
+                    throw LinearAlgebraError.noConvergence(routine: "selected eigenvectors (eigenvalue \(i + 1) has none)", info: i + 1)
+                }
+                return row
+            }
+            eigen.eigenvectorRows.entries.withUnsafeBufferPointer { q in
+                keptRowEntries.withUnsafeMutableBufferPointer { rows in
+                    for (r, row) in keptVectorRows.enumerated() {
+                        rows.baseAddress!.advanced(by: r * n).update(from: q.baseAddress!.advanced(by: row * n), count: n)
+                    }
+                }
+            }
+            return Matrix(rows: kept.count, columns: n, entries: keptRowEntries)
+        }
+        self.form = form
+        self.symmetricMatrix = a
+        self.eigen = eigen
+        self.rankTolerance = core.rankTolerance
+        self.rankToleranceIsDefault = options.rankTolerance == nil
+        self.rank = core.rank
+        self.keptIndices = core.keptIndices
+        self.smallestKept = core.smallestKept
+        self.largestDropped = core.largestDropped
+        self.droppedEigenvalueSum = core.droppedEigenvalueSum
+        self.linearRangePart = core.linearRangePart
+        self.linearNullPartComputed = core.linearNullPartComputed
+        self.linearNullPartNorm = core.linearNullPartNorm
+        self.linearNullPartTolerance = core.linearNullPartTolerance
+        self.linearNullPartRoundingRatio = core.linearNullPartRoundingRatio
+        self.hasLinearNullPart = core.hasLinearNullPart
+        self.residual = core.residual
+        self.plain = core.plain
+        self.options = options
+    }
+
+    /// Checks the parts of the input every synthesis checks before touching the matrix: a finite
+    /// constant and linear term, a finite rank tolerance ≥ 0 and a finite box radius > 0.
+    public static func validate(constant: Double, linear: [Double], options: SynthesisOptions) throws {
+        if !constant.isFinite { throw SynthesisError.nonFinite("the constant term is not finite") }
+        if let i = linear.firstIndex(where: { !$0.isFinite }) { throw SynthesisError.nonFinite("linear term entry \(i + 1) is not finite") }
         if let t = options.rankTolerance, !(t >= 0 && t.isFinite) {
             throw SynthesisError.invalidOption("rank tolerance must be a finite number ≥ 0, got \(t)")
         }
         guard options.boxRadius > 0, options.boxRadius.isFinite else {
             throw SynthesisError.invalidOption("box radius must be a finite number > 0, got \(options.boxRadius)")
         }
-        if let index = Vector.firstNonFinite(form.quadratic.entries) {
-            throw SynthesisError.nonFinite("quadratic matrix entry (\(index / n + 1), \(index % n + 1)) is not finite")
-        }
-        let symmetricInput = form.quadratic.isSymmetric
-        let a = symmetricInput ? form.quadratic : form.quadratic.symmetricPart
-        // On the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the (ℓ + 1)² term bounds
-        // the square of any affine combination ℓ ≤ ‖a‖·‖x‖ of the inputs. Without headroom below the Double
-        // limit the networks and the verification overflow: refuse such input as bad input instead
-        // of reporting a failed verification.
-        let radius = options.boxRadius * Double(max(n, 1)).squareRoot()
-        let linearReach = Vector.norm(form.linear) * radius
-        let reach = abs(form.constant) + linearReach + a.frobeniusNorm * radius * radius + (linearReach + 1) * (linearReach + 1)
+    }
+
+    /// Refuses forms whose values on the box come too close to the largest Double to synthesize and
+    /// verify: on the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the (ℓ + 1)² term
+    /// bounds the square of any affine combination ℓ ≤ ‖a‖·‖x‖ of the inputs. Without headroom below
+    /// the Double limit the networks and the verification overflow: such input is bad input, not a
+    /// failed verification.
+    public static func checkReach(dimension n: Int, constant: Double, linear: [Double], frobeniusNorm: Double, boxRadius: Double) throws {
+        let radius = boxRadius * Double(max(n, 1)).squareRoot()
+        let linearReach = Vector.norm(linear) * radius
+        let reach = abs(constant) + linearReach + frobeniusNorm * radius * radius + (linearReach + 1) * (linearReach + 1)
         guard (reach * Double(64 * (n + 2))).isFinite else {
             let size = reach.isFinite ? "reach about \(reach), too close to" : "exceed"
-            throw SynthesisError.overflow("values of the form and its networks on the box of radius R = \(options.boxRadius) \(size) the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
+            throw SynthesisError.overflow("values of the form and its networks on the box of radius R = \(boxRadius) \(size) the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
         }
-        let eps = Double.ulpOfOne
-        let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
-        self.skewNorm = skewNorm
-        let inputEps = max(eps, form.precision.epsilon)
-        let rule: ([Double]) -> Double = { values in
-            options.rankTolerance ?? Double(max(n, 1)) * inputEps * max(values.reduce(0) { max($0, abs($1)) }, skewNorm)
-        }
-        let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver, threshold: rule)
-        let maxAbs = eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
-        let tolerance = rule(eigen.eigenvalues)
-        let order = eigen.eigenvalues.indices.sorted { abs(eigen.eigenvalues[$0]) > abs(eigen.eigenvalues[$1]) }
-        let kept = order.filter { abs(eigen.eigenvalues[$0]) > tolerance }
-        let dropped = order.filter { abs(eigen.eigenvalues[$0]) <= tolerance }
-        let k = kept.count
+    }
 
-        // Rows q_iᵀ of the kept eigenvectors (W1), then q_iᵀa and a_R = Σ (q_iᵀa) q_i with dgemv.
-        var keptRowEntries = [Double](repeating: 0, count: k * n)
-        let keptVectorRows = try kept.map { i in
-            guard let row = eigen.vectorRow(of: i) else {
-                throw LinearAlgebraError.noConvergence(routine: "selected eigenvectors (eigenvalue \(i + 1) has none)", info: i + 1)
+    /// The rank tolerance as a function of the eigenvalues: `--rank-tolerance` when given, else
+    /// `max(n,1) · ε · max(max|λ|, ‖(M − Mᵀ)/2‖_F)` with ε the input's unit roundoff (design.md §5).
+    public static func rankToleranceRule(dimension n: Int, skewNorm: Double, inputEpsilon: Double, options: SynthesisOptions) -> ([Double]) -> Double {
+        { values in
+            options.rankTolerance ?? Double(max(n, 1)) * inputEpsilon * max(values.reduce(0) { max($0, abs($1)) }, skewNorm)
+        }
+    }
+
+    /// Everything a synthesis derives from the eigenvalues, the kept eigenvectors and the linear
+    /// term (design.md §2): the rank and its tolerance, a_R and a_N, and both networks. `Synthesis`
+    /// computes it from LAPACKE's decomposition; `quadform-mpi` from ScaLAPACK's, with the kept
+    /// eigenvectors gathered onto one process.
+    public struct Core: Sendable {
+        /// The rank tolerance used.
+        public let rankTolerance: Double
+        /// k.
+        public let rank: Int
+        /// Indices of the kept eigenpairs, by decreasing |λ|.
+        public let keptIndices: [Int]
+        /// Smallest kept |λ| (nil when k = 0).
+        public let smallestKept: Double?
+        /// Largest dropped |λ| (nil when k = n).
+        public let largestDropped: Double?
+        /// `Σ |λ_dropped|`.
+        public let droppedEigenvalueSum: Double
+        /// a_R = a − a_N.
+        public let linearRangePart: [Double]
+        /// a_N as computed (projected twice).
+        public let linearNullPartComputed: [Double]
+        /// ‖a_N‖ as computed.
+        public let linearNullPartNorm: Double
+        /// The Davis–Kahan tolerance of ‖a_N‖.
+        public let linearNullPartTolerance: Double
+        /// max |a_N,i| over what verification would allow as rounding (see `Synthesis`).
+        public let linearNullPartRoundingRatio: Double
+        /// Whether the plain network carries a_N.
+        public let hasLinearNullPart: Bool
+        /// The residual network.
+        public let residual: ResNet
+        /// The plain network.
+        public let plain: ResNet
+
+        /// The indices of `eigenvalues` with |λ| above `tolerance` (kept) and the others (dropped),
+        /// each by decreasing |λ|.
+        public static func split(eigenvalues: [Double], tolerance: Double) -> (kept: [Int], dropped: [Int]) {
+            let order = eigenvalues.indices.sorted { abs(eigenvalues[$0]) > abs(eigenvalues[$1]) }
+            return (order.filter { abs(eigenvalues[$0]) > tolerance }, order.filter { abs(eigenvalues[$0]) <= tolerance })
+        }
+
+        /// Computes the synthesis of design.md §2 from the ascending `eigenvalues` of A; `keptRows`
+        /// returns the kept eigenvectors (indices by decreasing |λ|) as the rows of a k × n matrix.
+        public init(dimension n: Int, constant: Double, linear: [Double], eigenvalues: [Double], skewNorm: Double,
+                    inputEpsilon inputEps: Double, options: SynthesisOptions, keptRows rowsOf: ([Int]) throws -> Matrix) throws {
+            let maxAbs = eigenvalues.reduce(0) { max($0, abs($1)) }
+            let tolerance = Synthesis.rankToleranceRule(dimension: n, skewNorm: skewNorm, inputEpsilon: inputEps, options: options)(eigenvalues)
+            let (kept, dropped) = Core.split(eigenvalues: eigenvalues, tolerance: tolerance)
+            let k = kept.count
+
+            let keptRows = try rowsOf(kept)
+            precondition(keptRows.rows == k && keptRows.columns == n, "kept eigenvector rows have the wrong shape")
+            let keptRowEntries = keptRows.entries
+            // a_N = (I − QQᵀ)a projected twice ("twice is enough"): the second pass removes what the
+            // first left of range(Q) through rounding, so a_N is accurate to ε‖a‖ against the computed Q.
+            var projections = keptRows.multiply(linear)
+            var nullPart = zip(linear, keptRows.multiplyTransposed(projections)).map { $0 - $1 }
+            if k > 0 {
+                let correction = keptRows.multiply(nullPart)
+                let removed = keptRows.multiplyTransposed(correction)
+                for i in 0..<n { nullPart[i] -= removed[i] }
+                for i in 0..<k { projections[i] += correction[i] }
             }
-            return row
-        }
-        eigen.eigenvectorRows.entries.withUnsafeBufferPointer { q in
-            keptRowEntries.withUnsafeMutableBufferPointer { rows in
-                for (r, row) in keptVectorRows.enumerated() {
-                    rows.baseAddress!.advanced(by: r * n).update(from: q.baseAddress!.advanced(by: row * n), count: n)
-                }
+            let rangePart = zip(linear, nullPart).map { $0 - $1 }
+            let nullNorm = Vector.norm(nullPart)
+            let linearNorm = Vector.norm(linear)
+            let smallestKeptValue = kept.last.map { abs(eigenvalues[$0]) } ?? 0
+            let largestDroppedValue = dropped.first.map { abs(eigenvalues[$0]) } ?? 0
+            // Davis–Kahan: rounding of size n·ε·‖A‖ tilts the computed range(A) by about that over the
+            // spectral gap, and the projection of a inherits the tilt.
+            let spectralGap = smallestKeptValue - largestDroppedValue
+            let tilt = k == 0 ? 1 : max(1, max(maxAbs, skewNorm) / max(spectralGap, .leastNormalMagnitude))
+            let nullTolerance = 10 * Double(max(n, 1)) * inputEps * tilt * linearNorm
+            // The k-neuron plain network's linear coefficients are a_R = Σ (q_iᵀa) q_i, summed from terms
+            // of magnitude |Q|ᵀ|Qᵀa|; the verification allows K(n + k + 2)(ε(|a_i| + that + ‖a‖ + ‖A‖R) + η).
+            let termMagnitudes = keptRows.absolute.multiplyTransposed(projections.map { abs($0) })
+            let operations = Verifier.safetyFactor * Double(n + k + 2)
+            let quadraticReach = max(maxAbs, skewNorm) * options.boxRadius
+            var roundingRatio = 0.0
+            for i in 0..<n where nullPart[i] != 0 {
+                let allowed = operations * (inputEps * (abs(linear[i]) + termMagnitudes[i] + linearNorm + quadraticReach) + Verifier.underflowUnit)
+                roundingRatio = max(roundingRatio, abs(nullPart[i]) / (0.75 * allowed))
             }
-        }
-        let keptRows = Matrix(rows: k, columns: n, entries: keptRowEntries)
-        // a_N = (I − QQᵀ)a projected twice ("twice is enough"): the second pass removes what the
-        // first left of range(Q) through rounding, so a_N is accurate to ε‖a‖ against the computed Q.
-        var projections = keptRows.multiply(form.linear)
-        var nullPart = zip(form.linear, keptRows.multiplyTransposed(projections)).map { $0 - $1 }
-        if k > 0 {
-            let correction = keptRows.multiply(nullPart)
-            let removed = keptRows.multiplyTransposed(correction)
-            for i in 0..<n { nullPart[i] -= removed[i] }
-            for i in 0..<k { projections[i] += correction[i] }
-        }
-        let rangePart = zip(form.linear, nullPart).map { $0 - $1 }
-        let nullNorm = Vector.norm(nullPart)
-        let linearNorm = Vector.norm(form.linear)
-        let smallestKeptValue = kept.last.map { abs(eigen.eigenvalues[$0]) } ?? 0
-        let largestDroppedValue = dropped.first.map { abs(eigen.eigenvalues[$0]) } ?? 0
-        // Davis–Kahan: rounding of size n·ε·‖A‖ tilts the computed range(A) by about that over the
-        // spectral gap, and the projection of a inherits the tilt.
-        let spectralGap = smallestKeptValue - largestDroppedValue
-        let tilt = k == 0 ? 1 : max(1, max(maxAbs, skewNorm) / max(spectralGap, .leastNormalMagnitude))
-        let nullTolerance = 10 * Double(max(n, 1)) * inputEps * tilt * linearNorm
-        // The k-neuron plain network's linear coefficients are a_R = Σ (q_iᵀa) q_i, summed from terms
-        // of magnitude |Q|ᵀ|Qᵀa|; the verification allows K(n + k + 2)(ε(|a_i| + that + ‖a‖ + ‖A‖R) + η).
-        let termMagnitudes = keptRows.absolute.multiplyTransposed(projections.map { abs($0) })
-        let operations = Verifier.safetyFactor * Double(n + k + 2)
-        let quadraticReach = max(maxAbs, skewNorm) * options.boxRadius
-        var roundingRatio = 0.0
-        for i in 0..<n where nullPart[i] != 0 {
-            let allowed = operations * (inputEps * (abs(form.linear[i]) + termMagnitudes[i] + linearNorm + quadraticReach) + Verifier.underflowUnit)
-            roundingRatio = max(roundingRatio, abs(nullPart[i]) / (0.75 * allowed))
-        }
-        let hasNull = nullNorm > nullTolerance || roundingRatio > 1
+            let hasNull = nullNorm > nullTolerance || roundingRatio > 1
 
-        let lambdas = kept.map { eigen.eigenvalues[$0] }
-        let residual = try ResNet(widths: [n, k, 1], activation: .square,
-                                  layers: [ResNet.Layer(weights: keptRows, bias: [Double](repeating: 0, count: k)),
-                                           ResNet.Layer(weights: Matrix(rows: 1, columns: k, entries: lambdas), bias: [form.constant])],
-                                  skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: form.linear))])
+            let lambdas = kept.map { eigenvalues[$0] }
+            let residual = try ResNet(widths: [n, k, 1], activation: .square,
+                                      layers: [ResNet.Layer(weights: keptRows, bias: [Double](repeating: 0, count: k)),
+                                               ResNet.Layer(weights: Matrix(rows: 1, columns: k, entries: lambdas), bias: [constant])],
+                                      skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: linear))])
 
-        // The plain network completes the squares of the range part: β_i = q_iᵀa / (2λ_i).
-        let betas = (0..<k).map { projections[$0] / (2 * lambdas[$0]) }
-        var outputBias = form.constant
-        for i in 0..<k { outputBias -= lambdas[i] * betas[i] * betas[i] }
-        if let i = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0) {
-            throw SynthesisError.overflow("completing the square overflows: β = q_iᵀa / (2λ_i) with λ_i = \(lambdas[i]) and q_iᵀa = \(projections[i]) gives λ_i β² beyond the largest Double; the linear term is too large for this eigenvalue (raise --rank-tolerance or rescale the form)")
-        }
-        var plainBias = betas
-        var plainWeights = lambdas
-        var plainRows = keptRows
-        if hasNull {
-            let (direction, weight, offset) = Synthesis.nullNeuronParameters(nullPart: nullPart, norm: nullNorm, boxRadius: options.boxRadius)
-            plainRows = Matrix(rows: k + 2, columns: n, entries: keptRowEntries + direction + direction)
-            plainBias += [offset, -offset]
-            plainWeights += [weight, -weight]
-        }
-        let m = plainRows.rows
-        let plain = try ResNet(widths: [n, m, 1], activation: .square,
-                               layers: [ResNet.Layer(weights: plainRows, bias: plainBias),
-                                        ResNet.Layer(weights: Matrix(rows: 1, columns: m, entries: plainWeights), bias: [outputBias])])
+            // The plain network completes the squares of the range part: β_i = q_iᵀa / (2λ_i).
+            let betas = (0..<k).map { projections[$0] / (2 * lambdas[$0]) }
+            var outputBias = constant
+            for i in 0..<k { outputBias -= lambdas[i] * betas[i] * betas[i] }
+            if let i = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0) {
+                throw SynthesisError.overflow("completing the square overflows: β = q_iᵀa / (2λ_i) with λ_i = \(lambdas[i]) and q_iᵀa = \(projections[i]) gives λ_i β² beyond the largest Double; the linear term is too large for this eigenvalue (raise --rank-tolerance or rescale the form)")
+            }
+            var plainBias = betas
+            var plainWeights = lambdas
+            var plainRows = keptRows
+            if hasNull {
+                let (direction, weight, offset) = Synthesis.nullNeuronParameters(nullPart: nullPart, norm: nullNorm, boxRadius: options.boxRadius)
+                plainRows = Matrix(rows: k + 2, columns: n, entries: keptRowEntries + direction + direction)
+                plainBias += [offset, -offset]
+                plainWeights += [weight, -weight]
+            }
+            let m = plainRows.rows
+            let plain = try ResNet(widths: [n, m, 1], activation: .square,
+                                   layers: [ResNet.Layer(weights: plainRows, bias: plainBias),
+                                            ResNet.Layer(weights: Matrix(rows: 1, columns: m, entries: plainWeights), bias: [outputBias])])
 
-        self.form = form
-        self.symmetricMatrix = a
-        self.eigen = eigen
-        self.rankTolerance = tolerance
-        self.rankToleranceIsDefault = options.rankTolerance == nil
-        self.rank = k
-        self.keptIndices = kept
-        self.smallestKept = k > 0 ? smallestKeptValue : nil
-        self.largestDropped = dropped.isEmpty ? nil : largestDroppedValue
-        self.droppedEigenvalueSum = dropped.reduce(0) { $0 + abs(eigen.eigenvalues[$1]) }
-        self.linearRangePart = rangePart
-        self.linearNullPartComputed = nullPart
-        self.linearNullPartNorm = nullNorm
-        self.linearNullPartTolerance = nullTolerance
-        self.linearNullPartRoundingRatio = roundingRatio
-        self.hasLinearNullPart = hasNull
-        self.residual = residual
-        self.plain = plain
-        self.options = options
+            self.rankTolerance = tolerance
+            self.rank = k
+            self.keptIndices = kept
+            self.smallestKept = k > 0 ? smallestKeptValue : nil
+            self.largestDropped = dropped.isEmpty ? nil : largestDroppedValue
+            self.droppedEigenvalueSum = dropped.reduce(0) { $0 + abs(eigenvalues[$1]) }
+            self.linearRangePart = rangePart
+            self.linearNullPartComputed = nullPart
+            self.linearNullPartNorm = nullNorm
+            self.linearNullPartTolerance = nullTolerance
+            self.linearNullPartRoundingRatio = roundingRatio
+            self.hasLinearNullPart = hasNull
+            self.residual = residual
+            self.plain = plain
+        }
     }
 
     /// Whether the default rank tolerance was set by M's skew part rather than max|λ|.
@@ -337,7 +420,9 @@ public struct Synthesis: Sendable {
 
     /// `formValues(batch:)` with |A| already at hand.
     func formValues(batch points: Matrix, absoluteMatrix absA: Matrix) -> (values: [Double], magnitudes: [Double]) {
-        let products = FormProducts(synthesis: self, rows: points, absoluteRows: points.absolute, absoluteMatrix: absA)
+        let absX = points.absolute
+        let products = FormProducts(constant: form.constant, linear: form.linear, rows: points, absoluteRows: absX,
+                                    products: points.multiply(symmetricMatrix), absoluteProducts: absX.multiply(absA))
         return (products.values, products.magnitudes)
     }
 
@@ -360,14 +445,13 @@ struct FormProducts {
     /// The magnitude of the terms of f(x_p).
     let magnitudes: [Double]
 
-    init(synthesis: Synthesis, rows x: Matrix, absoluteRows absX: Matrix, absoluteMatrix absA: Matrix) {
-        let form = synthesis.form
-        let n = form.dimension
+    /// f and its magnitudes at the rows of `x` from `ax` = XA and `absAX` = |X||A|, computed by the caller.
+    init(constant: Double, linear a: [Double], rows x: Matrix, absoluteRows absX: Matrix, products ax: Matrix, absoluteProducts absAX: Matrix) {
+        let n = a.count
         precondition(x.columns == n, "points have \(x.columns) coordinates, the form \(n)")
-        let ax = x.multiply(synthesis.symmetricMatrix)
-        let absAX = absX.multiply(absA)
-        let linear = x.multiply(form.linear)
-        let absLinear = absX.multiply(form.linear.map { abs($0) })
+        precondition(ax.rows == x.rows && ax.columns == n && absAX.rows == x.rows && absAX.columns == n, "products have the wrong shape")
+        let linear = x.multiply(a)
+        let absLinear = absX.multiply(a.map { abs($0) })
         var values = [Double](repeating: 0, count: x.rows)
         var magnitudes = [Double](repeating: 0, count: x.rows)
         for p in 0..<x.rows {
@@ -376,8 +460,8 @@ struct FormProducts {
                 quadratic += x.entries[p * n + i] * ax.entries[p * n + i]
                 quadraticMagnitude += absX.entries[p * n + i] * absAX.entries[p * n + i]
             }
-            values[p] = form.constant + linear[p] + quadratic
-            magnitudes[p] = abs(form.constant) + absLinear[p] + quadraticMagnitude
+            values[p] = constant + linear[p] + quadratic
+            magnitudes[p] = abs(constant) + absLinear[p] + quadraticMagnitude
         }
         self.products = ax
         self.absoluteProducts = absAX

@@ -9,10 +9,14 @@ public struct Verifier {
     /// relative term and subnormal forms verify like any other (design.md §5).
     public static let underflowUnit = Double.leastNonzeroMagnitude
 
-    let synthesis: Synthesis
+    let synthesis: VerificationSubject
 
     /// A verifier for `synthesis`.
-    public init(synthesis: Synthesis) { self.synthesis = synthesis }
+    public init(synthesis: Synthesis) { self.synthesis = VerificationSubject(synthesis) }
+
+    /// A verifier for a synthesis known by what verification needs of it (`quadform-mpi`'s, whose
+    /// matrix is distributed); `run(reference:)` then takes the form's side computed elsewhere.
+    public init(subject: VerificationSubject) { self.synthesis = subject }
 
     /// The sample points: the origin, up to 8 scaled unit vectors, `randomSamples` points uniform in
     /// `[−R, R]ⁿ`, and 4 points of magnitude 1000·R (one row each).
@@ -41,11 +45,34 @@ public struct Verifier {
     /// Number of random probe vectors above `fullExpansionLimit`.
     public static let probeCount = 8
 
+    /// The sample points of a verification with these options (`samplePoints`).
+    public static func samplePoints(dimension n: Int, options: SynthesisOptions) -> Matrix {
+        samplePoints(dimension: n, radius: options.boxRadius, random: options.randomSamples, seed: options.seed)
+    }
+
+    /// The probe vectors V (one per row) that replace the full expansion of A' above
+    /// `fullExpansionLimit`: `probeCount` Gaussian vectors from the seed; none at or below it.
+    public static func probes(dimension n: Int, seed: UInt64) -> Matrix {
+        guard n > Verifier.fullExpansionLimit else { return Matrix(rows: 0, columns: n) }
+        var rng = SplitMix64(seed: seed &+ 0x5EED)
+        return Matrix(rows: Verifier.probeCount, columns: n, entries: (0..<(Verifier.probeCount * n)).map { _ in rng.nextGaussian() })
+    }
+
+    /// The points, then the probes, as the rows of one matrix (one product with A for both).
+    public static func stack(_ points: Matrix, _ probes: Matrix) -> Matrix {
+        Matrix(rows: points.rows + probes.rows, columns: points.columns, entries: points.entries + probes.entries)
+    }
+
     /// Runs both checks on both networks.
     public func run() throws -> VerificationReport {
-        let points = Verifier.samplePoints(dimension: synthesis.form.dimension, radius: synthesis.options.boxRadius,
-                                           random: synthesis.options.randomSamples, seed: synthesis.options.seed)
-        let reference = Reference(synthesis: synthesis, points: points)
+        let points = Verifier.samplePoints(dimension: synthesis.dimension, options: synthesis.options)
+        return try run(reference: Reference(synthesis: synthesis, points: points))
+    }
+
+    /// Runs both checks on both networks with the form's side already computed (`reference`, on
+    /// the points of `samplePoints(dimension:options:)`).
+    public func run(reference: Reference) throws -> VerificationReport {
+        let points = reference.points
         var products = ProductCache()
         let residual = try check(synthesis.residual, name: "residual", points: points, reference: reference, cache: &products)
         let plain = try check(synthesis.plain, name: "plain", points: points, reference: reference, cache: &products)
@@ -58,7 +85,8 @@ public struct Verifier {
     /// terms at every sample point, and above `fullExpansionLimit` the probes V (one per row) with
     /// `VA` and `|V||A|`. Points and probes are stacked into one batch `[X; V]`, so A and |A| are
     /// each read by a single `dgemm` (`FormProducts`).
-    struct Reference {
+    public struct Reference {
+        let points: Matrix
         let values: [Double]
         let magnitudes: [Double]
         let probes: Matrix
@@ -68,17 +96,34 @@ public struct Verifier {
         let absoluteRows: Matrix
 
         init(synthesis: Synthesis, points: Matrix) {
-            let n = synthesis.form.dimension
-            if n > Verifier.fullExpansionLimit {
-                var rng = SplitMix64(seed: synthesis.options.seed &+ 0x5EED)
-                probes = Matrix(rows: Verifier.probeCount, columns: n, entries: (0..<(Verifier.probeCount * n)).map { _ in rng.nextGaussian() })
-            } else {
-                probes = Matrix(rows: 0, columns: n)
-            }
-            let stacked = Matrix(rows: points.rows + probes.rows, columns: n, entries: points.entries + probes.entries)
-            absoluteRows = stacked.absolute
-            let form = FormProducts(synthesis: synthesis, rows: stacked, absoluteRows: absoluteRows,
-                                    absoluteMatrix: synthesis.symmetricMatrix.absolute)
+            self.init(synthesis: VerificationSubject(synthesis), points: points)
+        }
+
+        init(synthesis: VerificationSubject, points: Matrix) {
+            let probes = Verifier.probes(dimension: synthesis.dimension, seed: synthesis.options.seed)
+            let stacked = Verifier.stack(points, probes)
+            let absoluteRows = stacked.absolute
+            guard let a = synthesis.symmetricMatrix else { preconditionFailure("the form's side needs A or precomputed products") }
+            self.init(synthesis: synthesis, points: points, probes: probes, absoluteRows: absoluteRows,
+                      products: stacked.multiply(a), absoluteProducts: absoluteRows.multiply(a.absolute))
+        }
+
+        /// The form's side from products computed elsewhere: row p of `products` is `s_pᵀA` and of
+        /// `absoluteProducts` `|s_p|ᵀ|A|` for the rows s_p of `stack(points, probes)`, with
+        /// `probes = probes(dimension:seed:)` (`quadform-mpi` computes them on its distributed A).
+        public init(synthesis: VerificationSubject, points: Matrix, products: Matrix, absoluteProducts: Matrix) {
+            let probes = Verifier.probes(dimension: synthesis.dimension, seed: synthesis.options.seed)
+            self.init(synthesis: synthesis, points: points, probes: probes, absoluteRows: Verifier.stack(points, probes).absolute,
+                      products: products, absoluteProducts: absoluteProducts)
+        }
+
+        init(synthesis: VerificationSubject, points: Matrix, probes: Matrix, absoluteRows: Matrix, products: Matrix, absoluteProducts: Matrix) {
+            let stacked = Verifier.stack(points, probes)
+            let form = FormProducts(constant: synthesis.constant, linear: synthesis.linear, rows: stacked, absoluteRows: absoluteRows,
+                                    products: products, absoluteProducts: absoluteProducts)
+            self.points = points
+            self.probes = probes
+            self.absoluteRows = absoluteRows
             values = Array(form.values.prefix(points.rows))
             magnitudes = Array(form.magnitudes.prefix(points.rows))
             probeProducts = form.products.rows(points.rows..<stacked.rows)
@@ -122,8 +167,7 @@ public struct Verifier {
     }
 
     func check(_ net: ResNet, name: String, points: Matrix, reference: Reference, cache: inout ProductCache) throws -> NetworkCheck {
-        let form = synthesis.form
-        let a = synthesis.symmetricMatrix
+        let form = synthesis
         let n = form.dimension
         let m = net.hiddenNeurons
         let operations = Verifier.safetyFactor * Double(n + m + 2)
@@ -136,7 +180,7 @@ public struct Verifier {
         let expanded = try cache.expanded.flatMap { sameFunction ? $0 : nil } ?? ExpandedNetwork(net, expandQuadratic: full)
         let linearNorm = Vector.norm(form.linear)
         // max(‖A‖₂, ‖(M − Mᵀ)/2‖_F): forming A from M rounds at the skew part's scale too.
-        let spectralNorm = max(synthesis.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }, synthesis.skewNorm)
+        let spectralNorm = max(synthesis.spectralNorm, synthesis.skewNorm)
         let dropped = synthesis.droppedEigenvalueSum
         // A linear coefficient off by δ changes f by δR along a coordinate of the box, where f's own
         // scale is (‖A‖R + ‖a‖)R (the sample tolerance's normwise term): the coefficient tolerance
@@ -174,6 +218,9 @@ public struct Verifier {
         var errorQ = 0.0, toleranceQ = 0.0
         var passedQuadratic = true
         if full {
+            guard let a = synthesis.symmetricMatrix else {
+                throw SynthesisError.internalError("verification of n = \(n) ≤ \(Verifier.fullExpansionLimit) compares A in full, but A was not given")
+            }
             for i in 0..<(n * n) { errorQ = max(errorQ, abs(expanded.quadratic.entries[i] - a.entries[i])) }
             toleranceQ = k * (a.frobeniusNorm + synthesis.skewNorm + expanded.quadraticMagnitude) + kEta
             passedQuadratic = errorQ <= toleranceQ
@@ -254,3 +301,66 @@ public struct Verifier {
     }
 }
 
+
+/// What verification needs to know of a synthesis (design.md §5): the form's constant and linear
+/// term, max|λ| and the skew part, what the rank tolerance dropped, the unit roundoff, the options,
+/// the two networks, and A itself only where it is compared in full (n ≤ `Verifier.fullExpansionLimit`)
+/// or where the form's side is computed here.
+public struct VerificationSubject: Sendable {
+    /// n.
+    public let dimension: Int
+    /// c.
+    public let constant: Double
+    /// a.
+    public let linear: [Double]
+    /// max|λ| of A.
+    public let spectralNorm: Double
+    /// ‖(M − Mᵀ)/2‖_F.
+    public let skewNorm: Double
+    /// `Σ |λ_dropped|`.
+    public let droppedEigenvalueSum: Double
+    /// The unit roundoff of the tolerances (Double's ε, or the input's coarser one).
+    public let unitRoundoff: Double
+    /// The synthesis options (box radius, samples, seed).
+    public let options: SynthesisOptions
+    /// A, when at hand.
+    public let symmetricMatrix: Matrix?
+    /// The residual network.
+    public let residual: ResNet
+    /// The plain network.
+    public let plain: ResNet
+
+    /// The subject of a synthesis computed in one process.
+    public init(_ s: Synthesis) {
+        self.init(dimension: s.form.dimension, constant: s.form.constant, linear: s.form.linear,
+                  spectralNorm: s.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }, skewNorm: s.skewNorm,
+                  droppedEigenvalueSum: s.droppedEigenvalueSum, unitRoundoff: s.unitRoundoff, options: s.options,
+                  symmetricMatrix: s.symmetricMatrix, residual: s.residual, plain: s.plain)
+    }
+
+    /// A subject from its parts (`quadform-mpi`: from a `Synthesis.Core` on process 0).
+    public init(dimension: Int, constant: Double, linear: [Double], spectralNorm: Double, skewNorm: Double,
+                droppedEigenvalueSum: Double, unitRoundoff: Double, options: SynthesisOptions, symmetricMatrix: Matrix?,
+                residual: ResNet, plain: ResNet) {
+        self.dimension = dimension
+        self.constant = constant
+        self.linear = linear
+        self.spectralNorm = spectralNorm
+        self.skewNorm = skewNorm
+        self.droppedEigenvalueSum = droppedEigenvalueSum
+        self.unitRoundoff = unitRoundoff
+        self.options = options
+        self.symmetricMatrix = symmetricMatrix
+        self.residual = residual
+        self.plain = plain
+    }
+
+    /// `Σ|λ_dropped| · r²` (as `Synthesis.modelErrorBound(normOfX:)`).
+    public func modelErrorBound(normOfX r: Double) -> Double { droppedEigenvalueSum * r * r }
+
+    /// `Σ|λ_dropped| · n · R²` (as `Synthesis.approximationBoundOnBox`).
+    public var approximationBoundOnBox: Double {
+        let r = options.boxRadius
+        return droppedEigenvalueSum * Double(max(dimension, 1)) * r * r
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import CQuadFormMPI
+import CLapacke
+import QuadForm
+
+/// `quadform synth` for a `.npy` form over MPI (docs/distributed.md): the matrix is read, made
+/// symmetric, checked and decomposed block-cyclically by ScaLAPACK on all processes; the kept
+/// eigenvectors are gathered once onto process 0, which builds both networks with the same
+/// `Synthesis.Core` as `quadform synth`; the verification's products with A run distributed, its
+/// comparisons and tolerances are `Verifier`'s.
+public struct DistributedSynthesis {
+    /// n.
+    public let dimension: Int
+    /// c.
+    public let constant: Double
+    /// a.
+    public let linear: [Double]
+    /// The options (rank tolerance, driver, box, samples, seed).
+    public let options: SynthesisOptions
+    /// All eigenvalues of A, ascending.
+    public let eigenvalues: [Double]
+    /// The ScaLAPACK driver that ran.
+    public let driverName: String
+    /// Why it ran.
+    public let driverReason: String
+    /// ‖A‖_F.
+    public let frobeniusNorm: Double
+    /// ‖(M − Mᵀ)/2‖_F.
+    public let skewNorm: Double
+    /// The precision of the input file's values (float32 for `f4`): its ε enters the tolerances.
+    public let precision: InputPrecision
+    /// The unit roundoff of the tolerances: max(Double's ε, the input's).
+    public var unitRoundoff: Double { Swift.max(Double.ulpOfOne, precision.epsilon) }
+    /// The BLACS grid (process rows, process columns) and block size.
+    public let gridShape: (rows: Int, columns: Int, block: Int)
+    /// The number of MPI processes.
+    public let processes: Int
+    /// The synthesis (process 0 only; nil elsewhere).
+    public let core: Synthesis.Core?
+    /// The verification (process 0 only).
+    public let verification: VerificationReport?
+    /// Wall times of the phases (on this process).
+    public let phases: [(name: String, seconds: Double)]
+
+    /// The default block size nb of the block-cyclic distribution.
+    public static let defaultBlock = 64
+
+    /// Runs the distributed synthesis and verification of the form `c + aᵀx + xᵀMx` with M read
+    /// from the `.npy` file `quadratic` and a from `linear` (zero when nil). Collective: every
+    /// process calls it; errors are agreed on (`MPIWorld.agree`), so all processes throw the same.
+    public init(world: MPIWorld, quadratic path: String, linear linearPath: String?, constant: Double,
+                options: SynthesisOptions, block requestedBlock: Int = DistributedSynthesis.defaultBlock) throws {
+        var phases: [(String, Double)] = []
+        var clock = MPIWorld.time
+        func mark(_ name: String) { let now = MPIWorld.time; phases.append((name, now - clock)); clock = now }
+
+        // Header and linear term: read once, on process 0, and broadcast.
+        var header: [Double] = [0, 0, 0, 0]
+        var linear: [Double] = []
+        try world.agree {
+            guard world.isRoot else { return }
+            let layout = try DistributedSynthesis.readLayout(path)
+            guard layout.shape.count == 2, layout.shape[0] == layout.shape[1] else {
+                throw NpyError(path: path, message: "header field 'shape': expected a square matrix (n, n), found \(layout.shape)")
+            }
+            let n = layout.shape[0]
+            if let linearPath {
+                linear = try Npy.readVector(linearPath)
+                guard linear.count == n else {
+                    throw FormatError.vectorLength(linear: linearPath, entries: linear.count, quadratic: path, order: n)
+                }
+            } else {
+                linear = [Double](repeating: 0, count: n)
+            }
+            header = [Double(n), layout.fortranOrder ? 1 : 0, Double(layout.dataOffset),
+                      Double(Npy.supportedDtypes.firstIndex(of: layout.descr)!)]
+        }
+        try world.broadcast(&header, from: 0)
+        let n = Int(header[0])
+        let layout = Npy.Layout(descr: Npy.supportedDtypes[Int(header[3])], fortranOrder: header[1] == 1,
+                                shape: [n, n], dataOffset: Int(header[2]))
+        if !world.isRoot { linear = [Double](repeating: 0, count: n) }
+        try world.broadcast(&linear, from: 0)
+        try world.agree { try Synthesis.validate(constant: constant, linear: linear, options: options) }
+
+        // The grid and the blocks: nb no larger than needed to give every process a block.
+        let shape = ProcessGrid.shape(processes: world.size)
+        let grid = ProcessGrid(rows: shape.rows, columns: shape.columns)
+        defer { grid.release() }
+        let root = ProcessGrid(rows: 1, columns: 1)
+        defer { root.release() }
+        let block = Swift.max(1, Swift.min(requestedBlock, (n + Swift.max(shape.rows, shape.columns) - 1) / Swift.max(shape.rows, shape.columns, 1)))
+
+        var m = try world.agree { try DistributedMatrix(rows: n, columns: n, block: block, grid: grid) }
+        try world.agree { try m.read(npy: path, layout: layout) }
+        mark("read (each process its blocks)")
+
+        // Finiteness: the first non-finite entry in row-major order, as the single-process reader names it.
+        var first = [m.firstNonFiniteLocal() ?? Int.max]
+        try world.min(&first)
+        if first[0] != Int.max {
+            let i = first[0] / n, j = first[0] % n
+            let owner = m.owner(row: i, column: j)
+            var value = [world.rank == owner ? m.local[m.localIndex(row: i, column: j)] : 0]
+            try world.broadcast(&value, from: owner)
+            throw DistributedError(description: NpyError(path: path, message: "entry [\(i), \(j)] is \(value[0]); entries must be finite").description)
+        }
+
+        // A = (M + Mᵀ)/2 with pdtran, entry by entry as Matrix.symmetricPart: 0.5 · (m_ij + m_ji).
+        var a = try m.transposed()
+        var asymmetric = [0.0]
+        for t in 0..<m.local.count where m.local[t] != a.local[t] { asymmetric[0] = 1; break }
+        try world.max(&asymmetric)
+        var skewNorm = 0.0
+        if asymmetric[0] == 0 {
+            a = m
+        } else {
+            var skew = [Double](repeating: 0, count: m.local.count)
+            for t in 0..<m.local.count {
+                skew[t] = 0.5 * (m.local[t] - a.local[t])
+                a.local[t] = 0.5 * (m.local[t] + a.local[t])
+            }
+            skewNorm = try skew.withUnsafeBufferPointer { try world.norm(local: $0) }
+        }
+        m = try DistributedMatrix(rows: 0, columns: 0, block: 1, grid: grid)  // M is no longer needed
+        let frobenius = try a.local.withUnsafeBufferPointer { try world.norm(local: $0) }
+        try world.agree {
+            try Synthesis.checkReach(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius, boxRadius: options.boxRadius)
+        }
+        mark("symmetrize and check (pdtran)")
+
+        // Eigenpairs.
+        let inputEps = Swift.max(Double.ulpOfOne, layout.precision.epsilon)
+        let rule = Synthesis.rankToleranceRule(dimension: n, skewNorm: skewNorm, inputEpsilon: inputEps, options: options)
+        let eigen = try world.agree {
+            try DistributedEigen(a, driver: options.driver, world: world) { values in
+                let tolerance = rule(values)
+                let negatives = values.prefix { $0 < -tolerance }.count
+                let positives = values.reversed().prefix { $0 > tolerance }.count
+                return negatives + positives >= n ? [(0, n)] : [(0, negatives), (n - positives, positives)]
+            }
+        }
+        mark("decompose (ScaLAPACK \(eigen.driverName))")
+
+        // The kept eigenvectors onto process 0 (the same split the core makes), then the synthesis there.
+        let kept = Synthesis.Core.split(eigenvalues: eigen.eigenvalues, tolerance: rule(eigen.eigenvalues)).kept
+        let keptRows = try eigen.rows(kept, root: root, world: world)
+        let core: Synthesis.Core? = try world.agree {
+            guard world.isRoot else { return nil }
+            return try Synthesis.Core(dimension: n, constant: constant, linear: linear, eigenvalues: eigen.eigenvalues,
+                                      skewNorm: skewNorm, inputEpsilon: inputEps, options: options) { indices in
+                precondition(indices == kept, "the kept eigenpairs differ from the ones gathered")
+                return keptRows
+            }
+        }
+        mark("gather kept eigenvectors, synthesize")
+
+        // Verification: A's side distributed (or, for small n, A gathered for the full comparison).
+        let full = n <= Verifier.fullExpansionLimit
+        let points = Verifier.samplePoints(dimension: n, options: options)
+        var products: (Matrix, Matrix)?
+        var gatheredA: Matrix?
+        if full {
+            gatheredA = try a.gatherColumns(0, count: n, root: root, world: world)  // columns of symmetric A = rows
+        } else {
+            products = try DistributedSynthesis.products(a, rows: Verifier.stack(points, Verifier.probes(dimension: n, seed: options.seed)), world: world)
+        }
+        let verification: VerificationReport? = try world.agree {
+            guard world.isRoot, let core else { return nil }
+            let subject = VerificationSubject(dimension: n, constant: constant, linear: linear,
+                                              spectralNorm: eigen.eigenvalues.reduce(0) { Swift.max($0, abs($1)) }, skewNorm: skewNorm,
+                                              droppedEigenvalueSum: core.droppedEigenvalueSum, unitRoundoff: inputEps, options: options,
+                                              symmetricMatrix: gatheredA, residual: core.residual, plain: core.plain)
+            let verifier = Verifier(subject: subject)
+            if let (p, absP) = products {
+                return try verifier.run(reference: Verifier.Reference(synthesis: subject, points: points, products: p, absoluteProducts: absP))
+            }
+            return try verifier.run()
+        }
+        mark("verify (products with A distributed)")
+
+        self.dimension = n
+        self.constant = constant
+        self.linear = linear
+        self.options = options
+        self.eigenvalues = eigen.eigenvalues
+        self.driverName = eigen.driverName
+        self.driverReason = DistributedEigen.reason(for: options.driver)
+        self.frobeniusNorm = frobenius
+        self.skewNorm = skewNorm
+        self.precision = layout.precision
+        self.gridShape = (shape.rows, shape.columns, block)
+        self.processes = world.size
+        self.core = core
+        self.verification = verification
+        self.phases = phases
+    }
+
+    /// The layout of the `.npy` file at `path` from its header (read on one process), checked
+    /// against the file's size; the element limit is the distributed one (each process holds
+    /// only its blocks).
+    static func readLayout(_ path: String) throws -> Npy.Layout {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw errno == ENOENT ? FileError.notFound(path) : FileError.unreadable(path, String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError.unreadable(path, String(cString: strerror(errno))) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw FileError.isDirectory(path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileError.unreadable(path, "not a regular file") }
+        var prefix = [UInt8](repeating: 0, count: 12)
+        let got = pread(fd, &prefix, 12, 0)
+        guard got >= 10 else { return try Npy.parseLayout(Data(prefix.prefix(Swift.max(got, 0))), path: path, fileSize: Int(info.st_size)) }
+        let headerLength = prefix[6] == 1 ? Int(prefix[8]) | Int(prefix[9]) << 8
+            : (0..<4).reduce(0) { $0 | Int(prefix[8 + $1]) << (8 * $1) }
+        let wanted = Swift.min(Int(info.st_size), 12 + Swift.min(headerLength, 1 << 24))
+        var bytes = [UInt8](repeating: 0, count: wanted)
+        let read = pread(fd, &bytes, wanted, 0)
+        return try Npy.parseLayout(Data(bytes.prefix(Swift.max(read, 0))), path: path, fileSize: Int(info.st_size),
+                                   elementLimit: Int.max / 16)
+    }
+
+    /// `S·A` and `|S|·|A|` for the replicated rows S (sample points and probes) and the distributed
+    /// symmetric A, on process 0: each process multiplies its block of A with the columns of S it
+    /// needs (one CBLAS `dgemm` each) and the partial products are summed onto process 0.
+    static func products(_ a: DistributedMatrix, rows s: Matrix, world: MPIWorld) throws -> (Matrix, Matrix) {
+        let n = a.rows, count = s.rows
+        let ml = a.localRows, nl = a.localColumns, lld = a.leading
+        var sum = [Double](repeating: 0, count: count * n)
+        var absoluteSum = [Double](repeating: 0, count: count * n)
+        if ml > 0 && nl > 0 && count > 0 {
+            // S restricted to this process's columns J, column-major nl × count, and |S|.
+            var sj = [Double](repeating: 0, count: nl * count)
+            for p in 0..<count { for j in 0..<nl { sj[p * nl + j] = s.entries[p * n + a.globalColumn(j)] } }
+            let absSJ = sj.map { abs($0) }
+            let absA = a.local.map { abs($0) }
+            var y = [Double](repeating: 0, count: ml * count)
+            var absY = [Double](repeating: 0, count: ml * count)
+            // y = A_loc (ml × nl) · S_Jᵀ (nl × count): (A sᵀ)_i = (s A)_i for symmetric A.
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(ml), Int32(count), Int32(nl), 1,
+                        a.local, Int32(lld), sj, Int32(nl), 0, &y, Int32(ml))
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(ml), Int32(count), Int32(nl), 1,
+                        absA, Int32(lld), absSJ, Int32(nl), 0, &absY, Int32(ml))
+            for p in 0..<count {
+                for i in 0..<ml {
+                    sum[p * n + a.globalRow(i)] += y[p * ml + i]
+                    absoluteSum[p * n + a.globalRow(i)] += absY[p * ml + i]
+                }
+            }
+        }
+        try world.sum(&sum, to: 0)
+        try world.sum(&absoluteSum, to: 0)
+        return (Matrix(rows: count, columns: n, entries: sum), Matrix(rows: count, columns: n, entries: absoluteSum))
+    }
+}
