@@ -117,7 +117,8 @@ public struct DistributedSynthesis {
         } else {
             var skew = [Double](repeating: 0, count: m.local.count)
             for t in 0..<m.local.count {
-                skew[t] = 0.5 * (m.local[t] - a.local[t])
+                // As Synthesis.skewPartNorm: a pair with a zero entry is formed exactly ((m + 0)/2).
+                if m.local[t] != 0 && a.local[t] != 0 { skew[t] = 0.5 * (m.local[t] - a.local[t]) }
                 a.local[t] = 0.5 * (m.local[t] + a.local[t])
             }
             skewNorm = try skew.withUnsafeBufferPointer { try world.norm(local: $0) }

@@ -87,8 +87,8 @@ struct Synth: ParsableCommand {
             help: ArgumentHelp("Absolute rank tolerance: eigenvalues with |λ| at or below it are dropped (default max(n,1)·ε·max|λ|).", valueName: "t"))
     var rankTolerance: Double?
 
-    @Option(help: "Eigen driver: dsyev, dsyevd, auto (ScaLAPACK pdsyevd), dsyevr (pdsyevr, all pairs) or selected (pdsyevr over the kept index ranges, for low rank).")
-    var driver: EigenDriver = .dsyev
+    @Option(help: "Eigen driver, the names of quadform synth's --driver: auto (default), dsyev and dsyevd run ScaLAPACK pdsyevd; dsyevr and selected run pdsyevr (docs/distributed.md).")
+    var driver: EigenDriver = .auto
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1

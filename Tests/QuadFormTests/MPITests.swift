@@ -41,7 +41,7 @@ import Testing
 
     /// A dense symmetric n × n matrix of rank k (k random rank-one terms of both signs) and a
     /// generic linear term (so a_N ≠ 0), written as .npy files in a fresh folder.
-    static func writeForm(n: Int, rank k: Int, seed: UInt64) throws -> (folder: URL, form: QuadraticForm) {
+    static func writeForm(n: Int, rank k: Int, seed: UInt64, triangular: Bool = false) throws -> (folder: URL, form: QuadraticForm) {
         var rng = SplitMix64(seed: seed)
         var a = [Double](repeating: 0, count: n * n)
         for t in 0..<k {
@@ -50,6 +50,9 @@ import Testing
             for i in 0..<n { for j in 0..<n { a[i * n + j] += w * u[i] * u[j] } }
         }
         for i in 0..<n { for j in 0..<i { a[i * n + j] = a[j * n + i] } }  // exactly symmetric
+        if triangular {  // M with its cross terms in the upper triangle only (as the expression parser stores them)
+            for i in 0..<n { for j in 0..<i { a[j * n + i] *= 2; a[i * n + j] = 0 } }
+        }
         let linear = (0..<n).map { _ in rng.nextGaussian() }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-mpi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -64,11 +67,11 @@ import Testing
     }
 
     /// P = 1, 2, 4 against the single-process synthesis, at n above the full-expansion limit (so
-    /// the products with A run distributed) and below it.
-    @Test(arguments: [(300, 120), (40, 15)])
-    func matchesSingleProcess(size: (n: Int, k: Int)) throws {
+    /// the products with A run distributed) and below it with a non-symmetric (triangular) M.
+    @Test(arguments: [(300, 120, false), (40, 15, true)])
+    func matchesSingleProcess(size: (n: Int, k: Int, triangular: Bool)) throws {
         guard let mpirun = try MPITests.mpirun() else { return }
-        let (folder, form) = try MPITests.writeForm(n: size.n, rank: size.k, seed: UInt64(size.n))
+        let (folder, form) = try MPITests.writeForm(n: size.n, rank: size.k, seed: UInt64(size.n), triangular: size.triangular)
         defer { try? FileManager.default.removeItem(at: folder) }
         let single = try Synthesis(form: form, options: SynthesisOptions(driver: .dsyevd))
         #expect(single.rank == size.k && single.hasLinearNullPart)
@@ -83,6 +86,9 @@ import Testing
             guard case let .object(members) = json else { Issue.record("P = \(p): report is not an object"); continue }
             let value = Dictionary(members, uniquingKeysWith: { a, _ in a })
             #expect(MPITests.number(value["rank"]) == Double(single.rank), "P = \(p)")
+            let tolerance = MPITests.number(value["rank_tolerance"]) ?? .nan
+            #expect(abs(tolerance - single.rankTolerance) <= 1e-6 * single.rankTolerance, "P = \(p): rank tolerance \(tolerance) vs \(single.rankTolerance)")
+            #expect(value["rank_tolerance_rule"] == .string(single.rankToleranceIsDefault ? (single.skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user"))
             guard case let .array(values)? = value["eigenvalues"] else { Issue.record("no eigenvalues"); continue }
             let eigenvalues = values.compactMap { MPITests.number($0) }
             #expect(eigenvalues.count == size.n)
