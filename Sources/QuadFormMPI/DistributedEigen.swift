@@ -40,29 +40,32 @@ struct DistributedEigen {
         }
     }
 
-    /// Decomposes `a` (left intact: each driver call works on a copy). `keep` receives all
-    /// eigenvalues and returns the kept index ranges (ascending, disjoint) for `selected`.
-    init(_ a: DistributedMatrix, driver: EigenDriver, world: MPIWorld,
+    /// Decomposes `a`, which it overwrites (ScaLAPACK works in place: no n × n copy). `keep`
+    /// receives all eigenvalues and returns the kept index ranges (ascending, disjoint) for
+    /// index-range `selected`, whose calls each work on a copy.
+    init(destroying a: inout DistributedMatrix, driver: EigenDriver, world: MPIWorld,
          keep: ([Double]) -> [(first: Int, count: Int)]) throws {
         let n = a.rows
         let start = MPIWorld.time
         driverName = DistributedEigen.driverName(for: driver)
         guard n > 0 else { eigenvalues = []; vectorBlocks = []; seconds = 0; return }
         if driver == .selected && DistributedEigen.indexRangesWork {
-            let values = try DistributedEigen.eigenvaluesOnly(a)
+            var copy = a
+            let values = try DistributedEigen.eigenvaluesOnly(&copy)
             var blocks: [(z: DistributedMatrix, first: Int, count: Int)] = []
             for range in keep(values) where range.count > 0 {
-                let z = try DistributedEigen.pdsyevr(a, vectors: true, range: (range.first, range.first + range.count - 1)).z
+                copy = a
+                let z = try DistributedEigen.pdsyevr(&copy, vectors: true, range: (range.first, range.first + range.count - 1)).z
                 blocks.append((z, range.first, range.count))
             }
             eigenvalues = values
             vectorBlocks = blocks
         } else if driver == .dsyevr || driver == .selected {
-            let (w, z) = try DistributedEigen.pdsyevr(a, vectors: true, range: nil)
+            let (w, z) = try DistributedEigen.pdsyevr(&a, vectors: true, range: nil)
             eigenvalues = w
             vectorBlocks = [(z, 0, n)]
         } else {
-            let (w, z) = try DistributedEigen.pdsyevd(a)
+            let (w, z) = try DistributedEigen.pdsyevd(&a)
             eigenvalues = w
             vectorBlocks = [(z, 0, n)]
         }
@@ -112,8 +115,8 @@ struct DistributedEigen {
     }
 
     /// All eigenpairs with `pdsyevd` (divide and conquer).
-    static func pdsyevd(_ a: DistributedMatrix) throws -> (w: [Double], z: DistributedMatrix) {
-        var work = a
+    static func pdsyevd(_ work: inout DistributedMatrix) throws -> (w: [Double], z: DistributedMatrix) {
+        let a = (rows: work.rows, columns: work.columns, block: work.block, grid: work.grid, descriptor: work.descriptor)
         var z = try DistributedMatrix(rows: a.rows, columns: a.columns, block: a.block, grid: a.grid)
         var w = [Double](repeating: 0, count: a.rows)
         var n = Int32(a.rows), one: Int32 = 1, info: Int32 = 0
@@ -145,8 +148,8 @@ struct DistributedEigen {
     /// All eigenvalues, without vectors, with `pdsyev` (`jobz = N`: one reduction to tridiagonal
     /// form and QR iteration on it, O(n²) after the reduction): Debian's ScaLAPACK 2.2 does not
     /// implement `pdsyevr` with `jobz = N`.
-    static func eigenvaluesOnly(_ a: DistributedMatrix) throws -> [Double] {
-        var work = a
+    static func eigenvaluesOnly(_ work: inout DistributedMatrix) throws -> [Double] {
+        let a = (rows: work.rows, columns: work.columns, block: work.block, grid: work.grid, descriptor: work.descriptor)
         var z = try DistributedMatrix(rows: a.rows, columns: a.columns, block: a.block, grid: a.grid)
         var w = [Double](repeating: 0, count: a.rows)
         var n = Int32(a.rows), one: Int32 = 1, info: Int32 = 0
@@ -172,8 +175,8 @@ struct DistributedEigen {
     /// `pdsyevr` (MRRR): all eigenvalues (vectors false), all eigenpairs (range nil), or the
     /// eigenpairs of the 0-based index range `range.low ... range.high`; the vectors are Z's
     /// first columns.
-    static func pdsyevr(_ a: DistributedMatrix, vectors: Bool, range: (low: Int, high: Int)?) throws -> (w: [Double], z: DistributedMatrix) {
-        var work = a
+    static func pdsyevr(_ work: inout DistributedMatrix, vectors: Bool, range: (low: Int, high: Int)?) throws -> (w: [Double], z: DistributedMatrix) {
+        let a = (rows: work.rows, columns: work.columns, block: work.block, grid: work.grid, descriptor: work.descriptor)
         let count = range.map { $0.high - $0.low + 1 } ?? a.rows
         // pdsyevr checks Z as an n × n matrix (CHK1MAT with N, N) even when fewer vectors are asked for.
         var z = try DistributedMatrix(rows: a.rows, columns: a.columns, block: a.block, grid: a.grid)

@@ -115,13 +115,19 @@ public struct DistributedSynthesis {
         if asymmetric[0] == 0 {
             a = m
         } else {
-            var skew = [Double](repeating: 0, count: m.local.count)
-            for t in 0..<m.local.count {
-                // As Synthesis.skewPartNorm: a pair with a zero entry is formed exactly ((m + 0)/2).
-                if m.local[t] != 0 && a.local[t] != 0 { skew[t] = 0.5 * (m.local[t] - a.local[t]) }
-                a.local[t] = 0.5 * (m.local[t] + a.local[t])
+            // ‖(M − Mᵀ)/2‖_F without an n × n temporary: the largest |d| first, then Σ (d/scale)².
+            // As Synthesis.skewPartNorm, a pair with a zero entry is formed exactly ((m + 0)/2).
+            func skew(_ t: Int) -> Double {
+                m.local[t] != 0 && a.local[t] != 0 ? 0.5 * (m.local[t] - a.local[t]) : 0
             }
-            skewNorm = try skew.withUnsafeBufferPointer { try world.norm(local: $0) }
+            var scale = [0.0]
+            for t in 0..<m.local.count { scale[0] = Swift.max(scale[0], abs(skew(t))) }
+            try world.max(&scale)
+            var squares = [0.0]
+            if scale[0] > 0 { for t in 0..<m.local.count { let r = skew(t) / scale[0]; squares[0] += r * r } }
+            try world.sum(&squares)
+            skewNorm = scale[0] * squares[0].squareRoot()
+            for t in 0..<m.local.count { a.local[t] = 0.5 * (m.local[t] + a.local[t]) }
         }
         m = try DistributedMatrix(rows: 0, columns: 0, block: 1, grid: grid)  // M is no longer needed
         let frobenius = try a.local.withUnsafeBufferPointer { try world.norm(local: $0) }
@@ -130,11 +136,24 @@ public struct DistributedSynthesis {
         }
         mark("symmetrize and check (pdtran)")
 
-        // Eigenpairs.
+        // The verification's products with A, before the decomposition overwrites A: distributed
+        // (or, for small n, A gathered for the full comparison).
+        let full = n <= Verifier.fullExpansionLimit
+        let points = Verifier.samplePoints(dimension: n, options: options)
+        var products: (Matrix, Matrix)?
+        var gatheredA: Matrix?
+        if full {
+            gatheredA = try a.gatherColumns(0, count: n, root: root, world: world)  // columns of symmetric A = rows
+        } else {
+            products = try DistributedSynthesis.products(a, rows: Verifier.stack(points, Verifier.probes(dimension: n, seed: options.seed)), world: world)
+        }
+        mark("verification products with A (distributed)")
+
+        // Eigenpairs (A is overwritten).
         let inputEps = Swift.max(Double.ulpOfOne, layout.precision.epsilon)
         let rule = Synthesis.rankToleranceRule(dimension: n, skewNorm: skewNorm, inputEpsilon: inputEps, options: options)
         let eigen = try world.agree {
-            try DistributedEigen(a, driver: options.driver, world: world) { values in
+            try DistributedEigen(destroying: &a, driver: options.driver, world: world) { values in
                 let tolerance = rule(values)
                 let negatives = values.prefix { $0 < -tolerance }.count
                 let positives = values.reversed().prefix { $0 > tolerance }.count
@@ -156,16 +175,6 @@ public struct DistributedSynthesis {
         }
         mark("gather kept eigenvectors, synthesize")
 
-        // Verification: A's side distributed (or, for small n, A gathered for the full comparison).
-        let full = n <= Verifier.fullExpansionLimit
-        let points = Verifier.samplePoints(dimension: n, options: options)
-        var products: (Matrix, Matrix)?
-        var gatheredA: Matrix?
-        if full {
-            gatheredA = try a.gatherColumns(0, count: n, root: root, world: world)  // columns of symmetric A = rows
-        } else {
-            products = try DistributedSynthesis.products(a, rows: Verifier.stack(points, Verifier.probes(dimension: n, seed: options.seed)), world: world)
-        }
         let verification: VerificationReport? = try world.agree {
             guard world.isRoot, let core else { return nil }
             let subject = VerificationSubject(dimension: n, constant: constant, linear: linear,
@@ -178,7 +187,7 @@ public struct DistributedSynthesis {
             }
             return try verifier.run()
         }
-        mark("verify (products with A distributed)")
+        mark("verify (network side, tolerances)")
 
         self.dimension = n
         self.constant = constant
