@@ -4,6 +4,7 @@
 #
 #   bench/mpi.sh                 n = 2000 4000 8000 (minutes: run it once)
 #   SIZES="2000 4000" bench/mpi.sh
+#   QUADFORM_BIN_DIR=/path/release bench/mpi.sh   use release binaries built elsewhere
 #
 # Each configuration runs once, one OpenBLAS thread per process (OPENBLAS_NUM_THREADS=1), so
 # P = 2 uses both cores and P = 1, quadform and NumPy one. Peak memory is /usr/bin/time's maximum
@@ -26,9 +27,13 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 
-echo "== building (swift build -c release)"
-swift build -c release 2>&1 | tail -1
-BIN="$ROOT/.build/release"
+if [ -n "${QUADFORM_BIN_DIR:-}" ]; then
+    BIN="$QUADFORM_BIN_DIR"                      # release binaries built elsewhere
+else
+    echo "== building (swift build -c release)"
+    swift build -c release 2>&1 | tail -1
+    BIN="$ROOT/.build/release"
+fi
 
 echo "== machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)" GiB"}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $(mpirun --version | head -1), ScaLAPACK $(dpkg-query -W -f='${Version}' libscalapack-openmpi2.2 2>/dev/null || echo '?'), OPENBLAS_NUM_THREADS=1"
