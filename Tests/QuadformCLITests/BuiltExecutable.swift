@@ -49,8 +49,7 @@ enum BuiltExecutable {
 
     /// Runs `executable` with `arguments` in `folder` (default: the package root), capturing both streams.
     static func run(_ executable: URL, _ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil) throws -> Run {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try makeScratchDirectory("run")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")

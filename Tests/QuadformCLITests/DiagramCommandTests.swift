@@ -33,8 +33,7 @@ struct DiagramCommandTests {
         #expect(exactRun.stdout.contains("exact residual network: 1 square neuron + linear skip (k = 1)"))
         _ = try XMLElements.parse(try Graphviz.render(exactRun.stdout))
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-diagrams-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeScratchDirectory("diagrams")
         defer { try? FileManager.default.removeItem(at: folder) }
         let svgPath = folder.appendingPathComponent("nets.svg").path
         let svgRun = try BuiltExecutable.quadform(["synth", "x^2 + 2*x*y + y^2 + x - y", "--format", "svg", "--output", svgPath])
@@ -55,8 +54,7 @@ struct DiagramCommandTests {
 
     @Test("quadform spectrum --svg writes a well-formed plot and lists k with its tolerance")
     func spectrumCommand() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-spectrum-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeScratchDirectory("spectrum")
         defer { try? FileManager.default.removeItem(at: folder) }
         let svgPath = folder.appendingPathComponent("spectrum.svg").path
         let run = try BuiltExecutable.quadform(["spectrum", "x^2 + 1e-9*y^2 + 1e-3*z^2", "--rank-tolerance", "1e-6", "--svg", svgPath])

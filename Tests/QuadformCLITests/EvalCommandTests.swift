@@ -92,8 +92,7 @@ struct EvalCommandTests {
         let expected = try [1.0, 2, 3, -2].map { "realization(\(NetworkEvaluation.format($0))) = \(NetworkEvaluation.format(try net.realization([$0])[0]))" }
         #expect(many.stdout.split(separator: "\n").map(String.init) == expected)
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-eval-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeScratchDirectory("eval")
         defer { try? FileManager.default.removeItem(at: folder) }
         let xs = (0..<50).map { Double($0) * 0.37 - 9 }
         let input = folder.appendingPathComponent("X.npy").path
@@ -121,8 +120,7 @@ struct EvalCommandTests {
         let missing = try BuiltExecutable.quadform(["eval", "no-such-net.json", "--at", "1"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no-such-net.json: no such file"))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-eval-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeScratchDirectory("eval")
         defer { try? FileManager.default.removeItem(at: folder) }
         let broken = folder.appendingPathComponent("net.json")
         try #"{"widths": [1, 2, 1], "activation": {"kind": "relu"}, "layers": [{"weights": [[1], [2]], "bias": [0, 0]}, {"weights": [[1, 2, 3]], "bias": [0]}]}"#

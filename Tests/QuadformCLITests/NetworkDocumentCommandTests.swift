@@ -11,8 +11,7 @@ import QuadformTestSupport
 struct NetworkDocumentCommandTests {
     @Test("quadform eval reads synth's JSON report: residual by default, --network plain, and the error for a bad member")
     func evalReadsReport() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-doc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeScratchDirectory("doc")
         defer { try? FileManager.default.removeItem(at: folder) }
         let report = folder.appendingPathComponent("report.json").path
         let synth = try BuiltExecutable.quadform(["synth", "x^2 + 3*x*y + z", "--format", "json", "--output", report])

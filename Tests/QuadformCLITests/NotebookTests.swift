@@ -1,4 +1,5 @@
 import Foundation
+import QuadformTestSupport
 import Testing
 
 /// Runs every command block of notebooks/*.md against the built `quadform` and compares the output
@@ -26,8 +27,7 @@ struct NotebookTests {
         let executable = try BuiltExecutable.url()
         // Each notebook runs in a fresh folder, where `examples/` is the package's examples; files a
         // command writes there are visible to the commands after it.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-notebook-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try makeScratchDirectory("notebook")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createSymbolicLink(at: scratch.appendingPathComponent("examples"),
                                                    withDestinationURL: BuiltExecutable.packageRoot.appendingPathComponent("examples"))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuadForm
+import QuadformTestSupport
 
 /// Issue 13: every subcommand that prints a report takes `--format text|json` and `--output FILE`
 /// (atomic: nothing written on bad input); `--save-networks` with `--exact` and `--activation`;
@@ -8,8 +9,7 @@ import Testing
 @Suite("Report outputs")
 struct ReportOutputTests {
     static func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeScratchDirectory("out")
         return folder
     }
 

@@ -12,9 +12,9 @@ public enum ExampleFiles {
     public static let exercise151 = packageRoot.appendingPathComponent("examples/exercise-1.5.1.json").path
 }
 
-/// A fresh temporary directory for one test.
-public func makeScratchDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-bad-\(UUID().uuidString)")
+/// A fresh empty folder under the temporary directory for one test, named quadform-`label`-UUID.
+public func makeScratchDirectory(_ label: String = "test") throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-\(label)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
@@ -31,11 +31,4 @@ public func npyBytes(header dict: String, payload: [UInt8], major: UInt8 = 1) ->
     data.append(contentsOf: Array(header.utf8))
     data.append(contentsOf: payload)
     return data
-}
-
-/// A fresh empty folder under the temporary directory.
-public func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-scale-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }

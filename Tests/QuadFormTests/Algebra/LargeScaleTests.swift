@@ -174,7 +174,7 @@ struct ScaleTests {
 
     @Test(".npy files: the direct <f8 read agrees with parse, and other layouts and damaged files still go through parse")
     func npyDirectRead() throws {
-        let folder = try temporaryFolder()
+        let folder = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         var rng = SplitMix64(seed: 12)
         let values = (0..<(700 * 900)).map { _ in rng.nextGaussian() }  // 5 MB: the huge-page path

@@ -19,7 +19,7 @@ struct NpzTests {
 
     @Test("the nine arrays, named after design.md §2, round-trip bit for bit through a file")
     func roundTrip() throws {
-        let folder = try temporaryFolder()
+        let folder = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("nets.npz").path
         try Npz.write(Npz.networkArrays(of: synthesis), to: path)
@@ -120,7 +120,7 @@ struct NpzTests {
 
     @Test("writing onto a directory or into a missing folder fails cleanly and leaves an existing file untouched")
     func atomicFailures() throws {
-        let folder = try temporaryFolder()
+        let folder = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let arrays = Npz.networkArrays(of: synthesis)
         #expect(throws: FileError.isDirectory(folder.path)) { try Npz.write(arrays, to: folder.path) }
