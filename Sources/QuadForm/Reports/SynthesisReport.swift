@@ -201,7 +201,7 @@ public struct SynthesisReport: Sendable {
             line("", "samples: max error \(Self.fmt(c.sampleError)), relative \(Self.fmt(c.sampleRelativeError)), worst error/tolerance \(Self.fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : c.status == .approximate ? "APPROXIMATE" : "FAILED")")
             if c.passed && c.isIllConditioned { line("", Self.conditioningWarning(c)) }
         }
-        line("", "\(v.points) points: origin, unit vectors, random in [−\(Self.fmt(s.options.boxRadius)), \(Self.fmt(s.options.boxRadius))]^n, 4 at radius \(Self.fmt(1000 * s.options.boxRadius))")
+        line("", "\(v.points) points: origin, unit vectors, random in [−\(Self.fmt(s.options.boxRadius)), \(Self.fmt(s.options.boxRadius))]^n, 4 at radius \(Self.fmt(s.farSampleRadius))")
         line("", "tolerances: \(Self.fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η), rounding only")
         for l in approximationLines { line("", l) }
         if let approx = plainApproximate {

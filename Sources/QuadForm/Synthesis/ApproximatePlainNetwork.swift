@@ -38,7 +38,9 @@ public struct ApproximatePlainNetwork: Sendable {
     public static func balancedShift(reach s: Double) -> Double { s / (8 * Double.ulpOfOne).squareRoot() }
 
     /// Builds and measures the k + 1 network for `synthesis` on its box; nil when a_N = 0 (the
-    /// plain network then already has k neurons and is exact).
+    /// plain network then already has k neurons and is exact) or when its neuron's square
+    /// (≈ (t/h)², t/h ≈ R/√(8ε)) or its bias −t/2 would overflow (R beyond ~10¹⁴⁶, or ‖a_N‖ beyond
+    /// ~10³⁰⁰: no Double network of this shape exists).
     public init?(synthesis: Synthesis) throws {
         guard synthesis.hasLinearNullPart else { return nil }
         let form = synthesis.form
@@ -48,6 +50,8 @@ public struct ApproximatePlainNetwork: Sendable {
         let p = synthesis.linearNullPart
         let s = r * p.reduce(0) { $0 + abs($1) }
         let t = Self.balancedShift(reach: s)
+        let shiftOverScale = t / Synthesis.powerOfTwoScale(synthesis.linearNullPartNorm)
+        guard (4 * shiftOverScale * shiftOverScale).isFinite, (t + abs(synthesis.plain.layers[1].bias[0])).isFinite else { return nil }
         let eps = Double.ulpOfOne
         // The plain network's k completed squares (its first k neurons and output bias), plus one.
         let plain = synthesis.plain

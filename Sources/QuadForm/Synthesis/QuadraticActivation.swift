@@ -207,8 +207,7 @@ public struct QuadraticActivationNetworks: Sendable {
     public init(synthesis: Synthesis, spec: QuadraticActivationSpec) throws {
         let options = synthesis.options
         let verifier = Verifier(synthesis: synthesis)
-        let points = Verifier.samplePoints(dimension: synthesis.form.dimension, radius: options.boxRadius,
-                                           random: options.randomSamples, seed: options.seed)
+        let points = Verifier.samplePoints(for: synthesis)
         residual = try QuadraticActivationRewrite.conditionedRewrite(synthesis.residual, to: spec, boxRadius: options.boxRadius)
         plain = try QuadraticActivationRewrite.conditionedRewrite(synthesis.plain, to: spec, boxRadius: options.boxRadius)
         residualCheck = try verifier.check(residual, name: "residual", points: points)

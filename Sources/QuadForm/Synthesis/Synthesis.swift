@@ -75,6 +75,9 @@ public struct Synthesis: Sendable {
     public let options: SynthesisOptions
     /// ‖(M − Mᵀ)/2‖_F (see `skewPartNorm(_:)`), computed once.
     public let skewNorm: Double
+    /// The radius of the verification's four far sample points: 1000·R, or less for huge forms
+    /// whose values there would come near the largest Double (design.md §5).
+    public let farSampleRadius: Double
 
     /// The a_N that the networks use: the computed one, or zero when below its tolerance.
     public var linearNullPart: [Double] {
@@ -134,6 +137,8 @@ public struct Synthesis: Sendable {
         let a = symmetricInput ? form.quadratic : form.quadratic.symmetricPart
         try Synthesis.checkReach(dimension: n, constant: form.constant, linear: form.linear,
                                  frobeniusNorm: a.frobeniusNorm, boxRadius: options.boxRadius)
+        self.farSampleRadius = Synthesis.farSampleRadius(dimension: n, constant: form.constant, linear: form.linear,
+                                                         frobeniusNorm: a.frobeniusNorm, boxRadius: options.boxRadius)
         let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
         self.skewNorm = skewNorm
         let inputEps = max(Double.ulpOfOne, form.precision.epsilon)
@@ -193,18 +198,34 @@ public struct Synthesis: Sendable {
     }
 
     /// Refuses forms whose values on the box come too close to the largest Double to synthesize and
-    /// verify: on the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the (ℓ + 1)² term
-    /// bounds the square of any affine combination ℓ ≤ ‖a‖·‖x‖ of the inputs. Without headroom below
-    /// the Double limit the networks and the verification overflow: such input is bad input, not a
-    /// failed verification.
+    /// verify: on the box, ‖x‖ ≤ R√n, so |f(x)| ≤ |c| + ‖a‖·‖x‖ + ‖A‖_F·‖x‖², and the plain
+    /// network's a_N neurons square pᵀx ± R with p = a_N/h, ‖p‖ < 2, at most (2R√n + R)². Without
+    /// headroom below the Double limit the networks and the verification overflow: such input is
+    /// bad input, not a failed verification.
     public static func checkReach(dimension n: Int, constant: Double, linear: [Double], frobeniusNorm: Double, boxRadius: Double) throws {
         let radius = boxRadius * Double(max(n, 1)).squareRoot()
-        let linearReach = Vector.norm(linear) * radius
-        let reach = abs(constant) + linearReach + frobeniusNorm * radius * radius + (linearReach + 1) * (linearReach + 1)
+        let reach = reachAt(radius: radius, constant: constant, linearNorm: Vector.norm(linear), frobeniusNorm: frobeniusNorm, boxRadius: boxRadius)
         guard (reach * Double(64 * (n + 2))).isFinite else {
             let size = reach.isFinite ? "reach about \(reach), too close to" : "exceed"
             throw SynthesisError.overflow("values of the form and its networks on the box of radius R = \(boxRadius) \(size) the largest Double (1.8e308) to synthesize and verify reliably; rescale the form or use a smaller --box")
         }
+    }
+
+    /// `|c| + ‖a‖ρ + ‖A‖_F ρ² + (2ρ + R)²`: what f's terms and the a_N neurons' squares reach at points of norm ρ.
+    static func reachAt(radius ρ: Double, constant: Double, linearNorm: Double, frobeniusNorm: Double, boxRadius: Double) -> Double {
+        abs(constant) + linearNorm * ρ + frobeniusNorm * ρ * ρ + (2 * ρ + boxRadius) * (2 * ρ + boxRadius)
+    }
+
+    /// The radius of the verification's far sample points: 1000·R, halved (not below R) while f's
+    /// terms there would come within 2¹⁰·64(n + 2) of overflowing (huge forms, design.md §5).
+    public static func farSampleRadius(dimension n: Int, constant: Double, linear: [Double], frobeniusNorm: Double, boxRadius: Double) -> Double {
+        var far = 1000 * boxRadius
+        let linearNorm = Vector.norm(linear)
+        while far > boxRadius,
+              !(reachAt(radius: far, constant: constant, linearNorm: linearNorm, frobeniusNorm: frobeniusNorm, boxRadius: boxRadius) * Double(64 * (n + 2)) * 1024).isFinite {
+            far /= 2
+        }
+        return max(far, boxRadius)
     }
 
     /// The rank tolerance as a function of the eigenvalues: `--rank-tolerance` when given, else

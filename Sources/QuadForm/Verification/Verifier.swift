@@ -19,8 +19,9 @@ public struct Verifier {
     public init(subject: VerificationSubject) { self.synthesis = subject }
 
     /// The sample points: the origin, up to 8 scaled unit vectors, `randomSamples` points uniform in
-    /// `[−R, R]ⁿ`, and 4 points of magnitude 1000·R (one row each).
-    public static func samplePoints(dimension n: Int, radius: Double, random count: Int, seed: UInt64) -> Matrix {
+    /// `[−R, R]ⁿ`, and 4 points of magnitude `farRadius` (1000·R unless given; one row each).
+    public static func samplePoints(dimension n: Int, radius: Double, random count: Int, seed: UInt64, farRadius: Double? = nil) -> Matrix {
+        let far = farRadius ?? 1000 * radius
         var rng = SplitMix64(seed: seed)
         var rows: [[Double]] = [[Double](repeating: 0, count: n)]
         for i in 0..<min(n, 8) {
@@ -33,7 +34,7 @@ public struct Verifier {
             for _ in 0..<4 {
                 let g = (0..<n).map { _ in rng.nextGaussian() }
                 let norm = max(Vector.norm(g), 1e-300)
-                rows.append(g.map { 1000 * radius * $0 / norm })
+                rows.append(g.map { far * $0 / norm })
             }
         }
         return Matrix(rowArrays: rows, columns: n)
@@ -45,9 +46,20 @@ public struct Verifier {
     /// Number of random probe vectors above `fullExpansionLimit`.
     public static let probeCount = 8
 
-    /// The sample points of a verification with these options (`samplePoints`).
-    public static func samplePoints(dimension n: Int, options: SynthesisOptions) -> Matrix {
-        samplePoints(dimension: n, radius: options.boxRadius, random: options.randomSamples, seed: options.seed)
+    /// The sample points of a verification with these options (`samplePoints`), the far ones at
+    /// `farRadius` (1000·R unless given).
+    public static func samplePoints(dimension n: Int, options: SynthesisOptions, farRadius: Double? = nil) -> Matrix {
+        samplePoints(dimension: n, radius: options.boxRadius, random: options.randomSamples, seed: options.seed, farRadius: farRadius)
+    }
+
+    /// The sample points of `subject`'s verification (its box, count, seed and far radius).
+    public static func samplePoints(for subject: VerificationSubject) -> Matrix {
+        samplePoints(dimension: subject.dimension, options: subject.options, farRadius: subject.farSampleRadius)
+    }
+
+    /// The sample points of `synthesis`'s verification.
+    public static func samplePoints(for synthesis: Synthesis) -> Matrix {
+        samplePoints(for: VerificationSubject(synthesis))
     }
 
     /// The probe vectors V (one per row) that replace the full expansion of A' above
@@ -65,7 +77,7 @@ public struct Verifier {
 
     /// Runs both checks on both networks.
     public func run() throws -> VerificationReport {
-        let points = Verifier.samplePoints(dimension: synthesis.dimension, options: synthesis.options)
+        let points = Verifier.samplePoints(for: synthesis)
         return try run(reference: Reference(synthesis: synthesis, points: points))
     }
 
@@ -329,19 +341,22 @@ public struct VerificationSubject: Sendable {
     public let residual: ResNet
     /// The plain network.
     public let plain: ResNet
+    /// The radius of the far sample points (`Synthesis.farSampleRadius`; 1000·R by default).
+    public let farSampleRadius: Double
 
     /// The subject of a synthesis computed in one process.
     public init(_ s: Synthesis) {
         self.init(dimension: s.form.dimension, constant: s.form.constant, linear: s.form.linear,
                   spectralNorm: s.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }, skewNorm: s.skewNorm,
                   droppedEigenvalueSum: s.droppedEigenvalueSum, unitRoundoff: s.unitRoundoff, options: s.options,
-                  symmetricMatrix: s.symmetricMatrix, residual: s.residual, plain: s.plain)
+                  symmetricMatrix: s.symmetricMatrix, residual: s.residual, plain: s.plain, farSampleRadius: s.farSampleRadius)
     }
 
     /// A subject from its parts (`quadform-mpi`: from a `Synthesis.Core` on process 0).
     public init(dimension: Int, constant: Double, linear: [Double], spectralNorm: Double, skewNorm: Double,
                 droppedEigenvalueSum: Double, unitRoundoff: Double, options: SynthesisOptions, symmetricMatrix: Matrix?,
-                residual: ResNet, plain: ResNet) {
+                residual: ResNet, plain: ResNet, farSampleRadius: Double? = nil) {
+        self.farSampleRadius = farSampleRadius ?? 1000 * options.boxRadius
         self.dimension = dimension
         self.constant = constant
         self.linear = linear

@@ -83,7 +83,7 @@ struct VerificationVerdictTests {
         #expect(networks.plainCheck.sampleRelativeError < 1e-12)
     }
 
-    @Test("Subnormal and huge forms verify like any other", arguments: [-1074, -1060, -1030, -600, 0, 300, 500])
+    @Test("Subnormal and huge forms verify like any other", arguments: [-1074, -1060, -1030, -600, 0, 300, 500, 900, 1010])
     func scales(exponent: Int) throws {
         let scale = Double(sign: .plus, exponent: exponent, significand: 1)
         let form = try QuadraticForm(constant: 0, linear: [0, scale], quadratic: Matrix(rows: 2, columns: 2, entries: [scale, 0, 0, 0]))
