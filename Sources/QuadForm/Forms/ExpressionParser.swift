@@ -1,6 +1,6 @@
 import Foundation
 
-/// The expression grammar of the core issue: numbers (integer, decimal, scientific), identifiers,
+/// The expression grammar: numbers (integer, decimal, scientific), identifiers,
 /// `+ - * /` (division by constants only), `^` or `**` with a non-negative integer exponent,
 /// parentheses and unary signs. Products and powers are expanded; degree > 2 is an error.
 public enum ExpressionParser {
