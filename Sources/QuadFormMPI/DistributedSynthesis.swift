@@ -27,6 +27,8 @@ public struct DistributedSynthesis {
     public let frobeniusNorm: Double
     /// ‖(M − Mᵀ)/2‖_F.
     public let skewNorm: Double
+    /// The radius of the far sample points (`Synthesis.farSampleRadius`).
+    public let farSampleRadius: Double
     /// The precision of the input file's values (float32 for `f4`): its ε enters the tolerances.
     public let precision: InputPrecision
     /// The unit roundoff of the tolerances: max(Double's ε, the input's).
@@ -139,7 +141,9 @@ public struct DistributedSynthesis {
         // The verification's products with A, before the decomposition overwrites A: distributed
         // (or, for small n, A gathered for the full comparison).
         let full = n <= Verifier.fullExpansionLimit
-        let points = Verifier.samplePoints(dimension: n, options: options)
+        // The far sample points as synth places them (moved in where f would come near overflow).
+        let far = Synthesis.farSampleRadius(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius, boxRadius: options.boxRadius)
+        let points = Verifier.samplePoints(dimension: n, options: options, farRadius: far)
         var products: (Matrix, Matrix)?
         var gatheredA: Matrix?
         if full {
@@ -180,7 +184,8 @@ public struct DistributedSynthesis {
             let subject = VerificationSubject(dimension: n, constant: constant, linear: linear,
                                               spectralNorm: eigen.eigenvalues.reduce(0) { Swift.max($0, abs($1)) }, skewNorm: skewNorm,
                                               droppedEigenvalueSum: core.droppedEigenvalueSum, unitRoundoff: inputEps, options: options,
-                                              symmetricMatrix: gatheredA, residual: core.residual, plain: core.plain)
+                                              symmetricMatrix: gatheredA, residual: core.residual, plain: core.plain,
+                                              farSampleRadius: far)
             let verifier = Verifier(subject: subject)
             if let (p, absP) = products {
                 return try verifier.run(reference: Verifier.Reference(synthesis: subject, points: points, products: p, absoluteProducts: absP))
@@ -199,6 +204,7 @@ public struct DistributedSynthesis {
         self.frobeniusNorm = frobenius
         self.skewNorm = skewNorm
         self.precision = layout.precision
+        self.farSampleRadius = far
         self.gridShape = (shape.rows, shape.columns, block)
         self.processes = world.size
         self.core = core

@@ -177,7 +177,7 @@ public struct DistributedSynthesisReport {
             if check.passed && check.isIllConditioned { line("", SynthesisReport.conditioningWarning(check)) }
         }
         let r = fmt(s.options.boxRadius)
-        line("", "\(v.points) points: origin, unit vectors, random in [−\(r), \(r)]^n, 4 at radius \(fmt(1000 * s.options.boxRadius))")
+        line("", "\(v.points) points: origin, unit vectors, random in [−\(r), \(r)]^n, 4 at radius \(fmt(s.farSampleRadius))")
         line("", "tolerances: \(fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η), rounding only")
         if v.status == .approximate {
             line("", "APPROXIMATE, not f: the rank tolerance \(fmt(c.rankTolerance)) dropped eigenvalues with Σ|λ| = \(fmt(c.droppedEigenvalueSum)), more than rounding; on [−R, R]^n |f − g| ≤ \(fmt(v.droppedEigenvalueBound))")
