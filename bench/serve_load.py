@@ -62,7 +62,8 @@ def main():
                 status = error.code
             except OSError:
                 status = None
-            return path + (" (400)" if status == 400 else ""), status, time.perf_counter() - start
+            label = path + (" exact" if body.get("exact") else "") + (" (400)" if status == 400 else "")
+            return label, status, time.perf_counter() - start
 
         wall = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
@@ -72,7 +73,7 @@ def main():
         server.terminate()
         server.wait(timeout=10)
 
-    expected = {"/api/synth": 200, "/api/eval": 200, "/api/figures": 200, "/api/synth (400)": 400}
+    expected = {"/api/synth": 200, "/api/synth exact": 200, "/api/eval": 200, "/api/figures": 200, "/api/synth (400)": 400}
     failures = [r for r in results if r[1] is None or r[1] != expected.get(r[0], 200)]
     print(f"{len(results)} requests, {args.clients} clients, {wall:.1f} s, {len(results) / wall:.0f} requests/s, "
           f"{len(failures)} failures")

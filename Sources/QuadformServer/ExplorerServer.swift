@@ -20,7 +20,8 @@ public enum ExplorerServerError: Error, Equatable, CustomStringConvertible {
 /// The HTTP server of `quadform serve` (docs/serve.md), on FlyingFox: the explorer page (HTML,
 /// CSS and script embedded in the binary, no network needed) and the API of `Explorer`, whose
 /// answers are computed off the server's threads, at most `maximumConcurrentComputations` at a
-/// time (more are answered 503), each given at most `computationTimeout` seconds (then 503).
+/// time (more are answered 503), each given at most `computationTimeout` seconds (then 503);
+/// exact-mode requests run in a child process (`ExplorerWorker`) that is killed at the timeout.
 public struct ExplorerServer: Sendable {
     /// The address to listen on (IPv4 or IPv6 literal; `localhost` means 127.0.0.1).
     public let host: String
@@ -52,7 +53,7 @@ public struct ExplorerServer: Sendable {
     /// Listens and serves until the process ends; calls `onListening` with the page's URL once the
     /// socket is bound.
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
-        let server = HTTPServer(config: .init(address: try address(), timeout: ExplorerServer.computationTimeout + 5))
+        let server = HTTPServer(config: .init(address: try address(), timeout: ExplorerServer.computationTimeout + 20))
         let gate = ComputationGate()
         await server.appendRoute("*") { request in await ExplorerServer.handle(request, gate: gate) }
         let name = host == "localhost" ? "127.0.0.1" : host
@@ -102,8 +103,16 @@ public struct ExplorerServer: Sendable {
         guard await gate.enter() else {
             return response(.error(ExplorerError(status: 503, "the explorer is busy (\(maximumConcurrentComputations) computations running); try again")))
         }
-        let answer = await compute(timeout: computationTimeout) {
-            Explorer.respond(method: method, path: path, query: parameters, body: content)
+        let answer: ExplorerResponse?
+        if method == "POST" && Explorer.wantsExact(content) {
+            answer = await compute(timeout: computationTimeout + 5) {
+                ExplorerWorker.run(method: method, path: path, body: content, timeout: computationTimeout)
+                    ?? .error(ExplorerError(status: 503, "the exact computation took longer than \(Int(computationTimeout)) s and was stopped; try a smaller form or leave exact mode"))
+            }
+        } else {
+            answer = await compute(timeout: computationTimeout) {
+                Explorer.respond(method: method, path: path, query: parameters, body: content)
+            }
         }
         await gate.leave()
         return response(answer ?? .error(ExplorerError(status: 503, "the computation took longer than \(Int(computationTimeout)) s")))

@@ -42,3 +42,18 @@ struct Serve: ParsableCommand {
         dispatchMain()
     }
 }
+
+/// The child process of `quadform serve` that answers one exact-mode request (ExplorerWorker):
+/// not for people, hidden from the help.
+struct ExplorerWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: ExplorerWorker.subcommand,
+        abstract: "Answer one explorer request read from standard input (used by quadform serve).",
+        shouldDisplay: false
+    )
+
+    @Argument(help: "HTTP method.") var method: String
+    @Argument(help: "Route.") var path: String
+
+    func run() throws { ExplorerWorker.answer(method: method, path: path) }
+}

@@ -27,15 +27,16 @@ def quadform():
 
 
 @pytest.fixture(scope="session")
-def server(quadform):
-    """The base URL of a `quadform serve --port 0` started for the session (its printed address)."""
+def server_process(quadform):
+    """A `quadform serve --port 0` started for the session, with its printed base URL as `.url`."""
     process = subprocess.Popen([quadform, "serve", "--port", "0"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
         assert match, f"serve printed {line!r}, stderr {process.stderr.read() if process.poll() is not None else ''}"
-        yield match.group(1)
+        process.url = match.group(1)
+        yield process
     finally:
         process.terminate()
         try:
@@ -43,6 +44,26 @@ def server(quadform):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(server_process):
+    """The base URL of the session's `quadform serve`."""
+    return server_process.url
+
+
+def children(pid):
+    """The process ids whose parent is `pid` (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
 def post(base, path, body, raw=None, headers=None):

@@ -8,7 +8,10 @@ import urllib.request
 
 import pytest
 
-from conftest import post
+import random
+import time
+
+from conftest import children, post
 
 FORMS = [
     "x1^2 + 3*x1*x2 + x2^2 + x3 - 5",
@@ -125,3 +128,29 @@ def test_the_page_is_served_with_no_outside_reference(server):
             text = response.read().decode()
             assert response.status == 200
             assert "http://" not in text and "https://" not in text, path
+
+
+def test_a_long_exact_computation_is_stopped(server_process):
+    """Exact mode runs in a child process killed at 10 s: the request is answered 503 in time, the
+    child is gone, and the server answers the next request at once."""
+    rng = random.Random(12)
+    terms = [f"{rng.randint(10**8, 10**9 - 1)}/{rng.randint(10**8, 10**9 - 1)}*x{i}*x{j}"
+             for i in range(1, 13) for j in range(i, 13)]
+    expression = " + ".join(terms)
+    while len(expression) > 4000:
+        terms.pop()
+        expression = " + ".join(terms)
+    start = time.monotonic()
+    status, answer = post(server_process.url, "/api/synth", {"expression": expression, "exact": True})
+    elapsed = time.monotonic() - start
+    assert status == 503, answer
+    assert "stopped" in answer["error"]
+    assert elapsed < 25, elapsed
+    deadline = time.monotonic() + 5
+    while children(server_process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children(server_process.pid) == []
+    start = time.monotonic()
+    status, _ = post(server_process.url, "/api/synth", {"expression": "x^2 + y", "exact": True})
+    assert status == 200
+    assert time.monotonic() - start < 10

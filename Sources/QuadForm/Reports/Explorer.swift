@@ -9,6 +9,13 @@ public struct ExplorerResponse: Sendable {
     /// The body.
     public let body: Data
 
+    /// An answer with this status, content type and body.
+    public init(status: Int, contentType: String, body: Data) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
     /// A JSON answer.
     public static func json(_ value: JSONValue, status: Int = 200) -> ExplorerResponse {
         ExplorerResponse(status: status, contentType: "application/json; charset=utf-8", body: Data(JSONWriter.write(value).utf8))
@@ -81,6 +88,14 @@ public enum Explorer {
         } catch {
             return .error(ExplorerError(error))
         }
+    }
+
+    /// Whether `body` asks for exact mode (`"exact": true`), which `quadform serve` runs in a
+    /// child process it can stop; false for anything that does not parse (answered 400 anyway).
+    public static func wantsExact(_ body: Data) -> Bool {
+        guard body.count <= maximumBodyBytes, let text = String(data: body, encoding: .utf8),
+              let request = try? ExplorerRequest(json: text) else { return false }
+        return request.exact
     }
 
     // MARK: Forms
