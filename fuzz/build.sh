@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets fuzz/.work/bin/fuzz-{expression,npy,json}: the QuadForm sources and
-# fuzz/Harness.swift compiled with -sanitize=fuzzer,address, BigInt as a separate (uninstrumented
-# for coverage, address-sanitized) static module from the package's checkout.
+# Builds the libFuzzer binary fuzz/.work/bin/fuzz-quadform: every QuadForm source (found in all the
+# stage folders under Sources/QuadForm) and fuzz/Harness.swift compiled with
+# -sanitize=fuzzer,address, BigInt as a separate (uninstrumented for coverage, address-sanitized)
+# static module from the package's checkout. The targets are links to that one binary, named
+# fuzz-TARGET; the harness picks the target from the name it is started under.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 WORK=$ROOT/fuzz/.work
+TARGETS="expression json-form json-network npy npz"
 mkdir -p "$WORK/bin" "$WORK/bigint"
 if [ ! -d .build/checkouts/BigInt/Sources ]; then swift package resolve; fi
 
@@ -15,11 +18,10 @@ if [ ! -f "$WORK/bigint/libBigInt.a" ]; then
     -o "$WORK/bigint/libBigInt.a" .build/checkouts/BigInt/Sources/*.swift
 fi
 
-targets=("${@:-expression npy json}")
-for target in ${targets[@]}; do
-  flag=FUZZ_$(echo "$target" | tr a-z A-Z)
-  swiftc -parse-as-library -sanitize=fuzzer,address -use-ld=lld -O -g -module-name QuadForm -D "$flag" \
-    -I Sources/CLapacke -I "$WORK/bigint" -L "$WORK/bigint" -lBigInt -llapacke -lblas \
-    $(find Sources/QuadForm -name '*.swift' | sort) fuzz/Harness.swift -o "$WORK/bin/fuzz-$target"
-  echo "built $WORK/bin/fuzz-$target"
-done
+mapfile -t sources < <(find Sources/QuadForm -name '*.swift' | sort)
+[ "${#sources[@]}" -gt 0 ] || { echo "no sources under Sources/QuadForm" >&2; exit 1; }
+swiftc -parse-as-library -sanitize=fuzzer,address -use-ld=lld -O -g -module-name QuadForm \
+  -I Sources/CLapacke -I "$WORK/bigint" -L "$WORK/bigint" -lBigInt -llapacke -lblas \
+  "${sources[@]}" fuzz/Harness.swift -o "$WORK/bin/fuzz-quadform"
+for target in $TARGETS; do ln -sf fuzz-quadform "$WORK/bin/fuzz-$target"; done
+echo "built $WORK/bin/fuzz-quadform (${#sources[@]} sources); targets: $TARGETS"

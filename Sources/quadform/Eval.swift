@@ -73,6 +73,7 @@ struct Eval: ParsableCommand {
         let net = try NetworkDocument.readNetwork(network, member: member)
         if let points {
             let x = try NetworkEvaluation.points(fromNpy: Npy.read(points), path: points, width: net.inputWidth)
+            try NetworkEvaluation.checkSize(points: x.rows, outputs: net.outputWidth, path: points, report: !writesNpy)
             let y = try net.realization(batch: x)
             if writesNpy, let output {
                 try OutputFile.write(Npy.encode(y.entries, shape: [y.rows, y.columns]), to: output)

@@ -23,14 +23,19 @@ extension TaylorResult: ExperimentOutputs {}
 /// Prints the experiment's table or JSON report (or writes it to `output`) and writes its CSV and
 /// SVG to the files asked for (all atomically).
 func publish(_ result: some ExperimentOutputs, format: ReportFormat, output: String?, csv: String?, svg: String?) throws {
-    try emit(format == .json ? JSONWriter.write(result.json) : result.text, to: output)
+    if format == .json {
+        let json = result.json
+        try emit(to: output) { try JSONWriter.write(json, to: &$0) }
+    } else {
+        try emit(result.text, to: output)
+    }
     if let csv { try emit(result.csv, to: csv) }
     if let svg { try emit(result.svg, to: svg) }
 }
 
 /// Prints a progress line on standard error.
 func printProgress(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    printDiagnostic(line + "\n")
 }
 
 struct ExperimentTrain: ParsableCommand {

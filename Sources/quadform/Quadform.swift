@@ -26,10 +26,13 @@ struct Quadform: ParsableCommand {
     /// "quadform: error: …" on standard error.
     static func main() {
         HeapPolicy.keepFreedMemory()
+        // A reader that goes away (`quadform … | head -c1`) makes write(2) fail with EPIPE
+        // (FileError.brokenPipe), which ends the run quietly with status 2, not a SIGPIPE death.
+        signal(SIGPIPE, SIG_IGN)
         if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
             // The version and the BLAS/LAPACK this binary runs (ArgumentParser's own --version
             // prints only the static string).
-            FileHandle.standardOutput.write(Data(QuadFormVersion.text().utf8))
+            do { try StandardOutput.write(QuadFormVersion.text()) } catch { exit(withError: ExitCode(2)) }
             return
         }
         do {
@@ -38,6 +41,9 @@ struct Quadform: ParsableCommand {
         } catch let failed as CheckFailed {
             printError(failed.message)
             exit(withError: ExitCode(1))
+        } catch FileError.brokenPipe {
+            // The reader of standard output is gone: nothing to tell it, status 2.
+            exit(withError: ExitCode(2))
         } catch {
             let status = exitCode(for: error)
             if error is ExitCode || status == .success { exit(withError: error) }
@@ -91,7 +97,20 @@ struct CheckFailed: Error {
 
 /// Prints `message` on standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("quadform: error: " + message + "\n").utf8))
+    printDiagnostic("quadform: error: " + message + "\n")
+}
+
+/// Writes `text` on standard error; a closed or full standard error is ignored (there is nowhere
+/// left to report it), unlike FileHandle.write, which traps.
+func printDiagnostic(_ text: String) {
+    let bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress! + done, $0.count - done) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        done += n
+    }
 }
 
 /// The text of an error for users: typed library errors describe themselves.
@@ -102,16 +121,19 @@ func describe(_ error: Error) -> String {
 
 /// Writes `text` to the file `output` (atomically), or to standard output when it is nil.
 func emit(_ text: String, to output: String?) throws {
-    try emit(Data(text.utf8), to: output)
+    try emit(to: output) { try $0.write(text) }
 }
 
 /// Writes `data` to the file `output` (atomically), or to standard output when it is nil.
 func emit(_ data: Data, to output: String?) throws {
-    guard let output else {
-        FileHandle.standardOutput.write(data)
-        return
-    }
-    try OutputFile.write(data, to: output)
+    try emit(to: output) { sink in try data.withUnsafeBytes { try sink.write($0) } }
+}
+
+/// Streams what `body` writes into the file `output` (atomically), or to standard output when it
+/// is nil. Standard output is written with checked write(2) calls: a full device is a
+/// `FileError` (exit 2 with its message), a closed pipe `FileError.brokenPipe` (exit 2 quietly).
+func emit(to output: String?, _ body: (inout FileSink) throws -> Void) throws {
+    if let output { try OutputFile.write(to: output, body) } else { try StandardOutput.write(body) }
 }
 
 /// How glibc's `malloc` treats large arrays in this process (mallopt(3)).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuadForm
 import QuadformServer
 
 struct Serve: ParsableCommand {
@@ -32,7 +33,7 @@ struct Serve: ParsableCommand {
         Task {
             do {
                 try await server.run { url in
-                    FileHandle.standardOutput.write(Data("quadform explorer: \(url)\n".utf8))
+                    try? StandardOutput.write("quadform explorer: \(url)\n")
                 }
             } catch {
                 printError(describe(error))

@@ -97,21 +97,23 @@ struct Synth: ParsableCommand {
         let report = try SynthesisReport(synthesis: synthesis, activation: spec)
         clock.mark("verify")
         HeapPolicy.returnFreedMemory()
-        let data: Data
+        // The JSON report is streamed into the file or standard output as it is formatted: the
+        // values stay in the synthesis, no text of the whole report is built.
         switch format {
-        case .text: data = Data(report.text.utf8)
-        case .json: data = Data(JSONWriter.write(report.json).utf8)
-        case .dot: data = Data(Diagrams.dot(report).utf8)
-        case .svg: data = try Graphviz.render(Diagrams.dot(report), format: "svg")
+        case .text: try emit(report.text, to: output)
+        case .json:
+            let json = report.json
+            clock.mark("report (json)")
+            try emit(to: output) { try JSONWriter.write(json, to: &$0) }
+        case .dot: try emit(Diagrams.dot(report), to: output)
+        case .svg: try emit(Graphviz.render(Diagrams.dot(report), format: "svg"), to: output)
         }
-        clock.mark("report (\(format.rawValue))")
-        try emit(data, to: output)
-        clock.mark("write report")
+        clock.mark(format == .json ? "format and write the report (streamed)" : "report and write (\(format.rawValue))")
         if let saveNetworks {
             try SavedNetworks.write(report, to: saveNetworks)
             clock.mark("write \(saveNetworks)")
         }
-        if timings { FileHandle.standardError.write(Data(clock.summary.utf8)) }
+        if timings { printDiagnostic(clock.summary) }
         switch report.status {
         case .passed: break
         case .approximate:

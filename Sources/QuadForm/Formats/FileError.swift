@@ -14,6 +14,8 @@ public enum FileError: Error, Equatable, CustomStringConvertible {
     case unwritable(String, String)
     /// A pipe or device delivered more than `InputFile.maximumStreamBytes`.
     case tooLarge(String, Int)
+    /// The reader of a pipe (standard output piped into `head`, say) went away (EPIPE).
+    case brokenPipe(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum FileError: Error, Equatable, CustomStringConvertible {
         case .notText(let p): return "\(p): is not UTF-8 text"
         case let .unwritable(p, why): return "\(p): cannot be written (\(why))"
         case let .tooLarge(p, limit): return "\(p): more than \(limit) bytes; refusing to read further"
+        case .brokenPipe(let p): return "\(p): the reader closed the pipe"
         }
     }
 }

@@ -84,6 +84,13 @@ public enum Formats {
         let widths = try widthItems.enumerated().map { try content.integer($1, "widths[\($0)]") }
         guard widths.count >= 2 else { throw content.error("widths", "need at least two widths (input and output), found \(widths.count)") }
         if let i = widths.firstIndex(where: { $0 > 1_000_000 }) { throw content.error("widths[\(i)]", "width \(widths[i]) is implausibly large") }
+        var parameters = ResNet.parameterCount(widths: widths)
+        func checkParameters() throws {
+            guard parameters <= ResNet.maximumParameters else {
+                throw content.error("widths", "the network would have \(parameters) weights and biases; at most \(ResNet.maximumParameters) (512 MiB of Doubles) are accepted")
+            }
+        }
+        try checkParameters()
         let (activationValue, kind) = try content.networkActivation(value)
         let activation: Activation
         switch kind {
@@ -117,6 +124,9 @@ public enum Formats {
                 guard from < to, to < widths.count else {
                     throw content.error(path, "skip (\(from), \(to)) must satisfy 0 ≤ from < to ≤ \(widths.count - 1)")
                 }
+                let (sum, overflow) = parameters.addingReportingOverflow(widths[to] * widths[from])
+                parameters = overflow ? Int.max : sum
+                try checkParameters()
                 let w = try content.matrix(try content.member(item, "weights", path), "\(path).weights", rows: widths[to], columns: widths[from])
                 skips.append(ResNet.Skip(from: from, to: to, weights: w))
             }

@@ -28,7 +28,7 @@ public struct JSONContent {
 
     /// The array items, or an error.
     public func array(_ value: JSONValue, _ path: String) throws -> [JSONValue] {
-        guard case .array(let items) = value else { throw error(path, "expected an array, found \(value.typeName)") }
+        guard case .array(let items) = value.expanded else { throw error(path, "expected an array, found \(value.typeName)") }
         return items
     }
 

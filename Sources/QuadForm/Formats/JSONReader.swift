@@ -206,6 +206,7 @@ public struct JSONReader {
     mutating func parseObject(depth: Int) throws -> JSONValue {
         index += 1
         var members: [(String, JSONValue)] = []
+        var names = Set<String>()  // duplicate check in O(1) per member, not a scan of the members
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -215,7 +216,7 @@ public struct JSONReader {
             }
             let keyOffset = index
             let key = try parseString()
-            if members.contains(where: { $0.0 == key }) { throw error("duplicate member \"\(key)\"", at: keyOffset) }
+            guard names.insert(key).inserted else { throw error("duplicate member \"\(key.prefix(80))\"", at: keyOffset) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw error("unexpected \(describeCurrent()): expected ':' after the member name")

@@ -10,9 +10,30 @@ public indirect enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     /// Members in the order written.
     case object([(String, JSONValue)])
+    /// An array of numbers held as Doubles, written as `JSONWriter.number` of each (NaN and
+    /// infinities as `null`). Built by `JSONWriter.numbers`, so a report shares the storage of its
+    /// vectors instead of holding a String per number; the reader never produces it.
+    case numbers([Double])
+    /// A matrix as an array of rows of numbers (each row as `.numbers` would be written). Built by
+    /// `JSONWriter.matrix`; shares the matrix's storage; the reader never produces it.
+    case rows(Matrix)
+
+    /// `.numbers` and `.rows` spelled out as `.array`s (of `.array`s) of `.number`s, as the reader
+    /// would return them; other values unchanged.
+    public var expanded: JSONValue {
+        switch self {
+        case .numbers(let v): return .array(v.map(JSONWriter.number))
+        case .rows(let m): return .array((0..<m.rows).map { .array(m.row($0).map(JSONWriter.number)) })
+        default: return self
+        }
+    }
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
+        case (.numbers, _), (.rows, _), (_, .numbers), (_, .rows):
+            let (l, r) = (lhs.expanded, rhs.expanded)
+            guard case .array(let a) = l, case .array(let b) = r else { return false }
+            return a == b
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.number(a), .number(b)): return a == b
@@ -25,8 +46,10 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// The member named `key` of an object.
+    /// Arrays of numbers come `expanded`, so `case .array(let items)` matches them as it would
+    /// after reading the text back.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members.first { $0.0 == key }?.1 }
+        if case .object(let members) = self { return members.first { $0.0 == key }?.1.expanded }
         return nil
     }
 
@@ -37,7 +60,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .bool: return "a boolean"
         case .number: return "a number"
         case .string: return "a string"
-        case .array: return "an array"
+        case .array, .numbers, .rows: return "an array"
         case .object: return "an object"
         }
     }

@@ -237,22 +237,59 @@ public enum Npy {
 
     struct Header { var descr: String; var fortranOrder: Bool; var shape: [Int] }
 
+    /// The header's Python dict literal `{'descr': …, 'fortran_order': …, 'shape': (…), }`, read
+    /// key by key: each of the three keys exactly once (NumPy's reader would silently take the last
+    /// of a key named twice), no other keys, nothing after the closing brace.
     static func parseHeader(_ header: String, fail: (String) -> NpyError) throws -> Header {
         let text = header.trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("{"), text.hasSuffix("}") else { throw fail("header is not a Python dict literal: \(text.prefix(60))") }
+        let chars = Array(text.unicodeScalars)
+        var i = 1
+        var values: [String: String] = [:]
+        func skipSpaces() { while i < chars.count, chars[i] == " " || chars[i] == "\t" || chars[i] == "\n" || chars[i] == "\r" { i += 1 } }
+        func quoted() -> String? {
+            guard i < chars.count, chars[i] == "'" || chars[i] == "\"" else { return nil }
+            let quote = chars[i]
+            guard let close = chars[(i + 1)...].firstIndex(of: quote) else { return nil }
+            defer { i = close + 1 }
+            return String(String.UnicodeScalarView(chars[i...close]))
+        }
+        let known = ["descr", "fortran_order", "shape"]
+        while true {
+            skipSpaces()
+            guard i < chars.count else { throw fail("header is not a Python dict literal: \(text.prefix(60))") }
+            if chars[i] == "}" { i += 1; break }
+            guard let keyText = quoted() else { throw fail("header is not a Python dict literal: expected a quoted key at \(String(String.UnicodeScalarView(chars[i...].prefix(30))))") }
+            let key = String(keyText.dropFirst().dropLast())
+            guard known.contains(key) else { throw fail("header field '\(key.prefix(40))' is not one of descr, fortran_order, shape") }
+            guard values[key] == nil else { throw fail("header field '\(key)' is given twice") }
+            skipSpaces()
+            guard i < chars.count, chars[i] == ":" else { throw fail("header field '\(key)' has no value") }
+            i += 1
+            skipSpaces()
+            let value: String
+            if i < chars.count, chars[i] == "(" {
+                guard let close = chars[i...].firstIndex(of: ")") else { throw fail("header field '\(key)': unclosed tuple") }
+                value = String(String.UnicodeScalarView(chars[i...close]))
+                i = close + 1
+            } else if let q = quoted() {
+                value = q
+            } else {
+                let start = i
+                while i < chars.count, chars[i] != ",", chars[i] != "}" { i += 1 }
+                value = String(String.UnicodeScalarView(chars[start..<i])).trimmingCharacters(in: .whitespaces)
+            }
+            values[key] = value
+            skipSpaces()
+            guard i < chars.count else { throw fail("header is not a Python dict literal: \(text.prefix(60))") }
+            if chars[i] == "," { i += 1; continue }
+            if chars[i] == "}" { i += 1; break }
+            throw fail("header field '\(key)': unexpected '\(Character(chars[i]))' after the value")
+        }
+        guard i == chars.count else { throw fail("header has text after the dict: \(String(String.UnicodeScalarView(chars[i...].prefix(30))))") }
         func field(_ key: String) throws -> String {
-            guard let keyRange = text.range(of: "'\(key)'") ?? text.range(of: "\"\(key)\"") else {
-                throw fail("header has no field '\(key)'")
-            }
-            var rest = text[keyRange.upperBound...].drop { $0 == " " }
-            guard rest.first == ":" else { throw fail("header field '\(key)' has no value") }
-            rest = rest.dropFirst().drop { $0 == " " }
-            if rest.first == "(" {
-                guard let close = rest.firstIndex(of: ")") else { throw fail("header field '\(key)': unclosed tuple") }
-                return String(rest[...close])
-            }
-            let end = rest.firstIndex { $0 == "," || $0 == "}" } ?? rest.endIndex
-            return rest[..<end].trimmingCharacters(in: .whitespaces)
+            guard let value = values[key] else { throw fail("header has no field '\(key)'") }
+            return value
         }
         var descr = try field("descr")
         guard descr.count >= 2, descr.first == descr.last, descr.first == "'" || descr.first == "\"" else {

@@ -45,8 +45,11 @@ public struct RandomFormSpec: Sendable {
 
 /// Builds random forms: `A = Q_k diag(λ) Q_kᵀ` with Q from LAPACK's QR of a Gaussian matrix.
 public enum RandomForm {
-    /// Largest n that `--random` accepts.
-    public static let maximumDimension = 20_000
+    /// Largest n that `--random` accepts: 4000. A synthesis holds several n × n matrices (128 MiB
+    /// each at n = 4000; about 1 GiB in all) and its JSON report is about 75·n² bytes (1.2 GB,
+    /// streamed); at the former 20000 a run needed ~20 GB and hours. Larger forms come from
+    /// `--quadratic A.npy`.
+    public static let maximumDimension = 4000
 
     /// The form described by `spec`; its A has rank exactly `spec.rank` up to rounding.
     public static func make(_ spec: RandomFormSpec) throws -> QuadraticForm {

@@ -16,6 +16,8 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
     case badActivation(String)
     /// A network of a kind the operation does not apply to (not one hidden layer of squares, say).
     case unsupported(String)
+    /// A batch whose results would exceed a documented limit.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
@@ -23,7 +25,7 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
         case let .layerShape(layer, m): return "layer \(layer): \(m)"
         case let .badSkip(index, m): return "skips[\(index)]: \(m)"
         case let .inputLength(expected, found): return "input has \(found) value\(found == 1 ? "" : "s"); the network takes \(expected)"
-        case .nonFinite(let m), .badActivation(let m), .unsupported(let m): return m
+        case .nonFinite(let m), .badActivation(let m), .unsupported(let m), .tooLarge(let m): return m
         }
     }
 }

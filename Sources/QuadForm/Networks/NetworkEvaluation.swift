@@ -4,12 +4,16 @@ import Foundation
 public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     /// A points array has a shape that does not hold points of `width` coordinates.
     case pointsShape(path: String, shape: [Int], width: Int)
+    /// More points (or results) than `NetworkEvaluation`'s limits allow.
+    case tooManyPoints(path: String, count: Int, limit: Int, what: String)
 
     public var description: String {
         switch self {
         case let .pointsShape(path, shape, width):
             let accepted = width == 1 ? "(m, 1) or (m,)" : "(m, \(width))"
             return "\(path): shape \(shape) does not hold points of \(width) coordinate\(width == 1 ? "" : "s"); expected \(accepted)"
+        case let .tooManyPoints(path, count, limit, what):
+            return "\(path): \(count) \(what); at most \(limit) are accepted"
         }
     }
 }
@@ -29,9 +33,35 @@ public struct LayerTrace: Equatable, Sendable {
 
 /// Evaluating networks of design.md §6 at points, with the trace of every layer (`quadform eval`).
 public enum NetworkEvaluation {
-    /// The points of a `.npy` array: shape `(m, width)`, or `(m,)` when `width` is 1, one point per row.
+    /// Most points of one evaluation (2²⁴): the row count is checked, not only the element
+    /// count, since points of a network without inputs (shape (m, 0)) hold no elements at all.
+    public static let maximumPoints = 1 << 24
+    /// Most results (points × outputs) of one evaluation: 2²⁶, 512 MiB of Doubles.
+    public static let maximumResults = 1 << 26
+    /// Most points printed as a text or JSON report (2²⁰); more go to a `.npy` (`--output Y.npy`).
+    public static let maximumReportedPoints = 1 << 20
+
+    /// Checks `rows` points of a network with `outputs` outputs against the limits above, before
+    /// anything is evaluated or allocated; `report` when the results are printed as text or JSON.
+    public static func checkSize(points rows: Int, outputs: Int, path: String, report: Bool) throws {
+        guard rows <= maximumPoints else { throw EvaluationError.tooManyPoints(path: path, count: rows, limit: maximumPoints, what: "points") }
+        let (results, overflow) = rows.multipliedReportingOverflow(by: outputs)
+        guard !overflow, results <= maximumResults else {
+            throw EvaluationError.tooManyPoints(path: path, count: overflow ? Int.max : results, limit: maximumResults, what: "results (points × network outputs)")
+        }
+        if report, rows > maximumReportedPoints {
+            throw EvaluationError.tooManyPoints(path: path, count: rows, limit: maximumReportedPoints,
+                                                what: "points for a text or JSON report (write them to a .npy with --output Y.npy)")
+        }
+    }
+
+    /// The points of a `.npy` array: shape `(m, width)`, or `(m,)` when `width` is 1, one point per
+    /// row; at most `maximumPoints` rows.
     public static func points(fromNpy array: NpyArray, path: String, width: Int) throws -> Matrix {
         let shape = array.shape
+        if let rows = shape.first, rows > maximumPoints {
+            throw EvaluationError.tooManyPoints(path: path, count: rows, limit: maximumPoints, what: "points")
+        }
         if shape.count == 2, shape[1] == width {
             try Npy.checkFinite(array, path: path)
             return Matrix(rows: shape[0], columns: width, entries: array.values)

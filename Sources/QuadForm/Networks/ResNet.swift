@@ -65,6 +65,10 @@ public struct ResNet: Equatable, Sendable {
                 throw NetworkError.nonFinite("layer \(k): parameters must be finite")
             }
         }
+        let parameters = ResNet.parameterCount(widths: widths, skips: skips.map { ($0.from, $0.to) })
+        guard parameters <= ResNet.maximumParameters else {
+            throw NetworkError.badWidths("the network has \(parameters == Int.max ? "more than \(Int.max)" : "\(parameters)") weights and biases; at most \(ResNet.maximumParameters) are accepted")
+        }
         var seen = Set<[Int]>()
         for (i, skip) in skips.enumerated() {
             guard skip.from >= 0, skip.from < skip.to, skip.to <= depth else {
@@ -132,7 +136,11 @@ public struct ResNet: Equatable, Sendable {
     /// matrix is allocated; every row's arithmetic is the same as in one block.
     public func realization(batch points: Matrix) throws -> Matrix {
         guard points.columns == inputWidth else { throw NetworkError.inputLength(expected: inputWidth, found: points.columns) }
-        let block = ResNet.batchBlockRows(forWidest: widths.max() ?? 1)
+        let (results, overflow) = points.rows.multipliedReportingOverflow(by: outputWidth)
+        guard !overflow, results <= Npy.maximumElements, points.rows <= Npy.maximumElements else {
+            throw NetworkError.tooLarge("\(points.rows) points of \(outputWidth) outputs exceed \(Npy.maximumElements) results")
+        }
+        let block = batchBlockRows
         if points.rows <= block { return realization(rowsOf: points, 0..<points.rows) }
         let width = outputWidth
         let entries = [Double].largeUninitialized(count: points.rows * width) { result in
@@ -147,6 +155,55 @@ public struct ResNet: Equatable, Sendable {
         return Matrix(rows: points.rows, columns: width, entries: entries)
     }
 
+    /// Most bytes of layer values that one block of `realization(batch:)` holds at a time (64 MiB):
+    /// the layer being computed, the one it reads and the outputs that skips still need.
+    public static let batchWorkingBytes = 64 << 20
+
+    /// Most parameters (weights and biases, skips included) of a network: 2²⁶, 512 MiB as Doubles.
+    /// Larger networks are refused when read, before their layers are (`Formats.network(from:name:)`).
+    public static let maximumParameters = 1 << 26
+
+    /// The number of weights and biases of a network with `widths` and skips (r, k), without
+    /// overflow (saturating at Int.max).
+    public static func parameterCount(widths: [Int], skips: [(from: Int, to: Int)] = []) -> Int {
+        var total = 0
+        func add(_ a: Int, _ b: Int) {
+            let (p, o1) = a.multipliedReportingOverflow(by: b)
+            let (t, o2) = total.addingReportingOverflow(p)
+            total = o1 || o2 ? Int.max : t
+        }
+        for k in widths.indices.dropFirst() {
+            let (inputs, overflow) = widths[k - 1].addingReportingOverflow(1)
+            if overflow { return Int.max }
+            add(widths[k], inputs)
+        }
+        for skip in skips where skip.from >= 0 && skip.to < widths.count { add(widths[skip.to], widths[skip.from]) }
+        return total
+    }
+
+    /// For each layer r = 0…L, the last layer that reads x_r: r + 1, or the target of a later skip.
+    private var lastReader: [Int] {
+        var last = (0...depth).map { $0 + 1 }
+        for skip in skips { last[skip.from] = max(last[skip.from], skip.to) }
+        return last
+    }
+
+    /// Rows per block of `realization(batch:)`: `batchBlockRows(forWidest:)`, but at most as many as
+    /// keep the values held at once within `batchWorkingBytes` (at least one row). A network with
+    /// layers of width 10⁶ goes one or a few rows at a time instead of 256.
+    var batchBlockRows: Int {
+        let last = lastReader
+        // Widths held while layer k is computed: z_k, and every x_r with r < k still read later.
+        var held = 1
+        for k in 1...depth {
+            var sum = widths[k] * (skips.contains { $0.to == k } ? 2 : 1)
+            for r in 0..<k where r > 0 && last[r] >= k { sum += widths[r] }
+            held = max(held, sum)
+        }
+        let bound = max(1, ResNet.batchWorkingBytes / (MemoryLayout<Double>.stride * held))
+        return min(ResNet.batchBlockRows(forWidest: widths.max() ?? 1), bound)
+    }
+
     /// Rows per block of `realization(batch:)`: about 2 MiB of the widest layer's values, at least 256.
     static func batchBlockRows(forWidest width: Int) -> Int {
         max(256, (2 << 20) / (MemoryLayout<Double>.stride * max(width, 1)))
@@ -156,6 +213,7 @@ public struct ResNet: Equatable, Sendable {
     private func realization(rowsOf points: Matrix, _ rows: Range<Int>) -> Matrix {
         // outputs[r] is x_r of the block; x_0 (the input rows) is read in place from `points`.
         var outputs: [Matrix] = [Matrix(rows: 0, columns: inputWidth)]
+        let last = lastReader
         func product(from r: Int, _ weights: Matrix) -> Matrix {
             r == 0 ? points.multiply(rows: rows, weights, transposeOther: true) : outputs[r].multiply(weights, transposeOther: true)
         }
@@ -188,6 +246,8 @@ public struct ResNet: Equatable, Sendable {
                 }
             }
             outputs.append(z)
+            // Drop the outputs no later layer or skip reads (their storage is freed here).
+            for r in 1..<k where last[r] == k { outputs[r] = Matrix(rows: 0, columns: 0) }
         }
         return outputs[depth]
     }

@@ -103,7 +103,11 @@ public enum QuadraticActivationRewrite {
         for wj in w { outputBias -= wj / alpha * vertex }
         let first = ResNet.Layer(weights: net.layers[0].weights, bias: net.layers[0].bias.map { $0 + offset })
         let second = ResNet.Layer(weights: Matrix(rows: 1, columns: w.count, entries: w.map { $0 / alpha }), bias: [outputBias])
-        return try ResNet(widths: net.widths, activation: spec.activation, layers: [first, second], skips: net.skips)
+        do {
+            return try ResNet(widths: net.widths, activation: spec.activation, layers: [first, second], skips: net.skips)
+        } catch NetworkError.nonFinite {
+            throw NetworkError.badActivation("--activation \(spec): the rewritten network's parameters (output weights w/α, first-layer shift, output bias) overflow a Double; choose α, β, γ of moderate size")
+        }
     }
 
     /// The input scale t of `conditionedRewrite`: the power of two nearest to

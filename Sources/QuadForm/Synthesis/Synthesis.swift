@@ -342,6 +342,9 @@ public struct Synthesis: Sendable {
                 plainRows = Matrix(rows: k + 2, columns: n, entries: keptRowEntries + direction + direction)
                 plainBias += [offset, -offset]
                 plainWeights += [weight, -weight]
+                guard weight.isFinite else {
+                    throw SynthesisError.overflow("--box \(options.boxRadius): the box radius R is too small for this form: the plain network's two a_N neurons have output weights ±h/(4R), which overflow a Double; use a larger --box")
+                }
             }
             let m = plainRows.rows
             let plain = try ResNet(widths: [n, m, 1], activation: .square,
