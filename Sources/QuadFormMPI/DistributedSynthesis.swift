@@ -155,7 +155,7 @@ public struct DistributedSynthesis {
 
         // Eigenpairs (A is overwritten).
         let inputEps = Swift.max(Double.ulpOfOne, layout.precision.epsilon)
-        let rule = Synthesis.rankToleranceRule(dimension: n, skewNorm: skewNorm, inputEpsilon: inputEps, options: options)
+        let rule = RankTolerance.rule(dimension: n, skewNorm: skewNorm, precision: layout.precision, userValue: options.rankTolerance)
         let eigen = try world.agree {
             try DistributedEigen(destroying: &a, driver: options.driver, world: world) { values in
                 let tolerance = rule(values)
@@ -172,7 +172,7 @@ public struct DistributedSynthesis {
         let core: Synthesis.Core? = try world.agree {
             guard world.isRoot else { return nil }
             return try Synthesis.Core(dimension: n, constant: constant, linear: linear, eigenvalues: eigen.eigenvalues,
-                                      skewNorm: skewNorm, inputEpsilon: inputEps, options: options) { indices in
+                                      skewNorm: skewNorm, precision: layout.precision, options: options) { indices in
                 precondition(indices == kept, "the kept eigenpairs differ from the ones gathered")
                 return keptRows
             }

@@ -44,7 +44,11 @@ public struct DistributedSynthesisReport {
 
     var variables: [String] { QuadraticForm.defaultVariables(synthesis.dimension) }
 
-    var skewDominates: Bool { synthesis.skewNorm > synthesis.eigenvalues.reduce(0) { Swift.max($0, abs($1)) } }
+    /// The rank tolerance with its rule (the single-process report's `RankTolerance`).
+    var tolerance: RankTolerance {
+        RankTolerance(dimension: synthesis.dimension, eigenvalues: synthesis.eigenvalues, skewNorm: synthesis.skewNorm,
+                      precision: synthesis.precision, userValue: synthesis.options.rankTolerance)
+    }
 
     var plainReason: String {
         SynthesisReport.plainReason(rank: core.rank, hasLinearNullPart: core.hasLinearNullPart, nullPart: core.linearNullPartComputed,
@@ -80,7 +84,7 @@ public struct DistributedSynthesisReport {
             ("eigenvalues", JSONWriter.numbers(s.eigenvalues)),
             ("rank", .number(String(c.rank))),
             ("rank_tolerance", JSONWriter.number(c.rankTolerance)),
-            ("rank_tolerance_rule", .string(s.options.rankTolerance == nil ? (skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
+            ("rank_tolerance_rule", .string(tolerance.jsonRule)),
             ("input_precision", .string(s.precision.rawValue)),
             ("unit_roundoff", JSONWriter.number(s.unitRoundoff)),
             ("rank_ill_determined", .bool(rankIsIllDetermined)),
@@ -148,9 +152,7 @@ public struct DistributedSynthesisReport {
         line("eigenvalues", "\(SynthesisReport.list(numbers: s.eigenvalues, limit: 10))   (ScaLAPACK \(s.driverName), ascending)")
         if s.options.driver == .auto { line("", "driver " + s.driverReason) }
         var rankLine = "k = \(c.rank)   tolerance \(fmt(c.rankTolerance))"
-        rankLine += s.options.rankTolerance == nil
-            ? " = " + (skewDominates ? "max(n,1)·ε·‖(M − Mᵀ)/2‖_F (the skew part of M dominates the rounding)" : "max(n,1)·ε·max|λ|")
-            : " (set by --rank-tolerance)"
+        rankLine += " " + tolerance.origin
         line("rank", rankLine)
         var gapLine = "smallest kept |λ| = " + (c.smallestKept.map(fmt) ?? "none")
         gapLine += ", largest dropped |λ| = " + (c.largestDropped.map(fmt) ?? "none")

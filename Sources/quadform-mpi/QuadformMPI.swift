@@ -84,7 +84,7 @@ struct Synth: ParsableCommand {
     var constant: Double = 0
 
     @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
-            help: ArgumentHelp("Absolute rank tolerance: eigenvalues with |λ| at or below it are dropped (default max(n,1)·ε·max|λ|).", valueName: "t"))
+            help: ArgumentHelp("Absolute rank tolerance: eigenvalues with |λ| at or below it are dropped (default \(RankTolerance.defaultRuleHelp)).", valueName: "t"))
     var rankTolerance: Double?
 
     @Option(help: "Eigen driver, the names of quadform synth's --driver: auto (default), dsyev and dsyevd run ScaLAPACK pdsyevd; dsyevr and selected run pdsyevr (docs/distributed.md).")

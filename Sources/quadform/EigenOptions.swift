@@ -6,7 +6,7 @@ import QuadForm
 /// driver and the rank tolerance.
 struct EigenOptions: ParsableArguments {
     @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
-            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default max(n,1)·ε·max|λ|; with non-symmetric M, max(n,1)·ε·max(max|λ|, ‖(M−Mᵀ)/2‖_F)).", valueName: "t"))
+            help: ArgumentHelp("Absolute eigenvalue tolerance for the rank (default \(RankTolerance.defaultRuleHelp)); the report then says \"(given)\".", valueName: "t"))
     var rankTolerance: Double?
 
     @Option(help: ArgumentHelp("LAPACKE driver: auto (the default: dsyev for n ≤ 200, dsyevd above), dsyev, dsyevd, dsyevr, or selected (dsytrd + dsterf + dstemr + dormtr: eigenvectors only for |λ| above the rank tolerance; faster for low rank)."))

@@ -9,7 +9,7 @@ struct Spectrum: ParsableCommand {
         Give the form as an EXPRESSION, --input FILE (form JSON, design.md §6), --quadratic A.npy, \
         or --random N --rank K. Only A = (M + Mᵀ)/2 matters here: the linear and constant terms are ignored.
 
-        An eigenvalue is kept when |λ| exceeds the rank tolerance (default max(n,1)·ε·max|λ|); the gap \
+        An eigenvalue is kept when |λ| exceeds the rank tolerance (default \(RankTolerance.defaultRuleHelp)); the gap \
         between the smallest kept and the largest dropped |λ| says how clear-cut k is.
 
         --svg FILE writes a plot: sorted |λ| on a log scale, kept filled, dropped open, the tolerance \

@@ -88,7 +88,7 @@ import Testing
             #expect(MPITests.number(value["rank"]) == Double(single.rank), "P = \(p)")
             let tolerance = MPITests.number(value["rank_tolerance"]) ?? .nan
             #expect(abs(tolerance - single.rankTolerance) <= 1e-6 * single.rankTolerance, "P = \(p): rank tolerance \(tolerance) vs \(single.rankTolerance)")
-            #expect(value["rank_tolerance_rule"] == .string(single.rankToleranceIsDefault ? (single.skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user"))
+            #expect(value["rank_tolerance_rule"] == .string(single.tolerance.jsonRule))
             guard case let .array(values)? = value["eigenvalues"] else { Issue.record("no eigenvalues"); continue }
             let eigenvalues = values.compactMap { MPITests.number($0) }
             #expect(eigenvalues.count == size.n)

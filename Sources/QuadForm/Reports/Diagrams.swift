@@ -161,7 +161,7 @@ public enum Diagrams {
     public static func spectrumSVG(_ synthesis: Synthesis) -> String {
         let magnitudes = synthesis.eigen.eigenvalues.map { abs($0) }.sorted(by: >)
         return spectrumSVG(magnitudes: magnitudes, tolerance: synthesis.rankTolerance, rank: synthesis.rank,
-                           toleranceRule: synthesis.rankToleranceFormula.map { "= \($0)" } ?? "(set by --rank-tolerance)")
+                           toleranceRule: synthesis.tolerance.origin)
     }
 
     /// The plot of `spectrumSVG(_:)` from sorted magnitudes (largest first), the tolerance, k, and

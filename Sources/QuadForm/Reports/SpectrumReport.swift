@@ -36,7 +36,7 @@ public struct SpectrumReport: Sendable {
             ("eigenvalues_by_magnitude", JSONWriter.numbers(eigenvaluesByMagnitude)),
             ("rank", .number(String(s.rank))),
             ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
-            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? (s.skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
+            ("rank_tolerance_rule", .string(s.tolerance.jsonRule)),
             ("smallest_kept_eigenvalue", s.smallestKept.map(JSONWriter.number) ?? .null),
             ("largest_dropped_eigenvalue", s.largestDropped.map(JSONWriter.number) ?? .null),
             ("eigenvalue_gap", gap),
@@ -68,7 +68,7 @@ public struct SpectrumReport: Sendable {
         }
         if previous < n - 1, n > 0 { out += "     …  (\(n - 1 - previous) more)\n" }
         var rule = "rank tolerance \(SynthesisReport.fmt(s.rankTolerance))"
-        rule += s.rankToleranceFormula.map { " = \($0)" } ?? " (set by --rank-tolerance)"
+        rule += " " + s.tolerance.origin
         out += rule + "\n"
         out += "k = \(k): smallest kept |λ| = " + (s.smallestKept.map(SynthesisReport.fmt) ?? "none")
         out += ", largest dropped |λ| = " + (s.largestDropped.map(SynthesisReport.fmt) ?? "none")

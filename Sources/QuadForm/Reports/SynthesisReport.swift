@@ -95,7 +95,7 @@ public struct SynthesisReport: Sendable {
             ("eigenvalues", JSONWriter.numbers(s.eigen.eigenvalues)),
             ("rank", .number(String(s.rank))),
             ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
-            ("rank_tolerance_rule", .string(s.rankToleranceIsDefault ? (s.skewDominates ? "max(n,1)*eps*|(M-M^T)/2|_F" : "max(n,1)*eps*max|lambda|") : "user")),
+            ("rank_tolerance_rule", .string(s.tolerance.jsonRule)),
             ("input_precision", .string(s.form.precision.rawValue)),
             ("unit_roundoff", JSONWriter.number(s.unitRoundoff)),
             ("rank_ill_determined", .bool(s.rankIsIllDetermined)),
@@ -167,9 +167,7 @@ public struct SynthesisReport: Sendable {
         // (the JSON report always has eigen_driver_reason).
         if s.eigen.requestedDriver == .auto && s.eigen.driver != .dsyev { line("", "driver " + s.eigen.driverReason) }
         var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
-        rankLine += s.rankToleranceIsDefault
-            ? " = \(s.rankToleranceFormula ?? "")" + (s.skewDominates ? " (the skew part of M dominates the rounding)" : "")
-            : " (set by --rank-tolerance)"
+        rankLine += " " + s.tolerance.origin
         line("rank", rankLine)
         var gapLine = "smallest kept |λ| = " + (s.smallestKept.map(Self.fmt) ?? "none")
         gapLine += ", largest dropped |λ| = " + (s.largestDropped.map(Self.fmt) ?? "none")

@@ -142,10 +142,10 @@ public struct Synthesis: Sendable {
         let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
         self.skewNorm = skewNorm
         let inputEps = max(Double.ulpOfOne, form.precision.epsilon)
-        let rule = Synthesis.rankToleranceRule(dimension: n, skewNorm: skewNorm, inputEpsilon: inputEps, options: options)
+        let rule = RankTolerance.rule(dimension: n, skewNorm: skewNorm, precision: form.precision, userValue: options.rankTolerance)
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver, threshold: rule)
         let core = try Core(dimension: n, constant: form.constant, linear: form.linear, eigenvalues: eigen.eigenvalues,
-                            skewNorm: skewNorm, inputEpsilon: inputEps, options: options) { kept in
+                            skewNorm: skewNorm, precision: form.precision, options: options) { kept in
             // Rows q_iᵀ of the kept eigenvectors (W1).
             var keptRowEntries = [Double](repeating: 0, count: kept.count * n)
             let keptVectorRows = try kept.map { i in
@@ -228,13 +228,6 @@ public struct Synthesis: Sendable {
         return max(far, boxRadius)
     }
 
-    /// The rank tolerance as a function of the eigenvalues: `--rank-tolerance` when given, else
-    /// `max(n,1) · ε · max(max|λ|, ‖(M − Mᵀ)/2‖_F)` with ε the input's unit roundoff (design.md §5).
-    public static func rankToleranceRule(dimension n: Int, skewNorm: Double, inputEpsilon: Double, options: SynthesisOptions) -> ([Double]) -> Double {
-        { values in
-            options.rankTolerance ?? Double(max(n, 1)) * inputEpsilon * max(values.reduce(0) { max($0, abs($1)) }, skewNorm)
-        }
-    }
 
     /// Everything a synthesis derives from the eigenvalues, the kept eigenvectors and the linear
     /// term (design.md §2): the rank and its tolerance, a_R and a_N, and both networks. `Synthesis`
@@ -280,9 +273,11 @@ public struct Synthesis: Sendable {
         /// Computes the synthesis of design.md §2 from the ascending `eigenvalues` of A; `keptRows`
         /// returns the kept eigenvectors (indices by decreasing |λ|) as the rows of a k × n matrix.
         public init(dimension n: Int, constant: Double, linear: [Double], eigenvalues: [Double], skewNorm: Double,
-                    inputEpsilon inputEps: Double, options: SynthesisOptions, keptRows rowsOf: ([Int]) throws -> Matrix) throws {
+                    precision: InputPrecision, options: SynthesisOptions, keptRows rowsOf: ([Int]) throws -> Matrix) throws {
             let maxAbs = eigenvalues.reduce(0) { max($0, abs($1)) }
-            let tolerance = Synthesis.rankToleranceRule(dimension: n, skewNorm: skewNorm, inputEpsilon: inputEps, options: options)(eigenvalues)
+            let inputEps = max(Double.ulpOfOne, precision.epsilon)
+            let tolerance = RankTolerance(dimension: n, eigenvalues: eigenvalues, skewNorm: skewNorm, precision: precision,
+                                          userValue: options.rankTolerance).value
             let (kept, dropped) = Core.split(eigenvalues: eigenvalues, tolerance: tolerance)
             let k = kept.count
 
@@ -322,10 +317,8 @@ public struct Synthesis: Sendable {
             let hasNull = nullNorm > nullTolerance || roundingRatio > 1
 
             let lambdas = kept.map { eigenvalues[$0] }
-            let residual = try ResNet(widths: [n, k, 1], activation: .square,
-                                      layers: [ResNet.Layer(weights: keptRows, bias: [Double](repeating: 0, count: k)),
-                                               ResNet.Layer(weights: Matrix(rows: 1, columns: k, entries: lambdas), bias: [constant])],
-                                      skips: [ResNet.Skip(from: 0, to: 2, weights: Matrix(rows: 1, columns: n, entries: linear))])
+            let residual = try ResNet.oneHiddenLayer(inputWeights: keptRows, hiddenBias: [Double](repeating: 0, count: k),
+                                                     outputWeights: lambdas, outputBias: constant, skip: linear)
 
             // The plain network completes the squares of the range part: β_i = q_iᵀa / (2λ_i).
             let betas = (0..<k).map { projections[$0] / (2 * lambdas[$0]) }
@@ -346,10 +339,7 @@ public struct Synthesis: Sendable {
                     throw SynthesisError.overflow("--box \(options.boxRadius): the box radius R is too small for this form: the plain network's two a_N neurons have output weights ±h/(4R), which overflow a Double; use a larger --box")
                 }
             }
-            let m = plainRows.rows
-            let plain = try ResNet(widths: [n, m, 1], activation: .square,
-                                   layers: [ResNet.Layer(weights: plainRows, bias: plainBias),
-                                            ResNet.Layer(weights: Matrix(rows: 1, columns: m, entries: plainWeights), bias: [outputBias])])
+            let plain = try ResNet.oneHiddenLayer(inputWeights: plainRows, hiddenBias: plainBias, outputWeights: plainWeights, outputBias: outputBias)
 
             self.rankTolerance = tolerance
             self.rank = k
@@ -368,17 +358,10 @@ public struct Synthesis: Sendable {
         }
     }
 
-    /// Whether the default rank tolerance was set by M's skew part rather than max|λ|.
-    public var skewDominates: Bool {
-        skewNorm > eigen.eigenvalues.reduce(0) { max($0, abs($1)) }
-    }
-
-    /// The rule behind the rank tolerance as a formula (`max(n,1)·ε·max|λ|`, or with
-    /// `‖(M − Mᵀ)/2‖_F` when M's skew part dominates), nil when `--rank-tolerance` set it.
-    public var rankToleranceFormula: String? {
-        guard rankToleranceIsDefault else { return nil }
-        let epsilon = form.precision == .float64 ? "ε" : "ε_\(form.precision.rawValue)"
-        return skewDominates ? "max(n,1)·\(epsilon)·‖(M − Mᵀ)/2‖_F" : "max(n,1)·\(epsilon)·max|λ|"
+    /// The rank tolerance with the rule that set it (design.md §5).
+    public var tolerance: RankTolerance {
+        RankTolerance(dimension: form.dimension, eigenvalues: eigen.eigenvalues, skewNorm: skewNorm,
+                      precision: form.precision, userValue: options.rankTolerance)
     }
 
     /// The power of two h with `h ≤ value < 2h` (value > 0 finite): dividing by it is exact.

@@ -68,7 +68,7 @@ public struct NeuronCountProof: Sendable {
         var p: [String] = []
         p.append("Instance: f(x) = \(SynthesisReport.formula(of: s.form)), n = \(n), A = (M + Mᵀ)/2.")
         var rank = "Rank (floating point, LAPACKE \(s.eigen.driver.rawValue)): eigenvalues \(SynthesisReport.list(s.eigen.eigenvalues.map(fmt), limit: 10)). "
-            + "With tolerance \(fmt(s.rankTolerance))\(s.rankToleranceFormula.map { " = \($0)" } ?? " (user)"), k = \(k): "
+            + "With tolerance \(fmt(s.rankTolerance))\(s.tolerance.formula.map { " = \($0)" } ?? " (given)"), k = \(k): "
             + "smallest kept |λ| = \(s.smallestKept.map(fmt) ?? "none"), largest dropped |λ| = \(s.largestDropped.map(fmt) ?? "none")"
         let rankClear = !s.rankIsIllDetermined
         if let kept = s.smallestKept, let dropped = s.largestDropped, dropped > 0 {

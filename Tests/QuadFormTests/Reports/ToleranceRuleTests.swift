@@ -9,23 +9,28 @@ struct ToleranceRuleTests {
         // M = [[1e-3, 5], [-5, 1e-3]]: A = 1e-3·I, skew part of norm 5·√2 ≫ max|λ|.
         let m = Matrix(rowArrays: [[1e-3, 5], [-5, 1e-3]])
         let s = try Synthesis(form: QuadraticForm(constant: 0, linear: [0, 0], quadratic: m))
-        #expect(s.skewDominates)
+        #expect(s.tolerance.rule == .skewPart)
         let rule = "max(n,1)·ε·‖(M − Mᵀ)/2‖_F"
-        #expect(s.rankToleranceFormula == rule)
+        #expect(s.tolerance.formula == rule)
         #expect(SpectrumReport(synthesis: s).text.contains(rule))
         #expect(try SynthesisReport(synthesis: s).text.contains(rule))
         let symmetric = try Synthesis(form: ExpressionParser.form("x^2 + y^2"))
-        #expect(symmetric.rankToleranceFormula == "max(n,1)·ε·max|λ|")
+        #expect(symmetric.tolerance.formula == "max(n,1)·ε·max|λ|")
         #expect(SpectrumReport(synthesis: symmetric).text.contains("max(n,1)·ε·max|λ|"))
         // A typed cross term sits in one corner of M (M = [[0, 1], [0, 0]] for x*y): A = (M + Mᵀ)/2 is
         // formed exactly, so the skew part must not set the tolerance nor be mentioned (issue 13).
         let typed = try Synthesis(form: ExpressionParser.form("x*y + 3*x - 2"))
         #expect(typed.form.quadratic[0, 1] != typed.form.quadratic[1, 0])
-        #expect(!typed.skewDominates)
-        #expect(typed.rankToleranceFormula == "max(n,1)·ε·max|λ|")
+        #expect(typed.tolerance.rule == .spectral)
+        #expect(typed.tolerance.formula == "max(n,1)·ε·max|λ|")
         #expect(try !SynthesisReport(synthesis: typed).text.contains("skew"))
         #expect(typed.rankTolerance == 2 * Double.ulpOfOne * typed.eigen.eigenvalues.map(abs).max()!)
         let user = try Synthesis(form: ExpressionParser.form("x^2"), options: SynthesisOptions(rankTolerance: 1e-3))
-        #expect(user.rankToleranceFormula == nil)
+        #expect(user.tolerance.formula == nil && user.tolerance.jsonRule == "user")
+        #expect(try SynthesisReport(synthesis: user).text.contains("tolerance 0.001 (given)"))
+        // float32 input names float32's ε, in the formula and the JSON rule.
+        let f32 = RankTolerance(dimension: 3, eigenvalues: [1, 0, 0], skewNorm: 0, precision: .float32, userValue: nil)
+        #expect(f32.formula == "max(n,1)·ε_float32·max|λ|" && f32.jsonRule == "max(n,1)*eps_float32*max|lambda|")
+        #expect(f32.value == 3 * Double(Float.ulpOfOne))
     }
 }
