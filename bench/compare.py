@@ -103,7 +103,7 @@ def bench_2000(quadform, work, env=None, rounds=ROUNDS, label=""):
         "print(time.perf_counter() - t)\n"
     )
     out = os.path.join(work, "out2000.txt")
-    cmd = [quadform, "synth", "--quadratic", path, "--driver", "dsyevd", "--output", out]
+    cmd = [quadform, "synth", "--quadratic", path, "--output", out]  # no options: the default driver (auto)
     numpy_wall, numpy_inner, ours, phases = [], [], [], []
     for r in range(rounds):
         wall, inner = numpy_child(eigh_code, env)
@@ -272,8 +272,14 @@ def main():
     parser.add_argument("--quadform", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--quadform-static")
+    parser.add_argument("--only-2000", action="store_true",
+                        help="only the n = 2000 alternating rounds (synth with no options against np.load + eigh)")
     args = parser.parse_args()
     describe_machine(args.quadform)
+    if args.only_2000:
+        bench_2000(args.quadform, args.work)
+        print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     bench_small(args.quadform, args.quadform_static)
     path = bench_2000(args.quadform, args.work)
     single = dict(os.environ, OPENBLAS_NUM_THREADS="1")

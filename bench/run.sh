@@ -7,6 +7,8 @@
 #   SKIP_10000=1 bench/run.sh    leave out the n = 10000 run (it takes minutes)
 #   NUMPY_10000=0 bench/run.sh   n = 10000 for quadform only, not numpy
 #   SKIP_STATIC=1 bench/run.sh   do not build the --static-swift-stdlib binary (small synth only)
+#   ONLY_2000=1 bench/run.sh     only the n = 2000 rounds: `synth --quadratic A2000.npy` with no
+#                                options (the default driver) against np.load + eigh
 #
 # It creates bench/.venv (python3 -m venv, pip install numpy), builds quadform in release mode,
 # writes its data under bench/work/ (both gitignored) and prints a report; the figures in
@@ -44,4 +46,6 @@ if ! [ -x /usr/bin/time ]; then
     echo "/usr/bin/time is missing (apt-get install time); the n = 10000 peak RSS needs it" >&2
 fi
 
-exec "$PY" "$ROOT/bench/compare.py" --quadform "$BIN" --work "$WORK" "${STATIC_ARGS[@]}"
+ONLY_ARGS=()
+if [ "${ONLY_2000:-0}" = "1" ]; then ONLY_ARGS=(--only-2000); fi
+exec "$PY" "$ROOT/bench/compare.py" --quadform "$BIN" --work "$WORK" "${STATIC_ARGS[@]}" "${ONLY_ARGS[@]}"

@@ -15,7 +15,7 @@ struct Quadform: ParsableCommand {
 
           quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
         """,
-        version: QuadFormVersion.string,
+        version: PackageVersion.string,
         subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self, Spectrum.self, Serve.self, ExplorerWorkerCommand.self]
     )
 
@@ -32,7 +32,7 @@ struct Quadform: ParsableCommand {
         if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
             // The version and the BLAS/LAPACK this binary runs (ArgumentParser's own --version
             // prints only the static string).
-            do { try StandardOutput.write(QuadFormVersion.text()) } catch { exit(withError: ExitCode(2)) }
+            do { try StandardOutput.write(PackageVersion.text()) } catch { exit(withError: ExitCode(2)) }
             return
         }
         do {

@@ -100,7 +100,7 @@ struct ReportOutputTests {
         let run = try BuiltExecutable.quadform(["--version"], in: URL(fileURLWithPath: "/"))
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "quadform \(QuadFormVersion.string)")
+        #expect(lines.first == "quadform \(PackageVersion.string)")
         #expect(lines.count >= 2 && lines[1].hasPrefix("BLAS/LAPACK  ") && lines[1].contains(BLASInfo.current.implementation))
     }
 }

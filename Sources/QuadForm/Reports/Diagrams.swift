@@ -51,7 +51,9 @@ public enum Diagrams {
     /// cluster titled by its string. `variables` name the inputs (default x1 … x_{l_0}).
     public static func dot(_ networks: [(title: String, network: ResNet)], variables: [String]? = nil, graphTitle: String? = nil) -> String {
         var out = "digraph quadform {\n"
-        out += "  rankdir=LR;\n  newrank=true;\n  compound=true;\n"
+        // Layers run top to bottom (inputs at the top, the output at the bottom); with newrank the
+        // layers of all networks share rows, so the clusters stand side by side, left to right.
+        out += "  rankdir=TB;\n  newrank=true;\n  compound=true;\n"
         out += "  graph [fontname=\"Helvetica\", fontsize=12\(graphTitle.map { ", label=\(quote($0)), labelloc=t" } ?? "")];\n"
         out += "  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.6];\n"
         for (index, entry) in networks.enumerated() {
@@ -73,6 +75,8 @@ public enum Diagrams {
         out += "    { rank=same;"
         for j in 0..<net.inputWidth { out += " \(node(0, j));" }
         out += " }\n"
+        // Invisible edges keep the inputs in their order, left to right.
+        for j in 1..<max(net.inputWidth, 1) { out += "    \(node(0, j - 1)) -> \(node(0, j)) [style=invis];\n" }
         for j in 0..<net.inputWidth {
             out += "    \(node(0, j)) [label=\(quote(names[j])), shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", tooltip=\(quote("input \(names[j])"))];\n"
         }

@@ -76,6 +76,27 @@ struct DiagramsTests {
         #expect(!sNeurons.contains { $0.contains("label=\"s(· + 0.75)\"") })
     }
 
+    @Test("The networks are drawn side by side: every node of the residual network left of every node of the plain one, inputs on one row in their order")
+    func sideBySide() throws {
+        let synthesis = try Synthesis(form: ExpressionParser.form("x^2 + 2*x*y + y^2 + x - y"))
+        // Graphviz's plain output: "node NAME X Y …" per node.
+        let plain = String(decoding: try Graphviz.render(Diagrams.dot(synthesis), format: "plain"), as: UTF8.self)
+        var position: [String: (x: Double, y: Double)] = [:]
+        for line in plain.split(separator: "\n") where line.hasPrefix("node ") {
+            let f = line.split(separator: " ")
+            if f.count > 3, let x = Double(f[2]), let y = Double(f[3]) { position[String(f[1])] = (x, y) }
+        }
+        let residual = position.filter { $0.key.hasPrefix("n0_") }.map(\.value)
+        let plainNet = position.filter { $0.key.hasPrefix("n1_") }.map(\.value)
+        #expect(residual.count == 2 + 1 + 1 && plainNet.count == 2 + 3 + 1)
+        #expect(residual.map(\.x).max()! < plainNet.map(\.x).min()!)
+        let inputs = ["n0_0_0", "n0_0_1", "n1_0_0", "n1_0_1"].compactMap { position[$0] }
+        #expect(inputs.count == 4 && Set(inputs.map(\.y)).count == 1)
+        #expect(inputs[0].x < inputs[1].x && inputs[2].x < inputs[3].x)
+        // Inputs above the output (layers run top to bottom).
+        #expect(position["n0_0_0"]!.y > position["n0_2_0"]!.y)
+    }
+
     @Test("Graphviz reports DOT errors as a typed error")
     func graphvizFailure() throws {
         #expect(throws: GraphvizError.self) { try Graphviz.render("digraph { a -> }") }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The version of quadform (library and executable) and what `quadform --version` prints.
-public enum QuadFormVersion {
+/// The version of the quadform package (library and executable) and what `quadform --version` prints.
+public enum PackageVersion {
     /// The release this source tree is, semantic versioning.
     public static let string = "0.1.0"
 
