@@ -6,8 +6,8 @@ import QuadForm  // not @testable: the article may use the public API only
 /// `snippets()` below, line for line, so they compile against the public API and run.
 @Suite("Library documentation")
 struct LibraryArticleTests {
-    static let article = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let article = URL(fileURLWithPath: #filePath)  // Tests/QuadFormTests/Documentation/ → the package root
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources/QuadForm/QuadForm.docc/Experiments.md")
 
     @Test("The article's snippets run and say what their comments say")
