@@ -47,10 +47,17 @@ let package = Package(
             ],
             path: "Sources/quadform-mpi"
         ),
+        .systemLibrary(
+            name: "CGMP",
+            path: "Sources/CGMP",
+            pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"])]
+        ),
         .target(
             name: "QuadForm",
             dependencies: [
                 "CLapacke",
+                "CGMP",
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),

@@ -5,8 +5,14 @@ import QuadForm
 extension Synth {
     /// `synth --exact`: parse exactly, synthesize in rational arithmetic, print the exact report.
     func runExact() throws {
+        var clock = PhaseClock()
         let spec = try activation.map { try QuadraticActivationSpec(parsing: $0) }
-        let report = try ExactSynthesisReport(synthesis: ExactSynthesis(form: form.loadExact()), activation: spec)
+        let exactForm = try form.loadExact()
+        clock.mark("read")
+        let synthesis = try ExactSynthesis(form: exactForm)
+        clock.mark("synthesize (fraction-free, GMP)")
+        let report = try ExactSynthesisReport(synthesis: synthesis, activation: spec)
+        clock.mark("verify (exact, on integers)")
         let text: String
         switch format {
         case .text: text = report.text
@@ -14,8 +20,14 @@ extension Synth {
         case .dot: text = try Diagrams.dot(report.synthesis)
         case .svg: text = String(decoding: try Graphviz.render(Diagrams.dot(report.synthesis), format: "svg"), as: UTF8.self)
         }
+        clock.mark("report (\(format.rawValue))")
         try emit(text, to: output)
-        if let saveNetworks { try SavedNetworks.write(report, to: saveNetworks) }
+        clock.mark("write report")
+        if let saveNetworks {
+            try SavedNetworks.write(report, to: saveNetworks)
+            clock.mark("write \(saveNetworks)")
+        }
+        if timings { FileHandle.standardError.write(Data(clock.summary.utf8)) }
         if !report.passed {
             throw CheckFailed(message: "exact verification failed: a network does not equal the form (see the report)")
         }

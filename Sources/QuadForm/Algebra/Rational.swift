@@ -27,6 +27,12 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The integer `i`.
     public init(_ i: Int) { self.init(BigInt(i)) }
 
+    /// `p / q` already in lowest terms with q > 0 (no gcd taken; the caller guarantees it).
+    init(reducedNumerator p: BigInt, denominator q: BigInt) {
+        numerator = p
+        denominator = q
+    }
+
     /// gcd(a, b) as a BigInt. Euclid's remainder steps first while the sizes differ by more than a
     /// word (one division removes the difference), then BigInt's binary gcd, whose iteration count
     /// follows the larger operand: gcd(9·10⁴⁰⁰⁰, 12345) takes one division instead of

@@ -50,6 +50,9 @@ public struct ExactForm: Equatable, Sendable {
     public static func parse(_ text: String, variables: [String]? = nil) throws -> ExactForm {
         let p = try ExpressionParser.polynomial(text, as: Rational.self)
         let names = try ExpressionParser.orderedVariables(of: p, given: variables, source: text)
+        guard names.count <= ExactWorkEstimate.maximumDimension else {
+            throw ExactLimitError.dimension(variables: names.count, limit: ExactWorkEstimate.maximumDimension)
+        }
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         var linear = RationalVector.zero(names.count)
         var m = RationalMatrix(rows: names.count, columns: names.count)
@@ -68,6 +71,9 @@ public struct ExactForm: Equatable, Sendable {
         let quadraticValue = try content.formQuadratic(value)
         let rowItems = try content.array(quadraticValue, "quadratic")
         let n = rowItems.count
+        guard n <= ExactWorkEstimate.maximumDimension else {
+            throw ExactLimitError.dimension(variables: n, limit: ExactWorkEstimate.maximumDimension)
+        }
         var m = RationalMatrix(rows: n, columns: n)
         for (i, rowValue) in rowItems.enumerated() {
             let items = try content.array(rowValue, "quadratic[\(i)]")

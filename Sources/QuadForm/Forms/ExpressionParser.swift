@@ -14,6 +14,10 @@ public enum ExpressionParser {
     /// Most variables `form` accepts: a larger form belongs in a JSON or `.npy` file, and its
     /// n × n matrix would be allocated from a short expression.
     public static let maximumVariables = 5_000
+    /// Most quadratic terms one product may create: 2,100,000 is `(x1+…+x2048)^2` (2,098,176
+    /// terms) and `(x1+…+x1449)*(y1+…+y1449)`. A larger product is refused before it is expanded
+    /// (`(x1+…+x5000)^2` would have 12.5 million terms); give such forms as JSON or `.npy`.
+    public static let maximumProductTerms = 2_100_000
 
     /// Parses `text` into a syntax tree.
     public static func parse(_ text: String) throws -> ExpressionNode {
@@ -413,29 +417,51 @@ private struct Expander<F: FieldScalar> {
             try checkRepresentable(total, node)
             return total
         case .product(let factors):
-            var result = try expand(factors[0].factor)
-            for (divides, factor) in factors.dropFirst() {
+            // Constant factors multiply one scalar; at most two factors have degree 1 (or one has
+            // degree 2), multiplied once at the end: linear in the terms of the result.
+            var scalar = F.one
+            var mentioned = Set<String>()
+            var polynomials: [QuadraticPolynomial<F>] = []
+            var degree = 0
+            for (divides, factor) in factors {
                 let p = try expand(factor)
+                mentioned.formUnion(p.mentionedVariables)
                 // Refuse before multiplying: an exact product has about the sum of the sizes.
-                if F.one.exactSizeInBits > 0, result.largestExactSize + p.largestExactSize > ExpressionParser.maximumExactBits {
-                    throw error("'\(text(node))' has a coefficient too large for exact arithmetic (about \(result.largestExactSize + p.largestExactSize) bits; at most \(ExpressionParser.maximumExactBits))", node)
+                if F.one.exactSizeInBits > 0, scalar.exactSizeInBits + p.largestExactSize > ExpressionParser.maximumExactBits {
+                    throw error("'\(text(node))' has a coefficient too large for exact arithmetic (about \(scalar.exactSizeInBits + p.largestExactSize) bits; at most \(ExpressionParser.maximumExactBits))", node)
                 }
                 if divides {
                     guard p.degree == 0 else {
                         throw error("division by an expression that contains \(p.variables.sorted(by: ExpressionParser.naturalOrder).joined(separator: ", ")): only division by constants keeps the form quadratic", factor)
                     }
                     guard !p.constant.isZero else { throw error("division by zero", factor) }
-                    result = result.scaled(by: F.one / p.constant)
-                    result.mentionedVariables.formUnion(p.mentionedVariables)
+                    scalar = scalar / p.constant
+                } else if p.degree == 0 {
+                    scalar = scalar * p.constant
                 } else {
-                    if result.degree + p.degree > 2 {
+                    if degree + p.degree > 2 && !scalar.isZero {
                         let span = ExpressionNode(.number(""), start: factors[0].factor.start, end: factor.end)
-                        throw error("term '\(text(span))' has degree \(result.degree + p.degree); a quadratic form allows degree ≤ 2", span)
+                        throw error("term '\(text(span))' has degree \(degree + p.degree); a quadratic form allows degree ≤ 2", span)
                     }
-                    result = result * p
+                    if !scalar.isZero {
+                        degree += p.degree
+                        polynomials.append(p)
+                    }
                 }
-                try checkRepresentable(result, node)
+                if !scalar.isFiniteValue { throw error("'\(text(node))' overflows a Double", node) }
+                try checkExactSize(CollectionOfOne(scalar), node)
             }
+            var result: QuadraticPolynomial<F>
+            if scalar.isZero || polynomials.isEmpty {
+                result = QuadraticPolynomial(constant: scalar.isZero ? .zero : scalar)
+            } else if polynomials.count == 1 {
+                result = polynomials[0].scaled(by: scalar)
+            } else {
+                try checkProductSize(polynomials[0], polynomials[1], square: false, node)
+                result = polynomials[0].scaled(by: scalar) * polynomials[1]
+            }
+            result.mentionedVariables = mentioned
+            try checkRepresentable(result, node)
             return result
         case .power(let base, let exponent):
             let p = try expand(base)
@@ -465,7 +491,18 @@ private struct Expander<F: FieldScalar> {
                 }
                 return QuadraticPolynomial(constant: result)
             }
-            return exponent == 1 ? p : p * p
+            if exponent == 1 { return p }
+            try checkProductSize(p, p, square: true, node)
+            return p.squared()
+        }
+    }
+
+    /// Refuses a product that would create more than `ExpressionParser.maximumProductTerms`
+    /// quadratic terms, before any is created.
+    func checkProductSize(_ p: QuadraticPolynomial<F>, _ q: QuadraticPolynomial<F>, square: Bool, _ node: ExpressionNode) throws {
+        let terms = QuadraticPolynomial<F>.productTermCount(p, q, square: square)
+        if terms > ExpressionParser.maximumProductTerms {
+            throw error("'\(text(node))' expands into \(terms) quadratic terms, more than the limit of \(ExpressionParser.maximumProductTerms) for expressions; give large forms as JSON (--input) or .npy (--quadratic)", node)
         }
     }
 

@@ -86,14 +86,45 @@ public struct QuadraticPolynomial<F: FieldScalar>: Sendable {
         return r
     }
 
-    /// The product, assuming the caller checked that the degrees add up to at most 2.
-    static func * (p: Self, q: Self) -> Self {
+    /// The number of quadratic terms `p * q` can create: |p_lin|·|q_lin| pairs of linear terms,
+    /// or |p_lin|(|p_lin| + 1)/2 for a square.
+    static func productTermCount(_ p: Self, _ q: Self, square: Bool) -> Int {
+        let m = p.linear.count, k = q.linear.count
+        let (pairs, overflow) = m.multipliedReportingOverflow(by: square ? m + 1 : k)
+        if overflow { return .max }
+        return (square ? pairs / 2 : pairs) + p.quadratic.count + q.quadratic.count
+    }
+
+    /// The product, assuming the caller checked that the degrees add up to at most 2. Time and
+    /// memory are linear in the terms it creates (`productTermCount`); a square visits each pair
+    /// of linear terms once.
+    static func * (p: Self, q: Self) -> Self { multiply(p, q, square: false) }
+
+    /// `p * p`, visiting each unordered pair of linear terms once.
+    func squared() -> Self { Self.multiply(self, self, square: true) }
+
+    private static func multiply(_ p: Self, _ q: Self, square: Bool) -> Self {
         var r = q.scaled(by: p.constant) + p.scaled(by: q.constant)
         r.constant = p.constant * q.constant
-        for (a, u) in p.linear {
-            for (b, v) in q.linear {
-                let key = VariablePair(a, b)
-                r.quadratic[key] = (r.quadratic[key] ?? .zero) + u * v
+        r.quadratic.reserveCapacity(r.quadratic.count + productTermCount(p, q, square: square))
+        if square {
+            let items = Array(p.linear)
+            for i in items.indices {
+                let (a, u) = items[i]
+                let twice = u + u
+                r.quadratic[VariablePair(a, a), default: .zero] = r.quadratic[VariablePair(a, a), default: .zero] + u * u
+                for j in (i + 1)..<items.count {
+                    let (b, v) = items[j]
+                    let key = VariablePair(a, b)
+                    r.quadratic[key, default: .zero] = r.quadratic[key, default: .zero] + twice * v
+                }
+            }
+        } else {
+            for (a, u) in p.linear {
+                for (b, v) in q.linear {
+                    let key = VariablePair(a, b)
+                    r.quadratic[key, default: .zero] = r.quadratic[key, default: .zero] + u * v
+                }
             }
         }
         r.dropZeros()

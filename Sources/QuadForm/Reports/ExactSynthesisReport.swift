@@ -9,19 +9,32 @@ public struct ExactSynthesisReport: Sendable {
     public let certificate: NeuronCountCertificate
     /// The s-networks, with `--activation`.
     public let quadraticActivation: ExactQuadraticActivationNetworks?
+    /// Whether the certificate holds, each piece recomputed from the form.
+    public let certificateHolds: Bool
+    /// The networks' number sizes next to the Hadamard bound.
+    public let sizes: ExactCertificateSizes
 
-    /// Builds the report (synthesis already done).
+    /// Largest n for which the text report prints A and P in full and the JSON report includes the
+    /// projector P (computed on demand in O(n³) fraction arithmetic; synthesis does not need it).
+    public static let maximumShownDimension = 12
+
+    /// Builds the report (synthesis already done): verification and certificate on integers.
     public init(synthesis: ExactSynthesis, activation: QuadraticActivationSpec? = nil) throws {
         self.synthesis = synthesis
         verification = synthesis.verify()
         certificate = synthesis.certificate
+        certificateHolds = certificate.holds(for: synthesis.form)
+        sizes = ExactCertificateSizes(synthesis: synthesis)
         quadraticActivation = try activation.map { try ExactQuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
     }
 
     /// Every exact check passed (networks equal f, certificates hold).
     public var passed: Bool {
-        verification.passed && certificate.holds(for: synthesis.form) && (quadraticActivation?.passed ?? true)
+        verification.passed && certificateHolds && (quadraticActivation?.passed ?? true)
     }
+
+    /// Whether A and P are small enough to print (n ≤ `maximumShownDimension`).
+    var showsMatrices: Bool { synthesis.form.dimension <= ExactSynthesisReport.maximumShownDimension }
 
     /// Why the plain network has the neurons it has.
     public var plainReason: String {
@@ -44,7 +57,7 @@ public struct ExactSynthesisReport: Sendable {
         }
         let c = certificate
         var certificateMembers: [(String, JSONValue)] = [
-            ("holds", .bool(c.holds(for: s.form))),
+            ("holds", .bool(certificateHolds)),
             ("reduction_reproduces_matrix", .bool(c.reductionReproducesMatrix)),
             ("minor_indices", .array(c.minorIndices.map { .number(String($0)) })),
             ("minor_determinant", ExactJSON.number(c.minorDeterminant)),
@@ -65,7 +78,7 @@ public struct ExactSynthesisReport: Sendable {
                 ("coefficients", ExactJSON.numbers(s.reduction.coefficients)),
                 ("vectors", .array(s.reduction.vectors.map(ExactJSON.numbers))),
             ])),
-            ("projector", ExactJSON.matrix(s.projector)),
+            ("projector", showsMatrices ? ExactJSON.matrix(s.projector) : .null),
             ("linear_range_part", ExactJSON.numbers(s.linearRangePart)),
             ("linear_null_part", ExactJSON.numbers(s.linearNullPart)),
             ("linear_null_part_norm_squared", ExactJSON.number(s.linearNullPartNormSquared)),
@@ -80,6 +93,12 @@ public struct ExactSynthesisReport: Sendable {
                 ("plain_equal", .bool(verification.plainEqual)),
             ])),
             ("certificate", .object(certificateMembers)),
+            ("sizes", .object([
+                ("largest_numerator_digits", .number(String(sizes.largestNumeratorDigits))),
+                ("largest_denominator_digits", .number(String(sizes.largestDenominatorDigits))),
+                ("hadamard_digits", .number(String(sizes.hadamardDigits))),
+                ("hadamard_bound_of", .string("k×k minors of s·A, s the common denominator of A")),
+            ])),
         ]
         if let q = quadraticActivation {
             members.append(("quadratic_activation", .object([
@@ -106,12 +125,16 @@ public struct ExactSynthesisReport: Sendable {
             out += label.padding(toLength: 20, withPad: " ", startingAt: 0) + value + "\n"
         }
         func vector(_ v: [Rational]) -> String { "[" + v.map(\.description).joined(separator: ", ") + "]" }
-        line("mode", "exact rational arithmetic (BigInt): no rounding anywhere")
+        line("mode", "exact rational arithmetic (fraction-free on GMP integers): no rounding anywhere")
         line("variables", names.isEmpty ? "(none)" : "\(names.joined(separator: ", "))   (n = \(n))")
         line("f(x)", s.form.formula)
-        let rows = s.symmetricMatrix.rowArrays.map(vector)
-        line("A = (M + Mᵀ)/2", rows.first ?? "[]")
-        for r in rows.dropFirst() { line("", r) }
+        if showsMatrices {
+            let rows = s.symmetricMatrix.rowArrays.map(vector)
+            line("A = (M + Mᵀ)/2", rows.first ?? "[]")
+            for r in rows.dropFirst() { line("", r) }
+        } else {
+            line("A = (M + Mᵀ)/2", "\(n) × \(n) (printed for n ≤ \(ExactSynthesisReport.maximumShownDimension); --format json has it)")
+        }
         let squares: [(Rational, String)] = zip(s.reduction.coefficients, s.reduction.vectors).map { d, l in
             (d, "(" + ExactJSON.join(l.enumerated().compactMap { $1.isZero ? nil : ($1, names[$0]) }, limit: 8) + ")^2")
         }
@@ -124,9 +147,16 @@ public struct ExactSynthesisReport: Sendable {
             }
         }
         line("rank", "k = \(s.rank) exactly (principal minor on {\(certificate.minorIndices.map { names[$0] }.joined(separator: ", "))} has determinant \(certificate.minorDeterminant))")
-        line("P = L(LᵀL)⁻¹Lᵀ", s.projector.rowArrays.first.map(vector) ?? "[]")
-        for r in s.projector.rowArrays.dropFirst() { line("", vector(r)) }
-        line("a_N = (I − P)a", vector(s.linearNullPart) + "   ‖a_N‖² = \(s.linearNullPartNormSquared): "
+        if showsMatrices {
+            let projector = s.projector
+            line("P = L(LᵀL)⁻¹Lᵀ", projector.rowArrays.first.map(vector) ?? "[]")
+            for r in projector.rowArrays.dropFirst() { line("", vector(r)) }
+        } else {
+            line("P = L(LᵀL)⁻¹Lᵀ", "\(n) × \(n), not computed for n > \(ExactSynthesisReport.maximumShownDimension) (a_N is computed directly)")
+        }
+        line("sizes", "largest numerator \(sizes.largestNumeratorDigits) digits, denominator \(sizes.largestDenominatorDigits) digits; "
+             + "Hadamard bound of the \(s.rank)×\(s.rank) minors of A: \(sizes.hadamardDigits) digits")
+        line("a_N = (I − P)a", (showsMatrices ? vector(s.linearNullPart) : "\(s.linearNullPart.filter { !$0.isZero }.count) non-zero entries") + "   ‖a_N‖² = \(s.linearNullPartNormSquared): "
              + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
         out += "\n"
         line("residual network", "\(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = (\(n), \(s.residual.hiddenNeurons), 1), S = {(0,2)}")

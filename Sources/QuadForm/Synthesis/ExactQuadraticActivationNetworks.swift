@@ -24,10 +24,10 @@ public struct ExactQuadraticActivationNetworks: Sendable {
         self.spec = spec
         residual = try QuadraticActivationRewrite.rewrite(synthesis.residual, to: spec)
         plain = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec)
-        residualEqual = residual.expansion.equals(synthesis.form)
-        plainEqual = plain.expansion.equals(synthesis.form)
+        residualEqual = ExactIntegerCheck.network(residual, equals: synthesis.form)
+        plainEqual = ExactIntegerCheck.network(plain, equals: synthesis.form)
         let printed = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec, shift: .printedEquation10)
-        printedEquation10Equal = printed.expansion.equals(synthesis.form)
+        printedEquation10Equal = ExactIntegerCheck.network(printed, equals: synthesis.form)
         printedEquation10Discrepancy = QuadraticActivationRewrite.printedEquation10Discrepancy(of: synthesis.plain, spec: spec)
     }
 

@@ -1,4 +1,3 @@
-
 /// Exact rational synthesis (design.md §4): Lagrange's reduction gives k = rank A, the rational
 /// projector `P = L(LᵀL)⁻¹Lᵀ` onto range(A) splits `a = a_R + a_N`, and
 ///
@@ -14,10 +13,15 @@ public struct ExactSynthesis: Sendable {
     /// `xᵀAx = Σ d_i (ℓ_iᵀx)²`.
     public let reduction: LagrangeReduction
     /// L: n × k, columns ℓ_i (a basis of range(A)).
-    public let rangeBasis: RationalMatrix
-    /// `P = L(LᵀL)⁻¹Lᵀ`, the orthogonal projector onto range(A).
-    public let projector: RationalMatrix
-    /// y with `a_R = L y` (y = (LᵀL)⁻¹Lᵀa).
+    public var rangeBasis: RationalMatrix { RationalMatrix(columnVectors: reduction.vectors, length: form.dimension) }
+    /// `P = L(LᵀL)⁻¹Lᵀ`, the orthogonal projector onto range(A), computed on demand in rational
+    /// arithmetic (O(n³) fraction operations: meant for small n; synthesis does not need it).
+    public var projector: RationalMatrix {
+        let basis = rangeBasis
+        guard let gramInverse = basis.transposed.multiply(basis).inverse else { return RationalMatrix(rows: form.dimension, columns: form.dimension) }
+        return basis.multiply(gramInverse).multiply(basis.transposed)
+    }
+    /// y with `a_R = L y` (y_i = 2 d_i β_i).
     public let rangeCoordinates: [Rational]
     /// `a_R = P a`.
     public let linearRangePart: [Rational]
@@ -25,6 +29,8 @@ public struct ExactSynthesis: Sendable {
     public let linearNullPart: [Rational]
     /// β_i = y_i / (2 d_i).
     public let shifts: [Rational]
+    /// det A[P, P] on the pivot indices P (non-zero; A's scaled Bareiss pivot p_k / s^k).
+    public let minorDeterminant: Rational
     /// The residual network: k square neurons plus the skip V_{0,2} = a_Nᵀ.
     public let residual: ExactNetwork
     /// The plain network: k neurons, or k + 2 when a_N ≠ 0.
@@ -37,26 +43,21 @@ public struct ExactSynthesis: Sendable {
     /// ‖a_N‖², exactly.
     public var linearNullPartNormSquared: Rational { RationalVector.dot(linearNullPart, linearNullPart) }
 
-    /// Synthesizes both networks for `form` in exact arithmetic.
+    /// Synthesizes both networks for `form` in exact arithmetic: the fraction-free reduction of
+    /// `ExactReductionBuilder` on GMP integers, then the networks from its terms.
     public init(form: ExactForm) throws {
         let n = form.dimension
         try ExactSynthesis.checkWork(form)
         let a = form.symmetricMatrix
-        let reduction = LagrangeReduction(symmetric: a)
+        let result = try ExactReductionBuilder.build(symmetric: a, linear: form.linear, constant: form.constant)
+        let reduction = LagrangeReduction(result: result)
         let k = reduction.rank
-        let basis = RationalMatrix(columnVectors: reduction.vectors, length: n)
-        let gram = basis.transposed.multiply(basis)
-        guard let gramInverse = gram.inverse else {
-            throw SynthesisError.internalError("internal: the Lagrange vectors are dependent (their Gram matrix is singular)")
-        }
-        let projector = basis.multiply(gramInverse).multiply(basis.transposed)
-        let coordinates = gramInverse.multiply(basis.transposed.multiply(form.linear))
-        let rangePart = basis.multiply(coordinates)
-        let nullPart = RationalVector.adding(form.linear, rangePart, scaledBy: -Rational.one)
+        let nullPart = result.nullPart
+        let rangePart = RationalVector.adding(form.linear, nullPart, scaledBy: -Rational.one)
         let two = Rational(2)
-        let shifts = (0..<k).map { coordinates[$0] / (two * reduction.coefficients[$0]) }
-        var outputBias = form.constant
-        for i in 0..<k { outputBias = outputBias - reduction.coefficients[i] * shifts[i] * shifts[i] }
+        let shifts = result.biases
+        let coordinates = (0..<k).map { shifts[$0].isZero ? Rational.zero : two * result.weights[$0] * shifts[$0] }
+        let outputBias = result.outputBias
         let firstRows = RationalMatrix(rowArrays: reduction.vectors, columns: n)
         let residual = try ExactNetwork(inputWidth: n, activation: .square, firstWeights: firstRows, firstBias: shifts,
                                         outputWeights: reduction.coefficients, outputBias: outputBias, skip: nullPart)
@@ -74,19 +75,18 @@ public struct ExactSynthesis: Sendable {
         self.form = form
         self.symmetricMatrix = a
         self.reduction = reduction
-        self.rangeBasis = basis
-        self.projector = projector
         self.rangeCoordinates = coordinates
         self.linearRangePart = rangePart
         self.linearNullPart = nullPart
         self.shifts = shifts
+        self.minorDeterminant = result.minorDeterminant
         self.residual = residual
         self.plain = plain
     }
 
     /// Expands both networks back and compares with the form: the exact proof of equivalence.
     public func verify() -> ExactVerification {
-        ExactVerification(residual: residual.expansion, plain: plain.expansion, form: form)
+        ExactVerification(residual: residual, plain: plain, form: form)
     }
 
     /// The certificates behind the neuron counts (design.md §3), all exact.
@@ -100,9 +100,10 @@ extension ExactSynthesis {
     /// numbers grow to about that many bits.
     public static let maximumDimensionTimesBits = 65_536
 
-    /// Refuses forms whose exact reduction would run for hours on astronomic numbers (no
-    /// hang on absurd input). The gcd behind every rational operation costs about the square of
-    /// the operands' size, and eliminating n variables makes numbers of up to about n · b bits.
+    /// Refuses forms whose exact reduction would run for hours on astronomic numbers (issue 6: no
+    /// hang on absurd input): coefficients beyond `maximumCoefficientBits`, n · b beyond
+    /// `maximumDimensionTimesBits`, and work or memory beyond the bounds of `ExactWorkEstimate`
+    /// (eliminating n variables makes numbers of up to about n · b bits).
     static func checkWork(_ form: ExactForm) throws {
         let n = form.dimension
         var b = form.constant.exactSizeInBits
@@ -114,5 +115,7 @@ extension ExactSynthesis {
         guard n * b <= maximumDimensionTimesBits else {
             throw SynthesisError.tooLarge("exact synthesis: \(n) variables with coefficients of up to \(b) bits would make numbers of about \(n * b) bits, more than the limit of \(maximumDimensionTimesBits); use fewer digits or floating-point synthesis")
         }
+        try ExactWorkEstimate(form: form).check()
     }
 }
+

@@ -30,58 +30,24 @@ public struct LagrangeReduction: Equatable, Sendable {
     /// k = rank A.
     public var rank: Int { coefficients.count }
 
-    /// Reduces the symmetric matrix `a` (its symmetric part is used if it is not symmetric).
+    /// Reduces the symmetric matrix `a` (its symmetric part is used if it is not symmetric),
+    /// fraction-free on integers (`FractionFreeReduction`): each ℓ_i is an integer vector reduced
+    /// by its common factor and d_i carries the step's denominator.
     public init(symmetric a: RationalMatrix) {
         let n = a.rows
-        var b = a == a.transposed ? a : a.symmetricPart
-        var steps: [Step] = []
-        var coefficients: [Rational] = []
-        var vectors: [[Rational]] = []
-        var pivots: [Int] = []
-        func height(_ r: Rational) -> Int { r.numerator.magnitude.bitWidth + r.denominator.magnitude.bitWidth }
-        while true {
-            // Pivoting: the non-zero diagonal entry of smallest size keeps the numbers small.
-            var best: Int? = nil
-            for i in 0..<n where !b[i, i].isZero {
-                if best == nil || height(b[i, i]) < height(b[best!, best!]) { best = i }
-            }
-            if let i = best {
-                let d = b[i, i]
-                let row = b.row(i)
-                let inverse = Rational.one / d
-                for p in 0..<n where !row[p].isZero {
-                    let scaled = row[p] * inverse
-                    for q in 0..<n where !row[q].isZero { b[p, q] = b[p, q] - scaled * row[q] }
-                }
-                steps.append(.diagonal(index: i, pivot: d))
-                coefficients.append(d)
-                vectors.append(row.map { $0 * inverse })
-                pivots.append(i)
-                continue
-            }
-            var pair: (Int, Int)? = nil
-            search: for i in 0..<n { for j in (i + 1)..<max(i + 1, n) where !b[i, j].isZero { pair = (i, j); break search } }
-            guard let (i, j) = pair else { break }
-            // xᵀBx = 2(uᵀx)(vᵀx)/e + xᵀ(B − (uvᵀ + vuᵀ)/e)x with u, v rows i, j and e = B_ij
-            // (B_ii = B_jj = 0), and 2pq/e = (e/2)((p + q)/e)² − (e/2)((p − q)/e)².
-            let e = b[i, j]
-            let u = b.row(i), v = b.row(j)
-            let inverse = Rational.one / e
-            for p in 0..<n where !(u[p].isZero && v[p].isZero) {
-                for q in 0..<n where !(u[q].isZero && v[q].isZero) {
-                    b[p, q] = b[p, q] - (u[p] * v[q] + v[p] * u[q]) * inverse
-                }
-            }
-            let half = e * Rational(1, 2)
-            steps.append(.productPair(i: i, j: j, entry: e))
-            coefficients += [half, -half]
-            vectors += [zip(u, v).map { ($0 + $1) * inverse }, zip(u, v).map { ($0 - $1) * inverse }]
-            pivots += [i, j]
-        }
-        self.steps = steps
-        self.coefficients = coefficients
-        self.vectors = vectors
-        self.pivotIndices = pivots
+        let b = a == a.transposed ? a : a.symmetricPart
+        // Without a linear term the border is zero and the projection step never runs.
+        let result = try? ExactReductionBuilder.build(symmetric: b, linear: RationalVector.zero(n), constant: .zero)
+        self.init(result: result ?? ExactReductionResult(steps: [], weights: [], vectors: [], biases: [], pivotIndices: [],
+                                                         outputBias: .zero, minorDeterminant: .one, nullPart: []))
+    }
+
+    /// The reduction part of a fraction-free result.
+    init(result: ExactReductionResult) {
+        steps = result.steps
+        coefficients = result.weights
+        vectors = result.vectors
+        pivotIndices = result.pivotIndices
     }
 
     /// `Σ d_i ℓ_i ℓ_iᵀ`, which equals the symmetric part of the reduced matrix.

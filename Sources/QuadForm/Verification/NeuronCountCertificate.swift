@@ -24,41 +24,42 @@ public struct NeuronCountCertificate: Sendable {
     /// y with Ay = a, when a ∈ range(A).
     public let rangePreimage: [Rational]?
 
-    /// Builds the certificate from an exact synthesis.
+    /// Builds the certificate from an exact synthesis; every check runs on GMP integers
+    /// (`ExactIntegerCheck`), the preimage y by one fraction-free solve on the pivot block.
     public init(synthesis s: ExactSynthesis) {
         let n = s.form.dimension
         let a = s.symmetricMatrix
         rank = s.rank
-        reductionReproducesMatrix = s.reduction.reconstructed(dimension: n) == a
+        reductionReproducesMatrix = ExactIntegerCheck.sumOfSquares(weights: s.reduction.coefficients, vectors: s.reduction.vectors, equals: a)
         minorIndices = s.reduction.pivotIndices
-        minorDeterminant = s.rank == 0 ? .one : a.principalSubmatrix(s.reduction.pivotIndices).determinant
+        minorDeterminant = s.minorDeterminant
         if s.hasLinearNullPart {
             let z = s.linearNullPart
             nullVector = z
-            matrixTimesNullVector = a.multiply(z)
+            matrixTimesNullVector = ExactIntegerCheck.product(a, z)
             nullVectorDotLinear = RationalVector.dot(z, s.form.linear)
             rangePreimage = nil
         } else {
             nullVector = nil
             matrixTimesNullVector = nil
             nullVectorDotLinear = nil
-            // A = L D Lᵀ and a = L y_c; y = L (LᵀL)⁻¹ D⁻¹ y_c gives Ay = L D D⁻¹ y_c = a.
-            let basis = s.rangeBasis
-            let gramInverse = basis.transposed.multiply(basis).inverse ?? RationalMatrix(rows: 0, columns: 0)
-            let scaled = zip(s.rangeCoordinates, s.reduction.coefficients).map { $0 / $1 }
-            rangePreimage = s.rank == 0 ? RationalVector.zero(n) : basis.multiply(gramInverse.multiply(scaled))
+            // y supported on the pivots: A[P,P] y_P = a_P (A[P,P] is non-singular, and a ∈ range(A)
+            // = span of A's pivot columns).
+            rangePreimage = ExactIntegerCheck.solvePrincipal(a, indices: s.reduction.pivotIndices, rightSide: s.form.linear)
+                ?? RationalVector.zero(n)
         }
     }
 
-    /// Whether every piece checks: the counts are then proved for this instance.
+    /// Whether every piece checks: the counts are then proved for this instance. Recomputes each
+    /// piece from `form` on integers (the determinant by a fraction-free elimination).
     public func holds(for form: ExactForm) -> Bool {
         let a = form.symmetricMatrix
         guard reductionReproducesMatrix, minorIndices.count == rank, !minorDeterminant.isZero,
-              a.principalSubmatrix(minorIndices).determinant == minorDeterminant || rank == 0 else { return false }
+              rank == 0 || ExactIntegerCheck.principalDeterminant(a, indices: minorIndices) == minorDeterminant else { return false }
         if let z = nullVector {
-            return a.multiply(z).allSatisfy(\.isZero) && !RationalVector.dot(z, form.linear).isZero
+            return ExactIntegerCheck.product(a, z).allSatisfy(\.isZero) && !RationalVector.dot(z, form.linear).isZero
         }
-        if let y = rangePreimage { return a.multiply(y) == form.linear }
+        if let y = rangePreimage { return ExactIntegerCheck.product(a, y) == form.linear }
         return false
     }
 }

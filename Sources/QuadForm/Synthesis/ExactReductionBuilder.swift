@@ -1,0 +1,172 @@
+import BigInt
+import CGMP
+
+/// Everything exact synthesis takes from the fraction-free reduction (design.md §4), in exact
+/// rationals: f(x) = outputBias + a_Nᵀx + Σ_j w_j (u_jᵀx + b_j)², each u_j an integer vector
+/// reduced by its common factor g_j, b_j the border entry over the same g_j, w_j one rational.
+struct ExactReductionResult: Sendable {
+    /// The steps, with the rational pivots (q/(p·s)) or pair entries (e/(p·s)) of A's Schur complements.
+    var steps: [LagrangeReduction.Step]
+    /// w_j.
+    var weights: [Rational]
+    /// u_j (integers).
+    var vectors: [[Rational]]
+    /// b_j.
+    var biases: [Rational]
+    /// The pivot indices in order.
+    var pivotIndices: [Int]
+    /// c − Σ w_j b_j² (the constant left over).
+    var outputBias: Rational
+    /// det A[P, P] on the pivot indices P.
+    var minorDeterminant: Rational
+    /// a_N = (I − P)a, the orthogonal projection of a onto null(A).
+    var nullPart: [Rational]
+}
+
+/// Builds `ExactReductionResult` from a rational form on GMP integers: A scaled to integers once
+/// (B = s·A), the symmetric Bareiss elimination of `FractionFreeReduction`, then the linear term
+/// as a border column replayed through the same steps (design.md §4).
+enum ExactReductionBuilder {
+    /// Reduces `xᵀAx + aᵀx + c` (A symmetric, rational).
+    static func build(symmetric a: RationalMatrix, linear: [Rational], constant: Rational) throws -> ExactReductionResult {
+        let n = a.rows
+        let (numerators, scale) = GMP.commonDenominator(a.entries)
+        let b = IntegerMatrix(rows: n, columns: n)
+        for i in 0..<n { for j in i..<n { qf_mpz_swap(b[i, j], numerators[i * n + j]) } }
+        let reduction = FractionFreeReduction(eliminating: b)
+        let s = GMP.bigInt(scale[0])
+        let k = reduction.rank
+        let finalPivot = reduction.pivots[reduction.steps.count]
+
+        // Phase 1: the linear term itself as the border. A zero leftover means a ∈ range(A).
+        var border = borderColumn(linear: linear, constant: constant, scale: s)
+        var edge = reduction.replay(column: border.column, corner: border.corner[0])
+        var nullPart = RationalVector.zero(n)
+        if reduction.remaining.contains(where: { qf_mpz_sgn(border.column[$0]) != 0 }) {
+            // a ∉ range(A): a_R = L(LᵀL)⁻¹Lᵀa with L the pivot rows; a_N = a − a_R; replay a_R.
+            // The k × k Gram system has entries of about twice the rows' size: refuse it up front
+            // when its elimination would exceed the work bound.
+            var rowBits = 0
+            for i in 0..<k { for j in 0..<n { rowBits = max(rowBits, GMP.bits(reduction.pivotRows[i, j])) } }
+            try ExactWorkEstimate(dimension: k, coefficientBits: 2 * rowBits + n.bitWidth - n.leadingZeroBitCount)
+                .check(stage: "the orthogonal projection of a onto null(A)")
+            nullPart = orthogonalNullPart(of: linear, rows: reduction.pivotRows)
+            let rangePart = RationalVector.adding(linear, nullPart, scaledBy: -Rational.one)
+            border = borderColumn(linear: rangePart, constant: constant, scale: s)
+            edge = reduction.replay(column: border.column, corner: border.corner[0])
+            guard !reduction.remaining.contains(where: { qf_mpz_sgn(border.column[$0]) != 0 }) else {
+                throw SynthesisError.internalError("internal: a − a_N is not in range(A) after the exact projection")
+            }
+        }
+
+        // The terms: each row with its border entry, scaled by τ and reduced by its common factor.
+        let tau = border.tau
+        let t = IntegerMatrix(rows: 1, columns: 6)
+        GMP.set(t[0], tau)
+        GMP.set(t[1], s)
+        var steps: [LagrangeReduction.Step] = []
+        var weights: [Rational] = [], vectors: [[Rational]] = [], biases: [Rational] = [], pivots: [Int] = []
+        let row = IntegerMatrix(rows: 1, columns: n + 1)
+        /// Appends the term (sign/den)·(vᵀx + β)² for v = τ·combination of pivot rows, β its border.
+        func term(_ fill: (Int) -> Void, denominator: UnsafeMutablePointer<__mpz_struct>, negative: Bool, flip: Bool) {
+            for j in 0...n { fill(j) }
+            for j in 0..<n where qf_mpz_sgn(row[j]) != 0 { qf_mpz_mul(row[j], row[j], t[0]) }
+            qf_mpz_set_si(t[2], 0)
+            for j in 0..<n where qf_mpz_sgn(row[j]) != 0 { qf_mpz_gcd(t[2], t[2], row[j]) }
+            if qf_mpz_sgn(t[2]) == 0 { qf_mpz_set_si(t[2], 1) }
+            if flip { qf_mpz_neg(t[2], t[2]) }
+            for j in 0..<n where qf_mpz_sgn(row[j]) != 0 { qf_mpz_divexact(row[j], row[j], t[2]) }
+            qf_mpz_mul(t[3], t[2], t[2])
+            if negative { qf_mpz_neg(t[3], t[3]) }
+            weights.append(GMP.rational(t[3], denominator))
+            vectors.append((0..<n).map { qf_mpz_sgn(row[$0]) == 0 ? .zero : Rational(GMP.bigInt(row[$0])) })
+            // The bias over the same factor: β = border / g (an integer unless the linear term's
+            // denominators remain).
+            biases.append(qf_mpz_sgn(row[n]) == 0 ? .zero : GMP.rational(row[n], t[2]))
+        }
+        let den = IntegerMatrix(rows: 1, columns: 1)
+        for (index, step) in reduction.steps.enumerated() {
+            let p = reduction.pivots[index], value = reduction.stepValues[index]
+            let first = reduction.firstRow[index]
+            // den = s·p·value·τ² (times 2 for a pair).
+            qf_mpz_mul(den[0], t[1], p)
+            qf_mpz_mul(den[0], den[0], value)
+            qf_mpz_mul(den[0], den[0], t[0])
+            qf_mpz_mul(den[0], den[0], t[0])
+            qf_mpz_mul(t[4], t[1], p)
+            let schur = GMP.rational(value, t[4])
+            switch step {
+            case let .diagonal(r):
+                term({ j in if j < n { qf_mpz_set(row[j], reduction.pivotRows[first, j]) } else { qf_mpz_set(row[n], edge[first]) } },
+                     denominator: den[0], negative: false, flip: qf_mpz_sgn(value) < 0)
+                steps.append(.diagonal(index: r, pivot: schur))
+                pivots.append(r)
+            case let .pair(r, q):
+                qf_mpz_mul_si(den[0], den[0], 2)
+                let flip = qf_mpz_sgn(value) < 0
+                let u = first, v = first + 1
+                term({ j in
+                    if j < n { qf_mpz_add(row[j], reduction.pivotRows[u, j], reduction.pivotRows[v, j]) } else { qf_mpz_add(row[n], edge[u], edge[v]) }
+                }, denominator: den[0], negative: false, flip: flip)
+                term({ j in
+                    if j < n { qf_mpz_sub(row[j], reduction.pivotRows[u, j], reduction.pivotRows[v, j]) } else { qf_mpz_sub(row[n], edge[u], edge[v]) }
+                }, denominator: den[0], negative: true, flip: flip)
+                steps.append(.productPair(i: r, j: q, entry: schur))
+                pivots += [r, q]
+            }
+        }
+        // Constant left over: corner / (s·p_k·τ²); det A[P,P] = p_k / s^k.
+        qf_mpz_mul(den[0], t[1], finalPivot)
+        qf_mpz_mul(den[0], den[0], t[0])
+        qf_mpz_mul(den[0], den[0], t[0])
+        let outputBias = GMP.rational(border.corner[0], den[0])
+        GMP.set(t[5], s.power(k))
+        let minorDeterminant = GMP.rational(finalPivot, t[5])
+        return ExactReductionResult(steps: steps, weights: weights, vectors: vectors, biases: biases, pivotIndices: pivots,
+                                    outputBias: outputBias, minorDeterminant: minorDeterminant, nullPart: nullPart)
+    }
+
+    /// The border of [[s·A, τ·s·a/2], [·, τ²·s·c]] with the least τ (found from the denominators)
+    /// that makes it integer.
+    private static func borderColumn(linear: [Rational], constant: Rational, scale s: BigInt)
+        -> (column: IntegerMatrix, corner: IntegerMatrix, tau: BigInt) {
+        let factor = Rational(s) * Rational(1, 2)
+        let halves = linear.map { $0.isZero ? Rational.zero : $0 * factor }
+        let scaledConstant = Rational(s) * constant
+        let (numerators, denominator) = GMP.commonDenominator(halves)
+        var tau = GMP.bigInt(denominator[0])
+        let cornerRational = scaledConstant * Rational(tau * tau)
+        tau *= cornerRational.denominator
+        let corner = IntegerMatrix(rows: 1, columns: 1)
+        GMP.set(corner[0], (scaledConstant * Rational(tau * tau)).numerator)
+        // column = halves·τ = numerators·(τ / denominator).
+        let multiplier = IntegerMatrix(rows: 1, columns: 1)
+        GMP.set(multiplier[0], cornerRational.denominator)
+        for i in 0..<linear.count where qf_mpz_sgn(numerators[i]) != 0 { qf_mpz_mul(numerators[i], numerators[i], multiplier[0]) }
+        return (numerators, corner, tau)
+    }
+
+    /// a_N = a − L(LᵀL)⁻¹Lᵀa for L with the (independent) rows of `rows` as columns: the
+    /// orthogonal projection of a onto range(A)^⊥ = null(A), by one fraction-free solve.
+    private static func orthogonalNullPart(of linear: [Rational], rows l: IntegerMatrix) -> [Rational] {
+        let k = l.rows, n = l.columns
+        let (a, delta) = GMP.commonDenominator(linear)
+        let system = IntegerMatrix(rows: k, columns: k + 1)
+        for i in 0..<k {
+            for j in i..<k {
+                for c in 0..<n where qf_mpz_sgn(l[i, c]) != 0 && qf_mpz_sgn(l[j, c]) != 0 { qf_mpz_addmul(system[i, j], l[i, c], l[j, c]) }
+                if j != i { qf_mpz_set(system[j, i], system[i, j]) }
+            }
+            for c in 0..<n where qf_mpz_sgn(l[i, c]) != 0 { qf_mpz_addmul(system[i, k], l[i, c], a[c]) }
+        }
+        guard let (y, d) = IntegerElimination.solve(system) else { return linear }  // unreachable: L has independent rows
+        // a_N = (a·D − Σ_j Y_j L_j) / (D·δ).
+        let value = IntegerMatrix(rows: 1, columns: 2)
+        qf_mpz_mul(value[1], d[0], delta[0])
+        return (0..<n).map { c in
+            qf_mpz_mul(value[0], a[c], d[0])
+            for j in 0..<k where qf_mpz_sgn(l[j, c]) != 0 { qf_mpz_submul(value[0], y[j], l[j, c]) }
+            return qf_mpz_sgn(value[0]) == 0 ? .zero : GMP.rational(value[0], value[1])
+        }
+    }
+}
