@@ -1,5 +1,6 @@
 import Foundation
 import QuadForm
+import QuadformTestSupport
 import Testing
 
 @Suite("Exact mode limits, end to end")
@@ -12,8 +13,7 @@ struct ExactLimitCommandTests {
         #expect(run.status == 2)
         #expect(run.stderr.contains("limit of \(ExactWorkEstimate.maximumDimension)"))
         #expect(Date().timeIntervalSince(start) < 20)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-exactscale-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeScratchDirectory("exact-limits")
         defer { try? FileManager.default.removeItem(at: folder) }
         let n = 3000
         var text = "{\"quadratic\": ["
