@@ -60,8 +60,11 @@ struct Synth: ParsableCommand {
     var activation: String?
 
     @Option(name: .customLong("save-networks"),
-            help: ArgumentHelp("Also write the networks (atomically): FILE.json as a network document (exact weights as \"p/q\" with --exact; quadform eval FILE.json --network NAME reads it), any other name as a NumPy .npz archive (residual_W1, residual_B1, residual_W2, residual_B2, residual_V_0_2, plain_W1, …). With --activation the s-networks too (quadratic_activation.residual/plain; quadratic_activation_residual_W1, … in .npz).", valueName: "file.npz|file.json"))
+            help: ArgumentHelp("Also write the networks (atomically): FILE.json as a network document (exact weights as \"p/q\" with --exact; quadform eval FILE.json --network NAME reads it), FILE.onnx as one ONNX model with an output per network (residual, plain), FILE.safetensors with a prefix per network (residual.layers.0.weight, …), any other name as a NumPy .npz archive (residual_W1, residual_B1, residual_W2, residual_B2, residual_V_0_2, plain_W1, …). With --activation the s-networks too (quadratic_activation.residual/plain; quadratic_activation_residual_W1, … in .npz).", valueName: "file.npz|file.json|file.onnx|file.safetensors"))
     var saveNetworks: String?
+
+    @Flag(name: .customLong("float32"), help: "With --save-networks FILE.onnx: FLOAT tensors instead of DOUBLE.")
+    var float32 = false
 
     @Flag(help: "Print the time of each phase (read, decompose, synthesize, verify, report, write) on standard error.")
     var timings = false
@@ -83,6 +86,7 @@ struct Synth: ParsableCommand {
             try form.validateExact()
             try eigen.validateExact()
         }
+        if float32 && !(saveNetworks?.lowercased().hasSuffix(".onnx") ?? false) { throw ValidationError("--float32 goes with --save-networks FILE.onnx") }
     }
 
     func run() throws {
@@ -110,7 +114,7 @@ struct Synth: ParsableCommand {
         }
         clock.mark(format == .json ? "format and write the report (streamed)" : "report and write (\(format.rawValue))")
         if let saveNetworks {
-            try SavedNetworks.write(report, to: saveNetworks)
+            try SavedNetworks.write(report, to: saveNetworks, float32: float32)
             clock.mark("write \(saveNetworks)")
         }
         if timings { printDiagnostic(clock.summary) }

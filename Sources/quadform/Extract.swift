@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import QuadForm
+
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read a trained network, find the quadratic it computes, and its minimal networks.",
+        discussion: """
+        NETWORK is .onnx (as torch.onnx.export writes Linear → x*x or x**2 → Linear, with an \
+        optional Linear skip added to the output; MatMul or Gemm, FLOAT or DOUBLE), .safetensors \
+        (the names of docs/interop.md), .npz or .json (design.md §6, or a synth report). It must \
+        have one hidden layer of square (or αz² + βz + γ) neurons and one output.
+
+        The quadratic f(x) = c + aᵀx + xᵀAx is read off the weights (design.md §3), then the \
+        minimal residual and plain networks are synthesized as synth does and verified against f \
+        and against the original network. Float32 weights use float32's ε in the rank tolerance; \
+        --exact takes every stored weight as the exact rational it is.
+
+        Exit status: 0 verified, 1 verification failed, 2 bad input (nothing written).
+
+        Examples:
+          quadform extract model.onnx
+          quadform extract model.onnx --format json --output report.json
+          quadform extract model.safetensors --exact
+          quadform extract model.onnx --save-networks small.onnx
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The trained network (.onnx, .safetensors, .npz, .json).", valueName: "network"))
+    var network: String
+
+    @Option(name: .customLong("network"), help: ArgumentHelp("Which network of a report or --save-networks file (residual, plain, quadratic_activation.residual, …; default residual).", valueName: "name"))
+    var member: String?
+
+    @Flag(help: "Exact rational extraction and synthesis (design.md §4): the stored weights taken as exact rationals.")
+    var exact = false
+
+    @Option(name: .customLong("rank-tolerance"), parsing: .unconditional,
+            help: ArgumentHelp("Absolute rank tolerance (default: max(n,1)·ε·max|λ| for float64 weights, float32's ε for float32 weights).", valueName: "t"))
+    var rankTolerance: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
+    var box: Double = 1
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random sample points for verification.", valueName: "count"))
+    var samples: Int = 32
+
+    @Option(name: .customLong("save-networks"),
+            help: ArgumentHelp("Also write both minimal networks (atomically): .json, .onnx (one model, outputs residual and plain), .safetensors (prefixes residual. and plain.), .npz.", valueName: "file"))
+    var saveNetworks: String?
+
+    @Flag(name: .customLong("float32"), help: "With --save-networks FILE.onnx: FLOAT tensors instead of DOUBLE.")
+    var float32 = false
+
+    @OptionGroup var report: ReportOutput
+
+    func validate() throws {
+        if !(box > 0 && box.isFinite) { throw ValidationError("--box must be a finite number > 0, got \(box)") }
+        if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
+        if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
+        if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
+        if let saveNetworks { _ = try NetworkFile.Format(path: saveNetworks) }
+        if float32 && (saveNetworks.flatMap { try? NetworkFile.Format(path: $0) }) != .onnx { throw ValidationError("--float32 goes with --save-networks FILE.onnx") }
+    }
+
+    func run() throws {
+        let extraction: ExtractionReport
+        let data: Data
+        do {
+            let loaded = try NetworkFile.read(network, member: member)
+            let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples)
+            extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
+            switch report.format {
+            case .text: data = Data(extraction.text.utf8)
+            case .json: data = Data(JSONWriter.write(extraction.json).utf8)
+            }
+            if let saveNetworks {
+                let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exact!.synthesis.residual.resNet()
+                let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exact!.synthesis.plain.resNet()
+                try NetworkFile.write(networks: [("residual", residual), ("plain", plain)], to: saveNetworks,
+                                          options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
+                                                                       source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent)"))
+            }
+            if let output = report.output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
+        } catch {
+            printError(describe(error))
+            throw ExitCode(2)
+        }
+        if !extraction.passed {
+            printError("verification failed: a minimal network does not match the original within tolerance (see the report)")
+            throw ExitCode(1)
+        }
+    }
+}
