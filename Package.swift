@@ -93,12 +93,12 @@ let package = Package(
         // Unit tests of the library, by pipeline stage (Tests/QuadFormTests/<Stage>/).
         .testTarget(
             name: "QuadFormTests",
-            dependencies: ["QuadForm", "QuadformTestSupport"]
+            dependencies: ["QuadForm", "QuadformTestSupport", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // End-to-end tests: the built executable and the notebooks.
         .testTarget(
             name: "QuadformCLITests",
-            dependencies: ["quadform", "QuadForm", "QuadformTestSupport"]
+            dependencies: ["quadform", "QuadForm", "QuadformTestSupport", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // Helpers both test targets use (scratch folders, .npy bytes, an XML element collector).
         .target(

@@ -45,16 +45,11 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let loaded = try NetworkFile.read(input, member: member)
-            let options = NetworkWriteOptions(float32: float32, variables: loaded.variables,
-                                              source: "quadform convert \(URL(fileURLWithPath: input).lastPathComponent)")
-            try NetworkFile.write(loaded.network, to: output, options: options)
-            let net = loaded.network
-            FileHandle.standardOutput.write(Data("wrote \(output): l = (\(net.widths.map(String.init).joined(separator: ", "))), \(net.activation.kind), \(net.hiddenNeurons) hidden neuron\(net.hiddenNeurons == 1 ? "" : "s"), skips \(net.skips.isEmpty ? "none" : net.skips.map { "(\($0.from),\($0.to))" }.joined(separator: " "))\n".utf8))
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
-        }
+        let loaded = try NetworkFile.read(input, member: member)
+        let options = NetworkWriteOptions(float32: float32, variables: loaded.variables,
+                                          source: "quadform convert \(URL(fileURLWithPath: input).lastPathComponent)")
+        try NetworkFile.write(loaded.network, to: output, options: options)
+        let net = loaded.network
+        FileHandle.standardOutput.write(Data("wrote \(output): l = (\(net.widths.map(String.init).joined(separator: ", "))), \(net.activation.kind), \(net.hiddenNeurons) hidden neuron\(net.hiddenNeurons == 1 ? "" : "s"), skips \(net.skips.isEmpty ? "none" : net.skips.map { "(\($0.from),\($0.to))" }.joined(separator: " "))\n".utf8))
     }
 }

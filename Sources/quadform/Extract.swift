@@ -64,31 +64,24 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
-        let extraction: ExtractionReport
+        let loaded = try NetworkFile.read(network, member: member)
+        let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples)
+        let extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
         let data: Data
-        do {
-            let loaded = try NetworkFile.read(network, member: member)
-            let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples)
-            extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
-            switch report.format {
-            case .text: data = Data(extraction.text.utf8)
-            case .json: data = Data(JSONWriter.write(extraction.json).utf8)
-            }
-            if let saveNetworks {
-                let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exact!.synthesis.residual.resNet()
-                let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exact!.synthesis.plain.resNet()
-                try NetworkFile.write(networks: [("residual", residual), ("plain", plain)], to: saveNetworks,
-                                          options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
-                                                                       source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent)"))
-            }
-            if let output = report.output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
-        } catch {
-            printError(describe(error))
-            throw ExitCode(2)
+        switch report.format {
+        case .text: data = Data(extraction.text.utf8)
+        case .json: data = Data(JSONWriter.write(extraction.json).utf8)
         }
+        if let saveNetworks {
+            let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exact!.synthesis.residual.resNet()
+            let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exact!.synthesis.plain.resNet()
+            try NetworkFile.write(networks: [("residual", residual), ("plain", plain)], to: saveNetworks,
+                                  options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
+                                                               source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent)"))
+        }
+        try emit(data, to: report.output)
         if !extraction.passed {
-            printError("verification failed: a minimal network does not match the original within tolerance (see the report)")
-            throw ExitCode(1)
+            throw CheckFailed(message: "verification failed: a minimal network does not match the original within tolerance (see the report)")
         }
     }
 }

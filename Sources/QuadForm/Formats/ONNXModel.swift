@@ -30,10 +30,10 @@ public enum ONNXModel {
     /// with it (`y` for a single network; `residual` and `plain` for a synthesis). All must have
     /// the same input width.
     public static func encode(_ networks: [(output: String, net: ResNet)], options: NetworkWriteOptions = NetworkWriteOptions()) throws -> Data {
-        guard let first = networks.first else { throw QuadFormError.invalidValue("no network to write") }
+        guard let first = networks.first else { throw NetworkError.badWidths("no network to write") }
         let n = first.net.inputWidth
         if let other = networks.first(where: { $0.net.inputWidth != n }) {
-            throw QuadFormError.dimensionMismatch("network \(other.output) has \(other.net.inputWidth) inputs, \(first.output) has \(n)")
+            throw NetworkError.badWidths("network \(other.output) has \(other.net.inputWidth) inputs, \(first.output) has \(n)")
         }
         let elementType = options.float32 ? Onnx_TensorProto.DataType.float : .double
         var graph = Onnx_GraphProto()

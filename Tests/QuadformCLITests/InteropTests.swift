@@ -236,3 +236,193 @@ struct InteropTests {
         #expect(try InteropPython.run(python, script: script, [path], in: folder).stdout == "ok\n")
     }
 }
+
+/// Bad network files: clear errors naming the node or tensor, exit status 2, nothing written.
+@Suite("Interop: bad input")
+struct InteropBadInputTests {
+    /// A valid model of a small square network, as protobuf messages to break.
+    static func model() throws -> Onnx_ModelProto {
+        let s = try Synthesis(form: try ExpressionParser.form("x^2 + 3*x*y - y + 1"))
+        return try Onnx_ModelProto(serializedBytes: try ONNXModel.encode([("y", s.residual)]))
+    }
+
+    /// Runs `extract FILE --output r.txt --save-networks s.onnx` and `convert FILE out.json` on the
+    /// bytes; both must exit 2 with `fragment` in the error and write nothing.
+    static func expectRefused(_ data: Data, name: String = "bad.onnx", _ fragments: [String]) throws {
+        let folder = try interopScratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try data.write(to: folder.appendingPathComponent(name))
+        for arguments in [["extract", name, "--output", "r.txt", "--save-networks", "s.onnx"], ["convert", name, "out.json"]] {
+            let run = try BuiltExecutable.quadform(arguments, in: folder)
+            #expect(run.status == 2, "\(arguments): status \(run.status)\n\(run.stderr)")
+            for fragment in fragments { #expect(run.stderr.contains(fragment), "\(arguments): \(run.stderr)") }
+            #expect(run.stderr.hasPrefix("quadform: error: \(name)"), "\(run.stderr)")
+            for written in ["r.txt", "s.onnx", "out.json"] {
+                #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(written).path), "\(arguments) wrote \(written)")
+            }
+        }
+    }
+
+    @Test("A truncated model, a text file and an empty file are not ONNX models")
+    func notONNX() throws {
+        let bytes = try Self.model().serializedData()
+        try Self.expectRefused(bytes.prefix(bytes.count / 2), ["not an ONNX model"])
+        try Self.expectRefused(Data("{\"widths\": [1, 1]}\n".utf8), ["not an ONNX model"])
+        try Self.expectRefused(Data(), ["empty file"])
+    }
+
+    @Test("An unsupported operator is named with its node")
+    func unsupportedOperator() throws {
+        var model = try Self.model()
+        let index = model.graph.node.firstIndex { $0.opType == "Mul" }!
+        model.graph.node[index].opType = "Tanh"
+        model.graph.node[index].input = [model.graph.node[index].input[0]]
+        try Self.expectRefused(try model.serializedData(), ["node \(index) 'x1' (Tanh)", "unsupported operator Tanh"])
+    }
+
+    @Test("Weights whose shapes do not chain are refused, naming the node")
+    func shapesDoNotChain() throws {
+        var model = try Self.model()
+        let i = model.graph.initializer.firstIndex { $0.name == "W2_t" }!
+        model.graph.initializer[i].dims = [4, 1]
+        model.graph.initializer[i].doubleData = [1, 2, 3, 4]
+        try Self.expectRefused(try model.serializedData(), ["shapes do not chain", "z2_linear"])
+    }
+
+    @Test("NaN and infinite weights are refused, naming the tensor")
+    func nonFiniteWeights() throws {
+        for bad in [Double.nan, .infinity] {
+            var model = try Self.model()
+            let i = model.graph.initializer.firstIndex { $0.name == "B1" }!
+            model.graph.initializer[i].doubleData[0] = bad
+            try Self.expectRefused(try model.serializedData(), ["initializer 'B1'", bad.isNaN ? "NaN" : "infinite"])
+        }
+    }
+
+    @Test("A tensor claiming more elements than the file holds is refused before anything is allocated")
+    func hugeDimensions() throws {
+        var model = try Self.model()
+        let i = model.graph.initializer.firstIndex { $0.name == "W1_t" }!
+        model.graph.initializer[i].dims = [1 << 40, 1 << 40]
+        try Self.expectRefused(try model.serializedData(), ["initializer 'W1_t'", "claims more elements than the file"])
+        model.graph.initializer[i].dims = [3, 1 << 30]
+        try Self.expectRefused(try model.serializedData(), ["initializer 'W1_t'"])
+    }
+
+    @Test("A truncated safetensors file and one with NaN weights are refused")
+    func badSafetensors() throws {
+        let net = try Synthesis(form: try ExpressionParser.form("x^2 + 3*x*y - y + 1")).residual
+        let data = Safetensors.encode(net)
+        try Self.expectRefused(data.prefix(data.count - 8), name: "bad.safetensors", ["data_offsets"])
+        try Self.expectRefused(Data("not a safetensors file at all".utf8), name: "bad.safetensors", ["not a safetensors file"])
+        var broken = [UInt8](data)
+        // The first weight of layers.0.weight: 8 bytes at the start of the data.
+        let headerLength = Int(broken[0]) | Int(broken[1]) << 8
+        for k in 0..<8 { broken[8 + headerLength + k] = [0, 0, 0, 0, 0, 0, 0xF8, 0x7F][k] }
+        try Self.expectRefused(Data(broken), name: "bad.safetensors", ["layers.0.weight", "NaN"])
+    }
+
+    @Test("extract refuses networks that do not compute a quadratic, saying why")
+    func notQuadratic() throws {
+        let folder = try interopScratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let deep = try InteropTests.networks().first { $0.0 == "deep-square" }!.1
+        try NetworkFile.write(deep, to: folder.appendingPathComponent("deep.onnx").path)
+        let cases: [(String, String)] = [
+            ("deep.onnx", "has 3 hidden layers; stacked square layers compute polynomials of degree up to 8, not a quadratic"),
+            (BuiltExecutable.packageRoot.appendingPathComponent("examples/exercise-1.5.1.json").path, "has 2 hidden relu layers"),
+        ]
+        for (file, fragment) in cases {
+            let run = try BuiltExecutable.quadform(["extract", file, "--output", "r.txt"], in: folder)
+            #expect(run.status == 2)
+            #expect(run.stderr.contains("not a one-hidden-layer quadratic network: ") && run.stderr.contains(fragment), "\(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.txt").path))
+        }
+        let relu = try ResNet(widths: [2, 3, 1], activation: .relu,
+                              layers: [ResNet.Layer(weights: Matrix(rows: 3, columns: 2, repeating: 1), bias: [0, 0, 0]),
+                                       ResNet.Layer(weights: Matrix(rows: 1, columns: 3, repeating: 1), bias: [0])])
+        #expect(throws: ExtractionError.notQuadratic("the activation is ReLU, which is piecewise linear, not quadratic")) {
+            try NetworkExtraction.checkShape(relu)
+        }
+    }
+}
+
+/// ONNX files written the way `torch.onnx.export` writes a trained square network, extracted to
+/// their rank and a verified minimal network.
+@Suite("Interop: PyTorch-style ONNX")
+struct TorchStyleONNXTests {
+    struct Case: Sendable, CustomStringConvertible {
+        let arguments: [String]
+        let inputs: Int, neurons: Int, rank: Int, skip: Bool
+        var description: String { arguments.joined(separator: " ") }
+    }
+
+    static let cases: [Case] = [
+        Case(arguments: ["--style", "gemm", "--skip"], inputs: 8, neurons: 32, rank: 3, skip: true),
+        Case(arguments: ["--style", "matmul", "--skip"], inputs: 8, neurons: 32, rank: 3, skip: true),
+        Case(arguments: ["--style", "gemm"], inputs: 8, neurons: 32, rank: 3, skip: false),
+        Case(arguments: ["--style", "matmul"], inputs: 12, neurons: 40, rank: 5, skip: false),
+        Case(arguments: ["--style", "gemm", "--skip"], inputs: 6, neurons: 24, rank: 4, skip: true),
+    ]
+
+    @Test("Extracted to the construction's rank, k neurons residual, k or k + 2 plain, verified", arguments: cases)
+    func extract(_ c: Case) throws {
+        guard let python = InteropPython.path() else { return }
+        let folder = try interopScratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try BuiltExecutable.run(URL(fileURLWithPath: python),
+                                           [InteropPython.fixtureScript, "model.onnx", "--inputs", String(c.inputs), "--neurons", String(c.neurons), "--rank", String(c.rank)] + c.arguments,
+                                           in: folder)
+        #expect(made.status == 0, "\(made.stderr)")
+        let run = try BuiltExecutable.quadform(["extract", "model.onnx", "--format", "json", "--output", "r.json", "--save-networks", "small.onnx"], in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONReader.parseFile(folder.appendingPathComponent("r.json").path)
+        #expect(report["rank"] == .number(String(c.rank)))
+        #expect(report["passed"] == .bool(true))
+        #expect(report["residual"]?["neurons"] == .number(String(c.rank)))
+        // Without the skip, a = Σ 2w_jb_ju_j lies in range(A); with it, generically not.
+        #expect(report["plain"]?["neurons"] == .number(String(c.skip ? c.rank + 2 : c.rank)))
+        #expect(report["original"]?["neurons"] == .number(String(c.neurons)))
+        #expect(report["original"]?["precision"] == .string("float32"))
+        #expect(report["original"]?["verification"]?["passed"] == .bool(true))
+        #expect(report["verification"]?["passed"] == .bool(true))
+        let small = try NetworkFile.read(folder.appendingPathComponent("small.onnx").path)
+        #expect(small.network.hiddenNeurons == c.rank)
+        // The stored float32 weights, taken exactly, have full rank: --exact says so.
+        let exact = try BuiltExecutable.quadform(["extract", "model.onnx", "--exact", "--format", "json"], in: folder)
+        #expect(exact.status == 0, "\(exact.stderr)")
+        let exactReport = try JSONReader.parse(exact.stdout)
+        #expect(exactReport["rank"] == .number(String(min(c.inputs, c.neurons))), "\(String(describing: exactReport["rank"]))")
+    }
+
+    @Test("Integer weights (exact in float32): --exact finds the rank exactly and proves the minimal networks equal")
+    func exactIntegerWeights() throws {
+        guard let python = InteropPython.path() else { return }
+        let folder = try interopScratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for style in ["gemm", "matmul"] {
+            let made = try BuiltExecutable.run(URL(fileURLWithPath: python),
+                                               [InteropPython.fixtureScript, "\(style).onnx", "--style", style, "--integer", "--skip", "--rank", "2", "--inputs", "5", "--neurons", "16"], in: folder)
+            #expect(made.status == 0, "\(made.stderr)")
+            let run = try BuiltExecutable.quadform(["extract", "\(style).onnx", "--exact", "--format", "json"], in: folder)
+            #expect(run.status == 0, "\(run.stderr)")
+            let report = try JSONReader.parse(run.stdout)
+            #expect(report["rank"] == .number("2"))
+            #expect(report["original"]?["exact_agreement"] == .bool(true))
+            let text = try BuiltExecutable.quadform(["extract", "\(style).onnx"], in: folder)
+            #expect(text.stdout.contains("16 square neurons, l = (5, 16, 1), linear skip, float32 weights\nit computes a quadratic of rank 2\na residual network with 2 neurons (plain: 4) computes the same function, verified against the original"), "\(text.stdout)")
+        }
+    }
+
+    @Test("Pow with an exponent other than 2 is refused, naming the node")
+    func powExponent() throws {
+        guard let python = InteropPython.path() else { return }
+        let folder = try interopScratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try BuiltExecutable.run(URL(fileURLWithPath: python), [InteropPython.fixtureScript, "cube.onnx", "--style", "matmul", "--pow-exponent", "3"], in: folder)
+        #expect(made.status == 0, "\(made.stderr)")
+        let run = try BuiltExecutable.quadform(["extract", "cube.onnx"], in: folder)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("'/Pow' (Pow): exponent 3.0 is not supported"), "\(run.stderr)")
+    }
+}
