@@ -179,6 +179,7 @@ extension JSONWriter {
         case .string(let s): return escape(s)
         case .array(let items): return "[" + items.map(compact).joined(separator: ",") + "]"
         case .object(let members): return "{" + members.map { escape($0.0) + ":" + compact($0.1) }.joined(separator: ",") + "}"
+        case .numbers, .rows: return compact(value.expanded)
         }
     }
 }
