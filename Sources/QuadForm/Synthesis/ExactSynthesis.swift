@@ -3,7 +3,7 @@
 ///
 ///     f(x) = [c − Σ d_i β_i²] + a_Nᵀx + Σ d_i (ℓ_iᵀx + β_i)²,   a_R = Σ 2 d_i β_i ℓ_i,
 ///
-/// gives the residual network (k neurons + skip a_Nᵀ) and the plain one (k, or k + 2 with
+/// gives the residual network (k neurons + skip aᵀ) and the plain one (k, or k + 2 with
 /// `a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4`), every parameter rational.
 public struct ExactSynthesis: Sendable {
     /// The input form.
@@ -31,7 +31,7 @@ public struct ExactSynthesis: Sendable {
     public let shifts: [Rational]
     /// det A[P, P] on the pivot indices P (non-zero; A's scaled Bareiss pivot p_k / s^k).
     public let minorDeterminant: Rational
-    /// The residual network: k square neurons plus the skip V_{0,2} = a_Nᵀ.
+    /// The residual network: k square neurons plus the skip V_{0,2} = aᵀ (design.md §2).
     public let residual: ExactNetwork
     /// The plain network: k neurons, or k + 2 when a_N ≠ 0.
     public let plain: ExactNetwork
@@ -59,8 +59,10 @@ public struct ExactSynthesis: Sendable {
         let coordinates = (0..<k).map { shifts[$0].isZero ? Rational.zero : two * result.weights[$0] * shifts[$0] }
         let outputBias = result.outputBias
         let firstRows = RationalMatrix(rowArrays: reduction.vectors, columns: n)
-        let residual = try ExactNetwork(inputWidth: n, activation: .square, firstWeights: firstRows, firstBias: shifts,
-                                        outputWeights: reduction.coefficients, outputBias: outputBias, skip: nullPart)
+        // The residual network is the paper's (design.md §2): the skip carries all of a, no shifts.
+        let residual = try ExactNetwork(inputWidth: n, activation: .square, firstWeights: firstRows,
+                                        firstBias: [Rational](repeating: .zero, count: k),
+                                        outputWeights: reduction.coefficients, outputBias: form.constant, skip: form.linear)
         let plain: ExactNetwork
         if nullPart.contains(where: { !$0.isZero }) {
             let quarter = Rational(1, 4)

@@ -106,7 +106,9 @@ struct ExactSynthesisTests {
         #expect(s.reduction.coefficients == [Rational(1, 10)])
         #expect(s.shifts == [Rational(1)])
         #expect(!s.hasLinearNullPart)
-        #expect(s.residual.outputBias == Rational(-1, 10))
+        // The plain network completes the square, 0.1(x + 1)² − 0.1; the residual one carries 0.2x on its skip.
+        #expect(s.plain.outputBias == Rational(-1, 10))
+        #expect(s.residual.outputBias == .zero && s.residual.skip == [Rational(1, 5)])
     }
 
     @Test("the exact projector is symmetric, idempotent, fixes range(A), has trace k and gives a_R = Pa")
