@@ -43,10 +43,7 @@ public struct ExtractionReport: Sendable {
             self.rankToleranceFromPrecision = false
             return
         }
-        var (form, expansion) = try NetworkExtraction.form(of: net, variables: original.variables)
-        // float32 weights: the form is known to float32's ε (design.md §5), which also sets the a_N
-        // decision and the verification's tolerances, not only the rank.
-        if original.precision == .float32 { form.precision = .float32 }
+        let (form, expansion) = try NetworkExtraction.form(of: net, variables: original.variables)
         var options = options
         var fromPrecision = false
         if options.rankTolerance == nil {
