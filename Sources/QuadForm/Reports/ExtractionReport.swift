@@ -141,7 +141,7 @@ public struct ExtractionReport: Sendable {
         }
         guard let synthesis, let check = originalCheck, let agreement else { return out }
         out += rankToleranceFromPrecision
-            ? synthesis.text.replacingOccurrences(of: "(set by --rank-tolerance)", with: "= max(n,1)·ε₃₂·max(‖A‖_F, max Σ|w_j||u_j||u_j|ᵀ) (float32 weights)")
+            ? synthesis.text.replacingOccurrences(of: "tolerance \(SynthesisReport.fmt(synthesis.synthesis.rankTolerance)) (given)", with: "tolerance \(SynthesisReport.fmt(synthesis.synthesis.rankTolerance)) = max(n,1)·ε₃₂·max(‖A‖_F, max Σ|w_j||u_j||u_j|ᵀ) (float32 weights)")
             : synthesis.text
         let fmt = SynthesisReport.fmt
         out += "\n"
