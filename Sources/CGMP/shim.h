@@ -20,6 +20,7 @@ static inline void qf_mpz_submul(mpz_ptr r, mpz_srcptr a, mpz_srcptr b) { mpz_su
 static inline void qf_mpz_neg(mpz_ptr r, mpz_srcptr a) { mpz_neg(r, a); }
 static inline void qf_mpz_abs(mpz_ptr r, mpz_srcptr a) { mpz_abs(r, a); }
 static inline void qf_mpz_divexact(mpz_ptr r, mpz_srcptr a, mpz_srcptr b) { mpz_divexact(r, a, b); }
+static inline int qf_mpz_divisible_p(mpz_srcptr a, mpz_srcptr d) { return mpz_divisible_p(a, d); }
 static inline void qf_mpz_gcd(mpz_ptr r, mpz_srcptr a, mpz_srcptr b) { mpz_gcd(r, a, b); }
 static inline void qf_mpz_lcm(mpz_ptr r, mpz_srcptr a, mpz_srcptr b) { mpz_lcm(r, a, b); }
 static inline int qf_mpz_sgn(mpz_srcptr a) { return mpz_sgn(a); }

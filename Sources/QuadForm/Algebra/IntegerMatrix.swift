@@ -69,6 +69,17 @@ enum GMP {
         return Rational(reducedNumerator: bigInt(t[1]), denominator: bigInt(t[2]))
     }
 
+    /// The decimal text of a BigInt: machine-size values by the standard library, larger ones by
+    /// GMP's subquadratic conversion (the exact reports print tens of thousands of them).
+    static func decimalString(_ x: BigInt) -> String {
+        if x.magnitude.bitWidth < 64 { return String(Int(x)) }
+        var z = __mpz_struct()
+        qf_mpz_init(&z)
+        defer { qf_mpz_clear(&z) }
+        set(&z, x)
+        return decimalString(&z)
+    }
+
     /// Decimal digits of |x| (0 for 0).
     static func digits(_ x: UnsafePointer<__mpz_struct>) -> Int {
         qf_mpz_sgn(x) == 0 ? 0 : decimalString(x).utf8.count - (qf_mpz_sgn(x) < 0 ? 1 : 0)

@@ -64,7 +64,12 @@ public struct RationalMatrix: Equatable, Hashable, Sendable {
     public var symmetricPart: RationalMatrix {
         var s = self
         let half = Rational(1, 2)
-        for i in 0..<rows { for j in 0..<columns { s[i, j] = (self[i, j] + self[j, i]) * half } }
+        for i in 0..<rows {
+            for j in (i + 1)..<max(i + 1, columns) where self[i, j] != self[j, i] {
+                s[i, j] = (self[i, j] + self[j, i]) * half
+                s[j, i] = s[i, j]
+            }
+        }
         return s
     }
 

@@ -21,7 +21,7 @@ extension JSONContent {
 public enum ExactJSON {
     /// An integer as a number, otherwise the string `"p/q"`.
     public static func number(_ r: Rational) -> JSONValue {
-        r.denominator == 1 ? .number(r.numerator.description) : .string(r.description)
+        r.denominator == 1 ? .number(GMP.decimalString(r.numerator)) : .string(r.description)
     }
 
     /// A JSON array of exact numbers.

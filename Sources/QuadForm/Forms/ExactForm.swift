@@ -25,13 +25,14 @@ public struct ExactForm: Equatable, Sendable {
         self.constant = constant
         self.linear = linear
         self.quadratic = quadratic
+        self.symmetricMatrix = quadratic.symmetricPart
     }
 
     /// n.
     public var dimension: Int { linear.count }
 
-    /// `A = (M + Mᵀ)/2`.
-    public var symmetricMatrix: RationalMatrix { quadratic.symmetricPart }
+    /// `A = (M + Mᵀ)/2`, formed once.
+    public let symmetricMatrix: RationalMatrix
 
     /// `f(x)`, exactly.
     public func evaluate(_ x: [Rational]) -> Rational {

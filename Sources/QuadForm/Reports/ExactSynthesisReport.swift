@@ -21,8 +21,9 @@ public struct ExactSynthesisReport: Sendable {
     /// Builds the report (synthesis already done): verification and certificate on integers.
     public init(synthesis: ExactSynthesis, activation: QuadraticActivationSpec? = nil) throws {
         self.synthesis = synthesis
-        verification = synthesis.verify()
-        certificate = synthesis.certificate
+        var memo = ExactIntegerCheck.SumOfSquaresMemo()
+        verification = ExactVerification(residual: synthesis.residual, plain: synthesis.plain, form: synthesis.form, memo: &memo)
+        certificate = NeuronCountCertificate(synthesis: synthesis, memo: &memo)
         certificateHolds = certificate.holds(for: synthesis.form)
         sizes = ExactCertificateSizes(synthesis: synthesis)
         quadraticActivation = try activation.map { try ExactQuadraticActivationNetworks(synthesis: synthesis, spec: $0) }

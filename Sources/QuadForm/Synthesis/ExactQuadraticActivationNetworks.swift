@@ -24,10 +24,11 @@ public struct ExactQuadraticActivationNetworks: Sendable {
         self.spec = spec
         residual = try QuadraticActivationRewrite.rewrite(synthesis.residual, to: spec)
         plain = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec)
-        residualEqual = ExactIntegerCheck.network(residual, equals: synthesis.form)
-        plainEqual = ExactIntegerCheck.network(plain, equals: synthesis.form)
         let printed = try QuadraticActivationRewrite.rewrite(synthesis.plain, to: spec, shift: .printedEquation10)
-        printedEquation10Equal = ExactIntegerCheck.network(printed, equals: synthesis.form)
+        let equal = ExactIntegerCheck.networks([residual, plain, printed], equal: synthesis.form)
+        residualEqual = equal[0]
+        plainEqual = equal[1]
+        printedEquation10Equal = equal[2]
         printedEquation10Discrepancy = QuadraticActivationRewrite.printedEquation10Discrepancy(of: synthesis.plain, spec: spec)
     }
 

@@ -11,13 +11,17 @@ public struct ExactVerification: Sendable {
 
     /// Compares both networks' expansions with `form`.
     public init(residual: ExactNetwork, plain: ExactNetwork, form: ExactForm) {
-        residualEqual = ExactIntegerCheck.network(residual, equals: form)
-        // When a_N = 0 the plain network has the residual one's parameters and no skip (the skip
-        // being zero): the same polynomial, so the same expansion.
-        let sameParameters = plain.activation == residual.activation && plain.firstWeights == residual.firstWeights
-            && plain.firstBias == residual.firstBias && plain.outputWeights == residual.outputWeights
-            && plain.outputBias == residual.outputBias && (residual.skip ?? []).allSatisfy(\.isZero) && plain.skip == nil
-        plainEqual = sameParameters ? residualEqual : ExactIntegerCheck.network(plain, equals: form)
+        var memo = ExactIntegerCheck.SumOfSquaresMemo()
+        self.init(residual: residual, plain: plain, form: form, memo: &memo)
+    }
+
+    /// Compares both networks' expansions with `form`, reusing (and recording in `memo`) the
+    /// expansions of quadratic parts already checked against the same matrix: when a_N = 0 the
+    /// plain network has the residual one's squares, and when a_N ≠ 0 its two extra neurons'
+    /// squares cancel, so one expansion of Σ w_j u_j u_jᵀ serves both.
+    init(residual: ExactNetwork, plain: ExactNetwork, form: ExactForm, memo: inout ExactIntegerCheck.SumOfSquaresMemo) {
+        residualEqual = ExactIntegerCheck.check(residual, equals: form, memo: &memo)
+        plainEqual = ExactIntegerCheck.check(plain, equals: form, memo: &memo)
     }
 
     /// Both networks equal f exactly.

@@ -27,10 +27,17 @@ public struct NeuronCountCertificate: Sendable {
     /// Builds the certificate from an exact synthesis; every check runs on GMP integers
     /// (`ExactIntegerCheck`), the preimage y by one fraction-free solve on the pivot block.
     public init(synthesis s: ExactSynthesis) {
+        var memo = ExactIntegerCheck.SumOfSquaresMemo()
+        self.init(synthesis: s, memo: &memo)
+    }
+
+    /// The certificate, taking the expansion of Σ d_i ℓ_i ℓ_iᵀ from `memo` when a network with
+    /// the same squares was already checked against A (the residual network has exactly them).
+    init(synthesis s: ExactSynthesis, memo: inout ExactIntegerCheck.SumOfSquaresMemo) {
         let n = s.form.dimension
         let a = s.symmetricMatrix
         rank = s.rank
-        reductionReproducesMatrix = ExactIntegerCheck.sumOfSquares(weights: s.reduction.coefficients, vectors: s.reduction.vectors, equals: a)
+        reductionReproducesMatrix = memo.check(ExactIntegerCheck.mergedSquares(weights: s.reduction.coefficients, vectors: s.reduction.vectors), equals: a)
         minorIndices = s.reduction.pivotIndices
         minorDeterminant = s.minorDeterminant
         if s.hasLinearNullPart {
