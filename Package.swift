@@ -90,6 +90,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // GMP against attaswift/BigInt on the arithmetic of exact mode (docs/performance.md).
+        .executableTarget(
+            name: "exact-arithmetic-bench",
+            dependencies: ["CGMP", .product(name: "BigInt", package: "BigInt")],
+            path: "Sources/exact-arithmetic-bench"
+        ),
         // Unit tests of the library, by pipeline stage (Tests/QuadFormTests/<Stage>/).
         .testTarget(
             name: "QuadFormTests",

@@ -1,3 +1,5 @@
+import CGMP
+
 /// A dense matrix of exact rationals, row-major: the linear algebra of exact synthesis
 /// (design.md §4) — products, the projector `P = L(LᵀL)⁻¹Lᵀ`, ranks and determinants with no
 /// rounding. Meant for small n (the arithmetic is BigInt).
@@ -165,16 +167,37 @@ public struct RationalMatrix: Equatable, Hashable, Sendable {
 
 /// Exact vector helpers for design.md §4.
 public enum RationalVector {
-    /// `uᵀv`.
+    /// `uᵀv`: on GMP integers over one common denominator per vector, so a long dot product of
+    /// big fractions takes one gcd, not one per term.
     public static func dot(_ u: [Rational], _ v: [Rational]) -> Rational {
-        var s = Rational.zero
-        for (a, b) in zip(u, v) where !a.isZero && !b.isZero { s = s + a * b }
-        return s
+        let pairs = zip(u, v).filter { !$0.0.isZero && !$0.1.isZero }
+        if pairs.count <= 2 { return pairs.reduce(Rational.zero) { $0 + $1.0 * $1.1 } }
+        let (x, dx) = GMP.commonDenominator(pairs.map(\.0))
+        let (y, dy) = GMP.commonDenominator(pairs.map(\.1))
+        let t = IntegerMatrix(rows: 1, columns: 2)
+        for i in 0..<pairs.count { qf_mpz_addmul(t[0], x[i], y[i]) }
+        qf_mpz_mul(t[1], dx[0], dy[0])
+        return GMP.rational(t[0], t[1])
     }
 
-    /// `u + s·v`.
+    /// `u + s·v`, each entry over the common denominator of both vectors (GMP).
     public static func adding(_ u: [Rational], _ v: [Rational], scaledBy s: Rational = .one) -> [Rational] {
-        zip(u, v).map { $0 + s * $1 }
+        let n = min(u.count, v.count)
+        if n <= 2 || s.isZero { return zip(u, v).map { $0 + s * $1 } }
+        let (x, dx) = GMP.commonDenominator(Array(u.prefix(n)))
+        let (y, dy) = GMP.commonDenominator(Array(v.prefix(n)))
+        let t = IntegerMatrix(rows: 1, columns: 5)
+        GMP.set(t[0], s.numerator)
+        qf_mpz_mul(t[1], dx[0], dy[0])
+        GMP.set(t[2], s.denominator)
+        qf_mpz_mul(t[1], t[1], t[2])  // common denominator dx·dy·s_den
+        qf_mpz_mul(t[3], dy[0], t[2])  // multiplies u's numerators
+        qf_mpz_mul(t[4], dx[0], t[0])  // multiplies v's numerators
+        return (0..<n).map { i in
+            qf_mpz_mul(t[0], x[i], t[3])
+            qf_mpz_addmul(t[0], y[i], t[4])
+            return qf_mpz_sgn(t[0]) == 0 ? .zero : GMP.rational(t[0], t[1])
+        }
     }
 
     /// The zero vector of length n.

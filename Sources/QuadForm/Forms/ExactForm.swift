@@ -49,6 +49,11 @@ public struct ExactForm: Equatable, Sendable {
     /// The exact form of an expression: coefficients read as exact decimals (`0.1` is 1/10),
     /// variables in natural order unless `variables` gives it (design.md §4).
     public static func parse(_ text: String, variables: [String]? = nil) throws -> ExactForm {
+        // Refused before its products are expanded: `(x1+…+x2000)^2` names 2000 variables.
+        let mentioned = try ExpressionParser.distinctNames(in: text)
+        guard mentioned <= ExactWorkEstimate.maximumDimension else {
+            throw ExactLimitError.dimension(variables: mentioned, limit: ExactWorkEstimate.maximumDimension)
+        }
         let p = try ExpressionParser.polynomial(text, as: Rational.self)
         let names = try ExpressionParser.orderedVariables(of: p, given: variables, source: text)
         guard names.count <= ExactWorkEstimate.maximumDimension else {

@@ -27,6 +27,16 @@ public enum ExpressionParser {
         }
     }
 
+    /// How many distinct names `text` mentions, from its tokens alone (no parse, no expansion): an
+    /// upper bound on its variables that a caller can check before expanding products.
+    public static func distinctNames(in text: String) throws -> Int {
+        var parser = Parser(source: text)
+        try parser.tokenize()
+        var names = Set<String>()
+        for token in parser.tokens { if case .identifier(let name) = token.kind { names.insert(name) } }
+        return names.count
+    }
+
     /// Parses and expands `text` into a polynomial of degree ≤ 2 with coefficients in `F`.
     public static func polynomial<F: FieldScalar>(_ text: String, as: F.Type = F.self) throws -> QuadraticPolynomial<F> {
         try LargeStack.run {

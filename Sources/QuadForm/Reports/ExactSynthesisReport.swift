@@ -41,7 +41,7 @@ public struct ExactSynthesisReport: Sendable {
     public var plainReason: String {
         let k = synthesis.rank
         return synthesis.hasLinearNullPart
-            ? "k + 2 = \(k + 2): a_N ≠ 0, so two neurons carry a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4 (theorem T2: no plain network with fewer exists)"
+            ? "k + 2 = \(k + 2): a_N ≠ 0, so completing the squares leaves v = a − A·y ≠ 0 and two neurons carry vᵀx = ((vᵀx + 1)² − (vᵀx − 1)²)/4 (theorem T2: no plain network with fewer exists)"
             : "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
     }
 
@@ -83,6 +83,7 @@ public struct ExactSynthesisReport: Sendable {
             ("linear_range_part", ExactJSON.numbers(s.linearRangePart)),
             ("linear_null_part", ExactJSON.numbers(s.linearNullPart)),
             ("linear_null_part_norm_squared", ExactJSON.number(s.linearNullPartNormSquared)),
+            ("linear_remainder", ExactJSON.numbers(s.linearRemainder)),
             ("linear_in_range", .bool(!s.hasLinearNullPart)),
             ("residual", .object([("neurons", .number(String(s.residual.hiddenNeurons))), ("network", s.residual.json)])),
             ("plain", .object([("neurons", .number(String(s.plain.hiddenNeurons))), ("reason", .string(plainReason)),
@@ -159,6 +160,10 @@ public struct ExactSynthesisReport: Sendable {
              + "Hadamard bound of the \(s.rank)×\(s.rank) minors of A: \(sizes.hadamardDigits) digits")
         line("a_N = (I − P)a", (showsMatrices ? vector(s.linearNullPart) : "\(s.linearNullPart.filter { !$0.isZero }.count) non-zero entries") + "   ‖a_N‖² = \(s.linearNullPartNormSquared): "
              + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
+        if s.hasLinearNullPart {
+            line("v = a − A·y", (showsMatrices ? vector(s.linearRemainder) : "\(s.linearRemainder.filter { !$0.isZero }.count) non-zero entries")
+                 + "   (y on the pivots; what the plain network's two extra neurons carry, v − a_N ∈ range(A))")
+        }
         out += "\n"
         line("residual network", "\(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = (\(n), \(s.residual.hiddenNeurons), 1), S = {(0,2)}")
         line("", "g(x) = " + s.residual.formula(variables: names))

@@ -21,6 +21,12 @@ struct ExactReductionResult: Sendable {
     var minorDeterminant: Rational
     /// a_N = (I − P)a, the orthogonal projection of a onto null(A).
     var nullPart: [Rational]
+    /// v = a − A·y with y on the pivots: the part of a the completed squares leave, zero on the
+    /// pivots, zero exactly when a ∈ range(A), and v − a_N ∈ range(A).
+    var remainder: [Rational]
+    /// The plain network's two extra neurons: vᵀx = ((zᵀx + 1)² − (zᵀx − 1)²)·w with z integer
+    /// (v = 4w·z); nil when v = 0.
+    var remainderNeuron: (vector: [Rational], weight: Rational)?
 }
 
 /// Builds `ExactReductionResult` from a rational form on GMP integers: A scaled to integers once
@@ -38,25 +44,40 @@ enum ExactReductionBuilder {
         let k = reduction.rank
         let finalPivot = reduction.pivots[reduction.steps.count]
 
-        // Phase 1: the linear term itself as the border. A zero leftover means a ∈ range(A).
-        var border = borderColumn(linear: linear, constant: constant, scale: s)
-        var edge = reduction.replay(column: border.column, corner: border.corner[0])
+        // The linear term as the border. What is left of it on the non-pivot coordinates after the
+        // elimination is v = a − A·y (y on the pivots): zero exactly when a ∈ range(A).
+        let border = borderColumn(linear: linear, constant: constant, scale: s)
+        let edge = reduction.replay(column: border.column, corner: border.corner[0])
+        let outside = reduction.remaining.filter { qf_mpz_sgn(border.column[$0]) != 0 }
         var nullPart = RationalVector.zero(n)
-        if reduction.remaining.contains(where: { qf_mpz_sgn(border.column[$0]) != 0 }) {
-            // a ∉ range(A): a_R = L(LᵀL)⁻¹Lᵀa with L the pivot rows; a_N = a − a_R; replay a_R.
-            // The k × k Gram system has entries of about twice the rows' size: refuse it up front
-            // when its elimination would exceed the work bound.
-            var rowBits = 0
-            for i in 0..<k { for j in 0..<n { rowBits = max(rowBits, GMP.bits(reduction.pivotRows[i, j])) } }
-            try ExactWorkEstimate(dimension: k, coefficientBits: 2 * rowBits + n.bitWidth - n.leadingZeroBitCount)
-                .check(stage: "the orthogonal projection of a onto null(A)")
-            nullPart = orthogonalNullPart(of: linear, rows: reduction.pivotRows)
-            let rangePart = RationalVector.adding(linear, nullPart, scaledBy: -Rational.one)
-            border = borderColumn(linear: rangePart, constant: constant, scale: s)
-            edge = reduction.replay(column: border.column, corner: border.corner[0])
-            guard !reduction.remaining.contains(where: { qf_mpz_sgn(border.column[$0]) != 0 }) else {
-                throw SynthesisError.internalError("internal: a − a_N is not in range(A) after the exact projection")
+        var remainder = RationalVector.zero(n)
+        var remainderNeuron: (vector: [Rational], weight: Rational)?
+        if !outside.isEmpty {
+            // v_j = 2·c_j / (p_k·s·τ) with c the border column left by the replay; the plain
+            // network carries vᵀx = ((zᵀx + 1)² − (zᵀx − 1)²)·g/(2·p_k·s·τ) with z = c/g, g the
+            // content of c: integers of the size of A's (k+1)×(k+1) bordered minors.
+            let r = IntegerMatrix(rows: 1, columns: 4)
+            for j in outside { qf_mpz_gcd(r[0], r[0], border.column[j]) }
+            if qf_mpz_sgn(border.column[outside[0]]) < 0 { qf_mpz_neg(r[0], r[0]) }
+            GMP.set(r[1], s)
+            GMP.set(r[2], border.tau)
+            qf_mpz_mul(r[1], r[1], r[2])
+            qf_mpz_mul(r[1], r[1], finalPivot)  // p_k·s·τ
+            var z = RationalVector.zero(n)
+            for j in outside {
+                qf_mpz_divexact(r[3], border.column[j], r[0])
+                z[j] = Rational(GMP.bigInt(r[3]))
+                qf_mpz_mul_si(r[3], border.column[j], 2)
+                remainder[j] = GMP.rational(r[3], r[1])
             }
+            qf_mpz_mul_si(r[1], r[1], 2)
+            remainderNeuron = (z, GMP.rational(r[0], r[1]))
+            nullPart = try orthogonalNullPart(of: linear, symmetric: a, pivots: reduction.steps.flatMap { step -> [Int] in
+                switch step {
+                case let .diagonal(i): return [i]
+                case let .pair(i, j): return [i, j]
+                }
+            })
         }
 
         // The terms: each row with its border entry, scaled by τ and reduced by its common factor.
@@ -123,7 +144,8 @@ enum ExactReductionBuilder {
         GMP.set(t[5], s.power(k))
         let minorDeterminant = GMP.rational(finalPivot, t[5])
         return ExactReductionResult(steps: steps, weights: weights, vectors: vectors, biases: biases, pivotIndices: pivots,
-                                    outputBias: outputBias, minorDeterminant: minorDeterminant, nullPart: nullPart)
+                                    outputBias: outputBias, minorDeterminant: minorDeterminant, nullPart: nullPart,
+                                    remainder: remainder, remainderNeuron: remainderNeuron)
     }
 
     /// The border of [[s·A, τ·s·a/2], [·, τ²·s·c]] with the least τ (found from the denominators)
@@ -146,25 +168,33 @@ enum ExactReductionBuilder {
         return (numerators, corner, tau)
     }
 
-    /// a_N = a − L(LᵀL)⁻¹Lᵀa for L with the (independent) rows of `rows` as columns: the
-    /// orthogonal projection of a onto range(A)^⊥ = null(A), by one fraction-free solve.
-    private static func orthogonalNullPart(of linear: [Rational], rows l: IntegerMatrix) -> [Rational] {
-        let k = l.rows, n = l.columns
-        let (a, delta) = GMP.commonDenominator(linear)
+    /// a_N = a − L(LᵀL)⁻¹Lᵀa with L = the pivot columns of s·A (they span range(A)): the
+    /// orthogonal projection of a onto null(A), by one fraction-free solve of the k × k system
+    /// LᵀL y = Lᵀa, whose entries are about twice the bits of A's (not of the reduction's rows).
+    private static func orthogonalNullPart(of linear: [Rational], symmetric a: RationalMatrix, pivots: [Int]) throws -> [Rational] {
+        let k = pivots.count, n = a.rows
+        let (entries, _) = GMP.commonDenominator(pivots.flatMap { i in a.row(i) })
+        var entryBits = 0
+        for i in 0..<(k * n) { entryBits = max(entryBits, GMP.bits(entries[i])) }
+        try ExactWorkEstimate(dimension: k, coefficientBits: 2 * entryBits + n.bitWidth - n.leadingZeroBitCount)
+            .check(stage: "the orthogonal projection of a onto null(A)")
+        let l = IntegerMatrix(rows: k, columns: n)
+        for i in 0..<k { for c in 0..<n { qf_mpz_swap(l[i, c], entries[i * n + c]) } }
+        let (v, delta) = GMP.commonDenominator(linear)
         let system = IntegerMatrix(rows: k, columns: k + 1)
         for i in 0..<k {
             for j in i..<k {
                 for c in 0..<n where qf_mpz_sgn(l[i, c]) != 0 && qf_mpz_sgn(l[j, c]) != 0 { qf_mpz_addmul(system[i, j], l[i, c], l[j, c]) }
                 if j != i { qf_mpz_set(system[j, i], system[i, j]) }
             }
-            for c in 0..<n where qf_mpz_sgn(l[i, c]) != 0 { qf_mpz_addmul(system[i, k], l[i, c], a[c]) }
+            for c in 0..<n where qf_mpz_sgn(l[i, c]) != 0 { qf_mpz_addmul(system[i, k], l[i, c], v[c]) }
         }
-        guard let (y, d) = IntegerElimination.solve(system) else { return linear }  // unreachable: L has independent rows
+        guard let (y, d) = IntegerElimination.solve(system) else { return linear }  // unreachable: the pivot columns are independent
         // a_N = (a·D − Σ_j Y_j L_j) / (D·δ).
         let value = IntegerMatrix(rows: 1, columns: 2)
         qf_mpz_mul(value[1], d[0], delta[0])
         return (0..<n).map { c in
-            qf_mpz_mul(value[0], a[c], d[0])
+            qf_mpz_mul(value[0], v[c], d[0])
             for j in 0..<k where qf_mpz_sgn(l[j, c]) != 0 { qf_mpz_submul(value[0], y[j], l[j, c]) }
             return qf_mpz_sgn(value[0]) == 0 ? .zero : GMP.rational(value[0], value[1])
         }

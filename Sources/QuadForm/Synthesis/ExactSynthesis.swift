@@ -1,10 +1,12 @@
-/// Exact rational synthesis (design.md §4): Lagrange's reduction gives k = rank A, the rational
-/// projector `P = L(LᵀL)⁻¹Lᵀ` onto range(A) splits `a = a_R + a_N`, and
+/// Exact rational synthesis (design.md §4): Lagrange's reduction gives k = rank A; the linear
+/// term, eliminated with it as a border, splits as `a = A·y + v` (y on the pivots, v zero there),
+/// and
 ///
-///     f(x) = [c − Σ d_i β_i²] + a_Nᵀx + Σ d_i (ℓ_iᵀx + β_i)²,   a_R = Σ 2 d_i β_i ℓ_i,
+///     f(x) = [c − Σ d_i β_i²] + vᵀx + Σ d_i (ℓ_iᵀx + β_i)²,   A·y = Σ 2 d_i β_i ℓ_i,
 ///
 /// gives the residual network (k neurons + skip aᵀ) and the plain one (k, or k + 2 with
-/// `a_Nᵀx = ((a_Nᵀx + 1)² − (a_Nᵀx − 1)²)/4`), every parameter rational.
+/// `vᵀx = ((vᵀx + 1)² − (vᵀx − 1)²)/4`), every parameter rational. v = 0 exactly when a ∈ range(A),
+/// i.e. when a_N = (I − P)a = 0 (P the orthogonal projector onto range(A), reported too).
 public struct ExactSynthesis: Sendable {
     /// The input form.
     public let form: ExactForm
@@ -21,12 +23,17 @@ public struct ExactSynthesis: Sendable {
         guard let gramInverse = basis.transposed.multiply(basis).inverse else { return RationalMatrix(rows: form.dimension, columns: form.dimension) }
         return basis.multiply(gramInverse).multiply(basis.transposed)
     }
-    /// y with `a_R = L y` (y_i = 2 d_i β_i).
+    /// y with `a − v = L y` (y_i = 2 d_i β_i): the linear part the completed squares absorb.
     public let rangeCoordinates: [Rational]
     /// `a_R = P a`.
     public let linearRangePart: [Rational]
     /// `a_N = (I − P) a`.
     public let linearNullPart: [Rational]
+    /// `v = a − A·y` with y supported on the pivots: what is left of a once the squares are
+    /// completed, carried by the plain network's two extra neurons. It is zero on the pivot
+    /// coordinates, zero exactly when a_N is, and differs from a_N by a vector of range(A), so its
+    /// numbers are A's bordered minors rather than the ~twice larger ones of the projector.
+    public let linearRemainder: [Rational]
     /// β_i = y_i / (2 d_i).
     public let shifts: [Rational]
     /// det A[P, P] on the pivot indices P (non-zero; A's scaled Bareiss pivot p_k / s^k).
@@ -41,7 +48,7 @@ public struct ExactSynthesis: Sendable {
     /// Whether a_N ≠ 0 (exactly): the plain network then needs k + 2 neurons (theorem T2).
     public var hasLinearNullPart: Bool { linearNullPart.contains { !$0.isZero } }
     /// ‖a_N‖², exactly.
-    public var linearNullPartNormSquared: Rational { RationalVector.dot(linearNullPart, linearNullPart) }
+    public let linearNullPartNormSquared: Rational
 
     /// Synthesizes both networks for `form` in exact arithmetic: the fraction-free reduction of
     /// `ExactReductionBuilder` on GMP integers, then the networks from its terms.
@@ -64,12 +71,11 @@ public struct ExactSynthesis: Sendable {
                                         firstBias: [Rational](repeating: .zero, count: k),
                                         outputWeights: reduction.coefficients, outputBias: form.constant, skip: form.linear)
         let plain: ExactNetwork
-        if nullPart.contains(where: { !$0.isZero }) {
-            let quarter = Rational(1, 4)
+        if let extra = result.remainderNeuron {
             plain = try ExactNetwork(inputWidth: n, activation: .square,
-                                     firstWeights: RationalMatrix(rowArrays: reduction.vectors + [nullPart, nullPart], columns: n),
+                                     firstWeights: RationalMatrix(rowArrays: reduction.vectors + [extra.vector, extra.vector], columns: n),
                                      firstBias: shifts + [.one, -Rational.one],
-                                     outputWeights: reduction.coefficients + [quarter, -quarter], outputBias: outputBias, skip: nil)
+                                     outputWeights: reduction.coefficients + [extra.weight, -extra.weight], outputBias: outputBias, skip: nil)
         } else {
             plain = try ExactNetwork(inputWidth: n, activation: .square, firstWeights: firstRows, firstBias: shifts,
                                      outputWeights: reduction.coefficients, outputBias: outputBias, skip: nil)
@@ -80,6 +86,8 @@ public struct ExactSynthesis: Sendable {
         self.rangeCoordinates = coordinates
         self.linearRangePart = rangePart
         self.linearNullPart = nullPart
+        self.linearRemainder = result.remainder
+        self.linearNullPartNormSquared = RationalVector.dot(nullPart, nullPart)
         self.shifts = shifts
         self.minorDeterminant = result.minorDeterminant
         self.residual = residual

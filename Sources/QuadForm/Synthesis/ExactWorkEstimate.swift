@@ -26,19 +26,23 @@ public enum ExactLimitError: Error, Equatable, CustomStringConvertible {
 /// anything n × n is allocated (design.md §4). Fraction-free elimination of B = s·A makes numbers of
 /// at most the Hadamard size of B's minors: t·β bits at step t, β = b + ½·log2 n + 1 for entries of
 /// b bits. Step t does (n − t)²/2 updates of three GMP operations on such numbers, each costing
-/// about 1 + (words)^1.6 word operations (GMP's Karatsuba/Toom range); verification sums the
-/// neurons' outer products in a balanced tree, about 2n² multiplications at the top size n²β/2 bits. Peak memory is the remaining triangle plus the
-/// stored pivot rows at their sizes, plus the rational copies of A (≈ 200 bytes an entry).
+/// about 1 + (words)^1.6 word operations (GMP's Karatsuba/Toom range). Verification
+/// (`ExactIntegerCheck`) follows the same triangle: after neuron t it carries the (n − t)²/2
+/// entries not yet complete, four GMP operations each on numbers of up to twice the step's size
+/// (the partial sum times the next pivot, before its common factor is divided out). Peak memory is
+/// the remaining triangle plus the stored pivot rows at their sizes, plus the rational copies of A
+/// (≈ 200 bytes an entry).
 public struct ExactWorkEstimate: Sendable, Equatable {
     /// Most variables exact mode accepts at all: its dense rational matrices take ≈ 200 bytes an entry.
     public static let maximumDimension = 1500
-    /// Most estimated word operations (about 20 s on the 2-core machine of docs/performance.md;
-    /// the model overcounts verification, so most forms near the bound finish sooner).
-    public static let maximumOperations: Double = 2e11
+    /// Most estimated word operations: about a minute on the 2-core machine of
+    /// docs/performance.md (n = 400 with 11-bit entries is estimated at 3.7·10¹⁰ and takes 30 s).
+    public static let maximumOperations: Double = 8e10
     /// Most estimated peak memory: 1.5 GiB.
     public static let maximumBytes: Double = 1.5 * 1_073_741_824
-    /// Word operations per second measured for GMP on the reference machine (for the message).
-    static let operationsPerSecond: Double = 1e10
+    /// Modelled word operations per second, measured end to end on the reference machine
+    /// (1.3–1.8·10⁹ for n = 200…400; for the message).
+    static let operationsPerSecond: Double = 1.3e9
     /// Bytes of one `Rational` entry with small numbers (two BigInts and their buffers).
     static let bytesPerRational: Double = 80
 
@@ -68,18 +72,14 @@ public struct ExactWorkEstimate: Sendable, Equatable {
             let span = Double(min(stride, n - t))
             let remaining = nd - Double(t)
             let words = Double(t + 1) * beta / 64
-            let cost = 1 + pow(max(words, 1), 1.6)
-            operations += span * remaining * remaining / 2 * 3 * cost
+            let eliminationCost = 3 * (1 + pow(max(words, 1), 1.6))
+            let verificationCost = 4 * (1 + pow(max(2 * words, 1), 1.6))
+            operations += span * remaining * remaining / 2 * (eliminationCost + verificationCost)
             let entryBytes = 16 + 8 * words
             rows += span * nd * entryBytes
             peak = max(peak, remaining * remaining / 2 * entryBytes + rows)
             t += stride
         }
-        // Verification: Σ w_j u_j u_jᵀ summed in a balanced tree, two multiplications per entry of
-        // the upper triangle at each of log2 n levels, on numbers of up to about n²β/2 bits (the lcm
-        // of the neurons' denominators) at the top, halving per level below.
-        let topWords = nd * nd * beta / 128
-        operations += nd * nd * (1 + pow(max(topWords, 1), 1.6)) * 2
         self.operations = operations
         bytes = peak + nd * nd * (ExactWorkEstimate.bytesPerRational * 2 + 16)
     }

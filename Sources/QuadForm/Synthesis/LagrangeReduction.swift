@@ -39,7 +39,8 @@ public struct LagrangeReduction: Equatable, Sendable {
         // Without a linear term the border is zero and the projection step never runs.
         let result = try? ExactReductionBuilder.build(symmetric: b, linear: RationalVector.zero(n), constant: .zero)
         self.init(result: result ?? ExactReductionResult(steps: [], weights: [], vectors: [], biases: [], pivotIndices: [],
-                                                         outputBias: .zero, minorDeterminant: .one, nullPart: []))
+                                                         outputBias: .zero, minorDeterminant: .one, nullPart: [],
+                                                         remainder: [], remainderNeuron: nil))
     }
 
     /// The reduction part of a fraction-free result.

@@ -88,9 +88,10 @@ struct ExactScaleTests {
         }
     }
 
-    @Test("certificate numbers stay within the Hadamard bound of A's k×k minors", arguments: [20, 40])
-    func certificateSize(n: Int) throws {
-        let form = try integerForm(n: n, rank: n / 2, seed: UInt64(n))
+    @Test("certificate numbers stay within the Hadamard bound of A's k×k minors, a in range(A) or not",
+          arguments: [(20, nil), (40, nil), (20, false), (40, false), (30, true)] as [(Int, Bool?)])
+    func certificateSize(n: Int, linearInRange: Bool?) throws {
+        let form = try integerForm(n: n, rank: n / 2, seed: UInt64(n), linearInRange: linearInRange)
         let s = try ExactSynthesis(form: form)
         // The bound, computed here independently in floating point: Σ of the k largest log10 row norms.
         let a = form.symmetricMatrix
@@ -98,7 +99,7 @@ struct ExactScaleTests {
         let bound = logs.sorted(by: >).prefix(s.rank).reduce(0, +)
         var largest = 0
         for network in [s.residual, s.plain] {
-            for v in network.firstWeights.entries + network.firstBias + network.outputWeights where !v.isZero {
+            for v in network.firstWeights.entries + network.firstBias + network.outputWeights + [network.outputBias] + (network.skip ?? []) where !v.isZero {
                 largest = max(largest, v.numerator.magnitude.description.count)
             }
         }
@@ -106,12 +107,54 @@ struct ExactScaleTests {
         let sizes = ExactCertificateSizes(synthesis: s)
         #expect(sizes.largestNumeratorDigits == largest)
         #expect(abs(Double(sizes.hadamardDigits) - bound.rounded(.up)) <= 1)
+        #expect(s.plain.hiddenNeurons == (linearInRange == false ? s.rank + 2 : s.rank))
+    }
+
+    @Test("a ∉ range(A): the plain network carries v = a − A·y, zero on the pivots, with v − a_N ∈ range(A)")
+    func linearRemainder() throws {
+        for seed in UInt64(1)...6 {
+            let form = try integerForm(n: 14, rank: 5, seed: seed, linearInRange: false)
+            let s = try ExactSynthesis(form: form)
+            let a = form.symmetricMatrix
+            let v = s.linearRemainder
+            #expect(s.hasLinearNullPart && v.contains { !$0.isZero })
+            #expect(s.reduction.pivotIndices.allSatisfy { v[$0].isZero })
+            // a − v ∈ range(A): solvable on the pivot block (an independent rational solve).
+            let pivots = s.reduction.pivotIndices
+            let block = a.principalSubmatrix(pivots)
+            let rhs = pivots.map { RationalVector.adding(form.linear, v, scaledBy: -Rational.one)[$0] }
+            let inverse = try #require(block.inverse)
+            let yP = (0..<pivots.count).map { i in RationalVector.dot(inverse.row(i), rhs) }
+            var y = RationalVector.zero(14)
+            for (position, i) in pivots.enumerated() { y[i] = yP[position] }
+            let ay: [Rational] = a.multiply(y)
+            #expect(RationalVector.adding(ay, v) == form.linear)
+            // v − a_N ∈ range(A) = null(A)^⊥, and a_N ∈ null(A): so a_N is v's orthogonal projection.
+            let aNull: [Rational] = a.multiply(s.linearNullPart)
+            #expect(aNull.allSatisfy { $0.isZero })
+            #expect(RationalVector.dot(RationalVector.adding(v, s.linearNullPart, scaledBy: -Rational.one), s.linearNullPart).isZero)
+            // The two extra neurons: rows equal, biases ±1, weights ±w, and their sum is vᵀx.
+            let m = s.plain.hiddenNeurons, k = s.rank
+            #expect(m == k + 2)
+            #expect(s.plain.firstWeights.row(k) == s.plain.firstWeights.row(k + 1))
+            #expect(s.plain.firstBias[k] == .one && s.plain.firstBias[k + 1] == -Rational.one)
+            #expect(s.plain.outputWeights[k] == -s.plain.outputWeights[k + 1])
+            let scaled = s.plain.firstWeights.row(k).map { $0 * Rational(4) * s.plain.outputWeights[k] }
+            #expect(scaled == v)
+            #expect(s.plain.expansion.equals(form))
+            let report = try ExactSynthesisReport(synthesis: s)
+            #expect(report.passed)
+        }
     }
 
     @Test("exact mode refuses huge forms before allocating their matrices")
     func refusals() throws {
         let sum = (1...2000).map { "x\($0)" }.joined(separator: "+")
         #expect(throws: ExactLimitError.dimension(variables: 2000, limit: ExactWorkEstimate.maximumDimension)) { _ = try ExactForm.parse(sum) }
+        // Refused from its tokens, before any product is expanded: the square of 5000 names gets the
+        // dimension error, not the expander's product-size error it would reach first otherwise.
+        let long = (1...5000).map { "x\($0)" }.joined(separator: "+")
+        #expect(throws: ExactLimitError.dimension(variables: 5000, limit: ExactWorkEstimate.maximumDimension)) { _ = try ExactForm.parse("(\(long))^2") }
         let rows = "[" + Array(repeating: "[0]", count: 1600).joined(separator: ",") + "]"
         #expect(throws: ExactLimitError.self) { _ = try ExactForm.from(json: JSONReader.parse("{\"quadratic\": \(rows)}"), name: "f.json") }
         // The work estimate: n = 200 with small entries passes, n = 1500 or long coefficients do not.
