@@ -70,6 +70,15 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
             self.init(reducedNumerator: BigInt(small), denominator: 1)
             return
         }
+        if text.utf8.count <= 37, let slash = text.firstIndex(of: "/"),
+           let p = Int(text[..<slash]), let q = Int(text[text.index(after: slash)...]), q != 0,
+           p.magnitude < 1 << 62, q.magnitude < 1 << 62 {
+            var (x, y) = (p.magnitude, q.magnitude)
+            while y != 0 { (x, y) = (y, x % y) }
+            let g = Int(x)
+            self.init(reducedNumerator: BigInt(q < 0 ? -p / g : p / g), denominator: BigInt(q.magnitude / x))
+            return
+        }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let slash = trimmed.firstIndex(of: "/") {
             guard let p = Rational(decimalLiteral: String(trimmed[..<slash])),
