@@ -1,10 +1,13 @@
+import CGMP
 import Foundation
 
 /// Exact evidence for the neuron counts of design.md §3, each piece checkable on its own:
 /// - rank A ≤ k: A = Σ_{i≤k} d_i ℓ_i ℓ_iᵀ (the reduction, re-expanded);
 /// - rank A ≥ k: the principal k×k submatrix on the pivot indices has a non-zero determinant;
-/// - a ∉ range(A) (T2 applies): z = a_N satisfies Az = 0 and zᵀa = ‖a_N‖² ≠ 0 — impossible
-///   for a = Ay, since then zᵀa = (Az)ᵀy = 0;
+/// - a ∉ range(A) (T2 applies): a null vector z of A with zᵀa ≠ 0 — impossible for a = Ay,
+///   since then zᵀa = (Az)ᵀy = 0. z is the null vector at a non-pivot coordinate j where the
+///   remainder v = a − A·y is non-zero: z_j = det A[P,P], z_P = −adj(A[P,P])·A[P,j], divided by
+///   its content (integers no larger than A's k×k minors; zᵀa = det A[P,P]·v_j up to that factor);
 /// - a ∈ range(A) (plain = k): a vector y with Ay = a.
 public struct NeuronCountCertificate: Sendable {
     /// k.
@@ -15,7 +18,7 @@ public struct NeuronCountCertificate: Sendable {
     public let minorIndices: [Int]
     /// The determinant of the principal submatrix of A on `minorIndices` (non-zero).
     public let minorDeterminant: Rational
-    /// z = a_N when a_N ≠ 0.
+    /// z, a null vector of A with zᵀa ≠ 0, when a_N ≠ 0.
     public let nullVector: [Rational]?
     /// Az (zero when the certificate holds).
     public let matrixTimesNullVector: [Rational]?
@@ -40,8 +43,7 @@ public struct NeuronCountCertificate: Sendable {
         reductionReproducesMatrix = memo.check(ExactIntegerCheck.mergedSquares(weights: s.reduction.coefficients, vectors: s.reduction.vectors), equals: a)
         minorIndices = s.reduction.pivotIndices
         minorDeterminant = s.minorDeterminant
-        if s.hasLinearNullPart {
-            let z = s.linearNullPart
+        if s.hasLinearNullPart, let z = NeuronCountCertificate.nullVector(of: a, pivots: s.reduction.pivotIndices, remainder: s.linearRemainder) {
             nullVector = z
             matrixTimesNullVector = ExactIntegerCheck.product(a, z)
             nullVectorDotLinear = RationalVector.dot(z, s.form.linear)
@@ -55,6 +57,30 @@ public struct NeuronCountCertificate: Sendable {
             rangePreimage = ExactIntegerCheck.solvePrincipal(a, indices: s.reduction.pivotIndices, rightSide: s.form.linear)
                 ?? RationalVector.zero(n)
         }
+    }
+
+    /// The integer null vector of A at the first coordinate j where the remainder is non-zero:
+    /// A[P,P]·w = A[P,j] solved fraction-free, z = (d at j, −d·w on P) over its content.
+    static func nullVector(of a: RationalMatrix, pivots: [Int], remainder: [Rational]) -> [Rational]? {
+        guard let j = remainder.firstIndex(where: { !$0.isZero }) else { return nil }
+        let k = pivots.count
+        let (entries, _) = GMP.commonDenominator(pivots.flatMap { i in pivots.map { a[i, $0] } + [a[i, j]] })
+        let system = IntegerMatrix(rows: k, columns: k + 1)
+        for i in 0..<k { for c in 0...k { qf_mpz_swap(system[i, c], entries[i * (k + 1) + c]) } }
+        guard let (w, d) = IntegerElimination.solve(system) else { return nil }
+        let content = IntegerMatrix(rows: 1, columns: 2)
+        qf_mpz_gcd(content[0], d[0], d[0])
+        for i in 0..<k { qf_mpz_gcd(content[0], content[0], w[i]) }
+        if qf_mpz_sgn(d[0]) < 0 { qf_mpz_neg(content[0], content[0]) }
+        var z = RationalVector.zero(a.columns)
+        qf_mpz_divexact(content[1], d[0], content[0])
+        z[j] = Rational(GMP.bigInt(content[1]))
+        for (position, i) in pivots.enumerated() where qf_mpz_sgn(w[position]) != 0 {
+            qf_mpz_divexact(content[1], w[position], content[0])
+            qf_mpz_neg(content[1], content[1])
+            z[i] = Rational(GMP.bigInt(content[1]))
+        }
+        return z
     }
 
     /// Whether every piece checks: the counts are then proved for this instance. Recomputes each

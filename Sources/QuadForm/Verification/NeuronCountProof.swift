@@ -138,8 +138,8 @@ public struct NeuronCountProof: Sendable {
                  + "So rank A ≤ \(k) (this identity re-expanded: \(c.reductionReproducesMatrix ? "equal to A" : "NOT equal to A")), and rank A ≥ \(k) because the principal "
                  + "submatrix on {\(c.minorIndices.map { names[$0] }.joined(separator: ", "))} has determinant \(c.minorDeterminant) ≠ 0. Hence k = \(k) exactly.")
         if let z = c.nullVector, let za = c.nullVectorDotLinear, let az = c.matrixTimesNullVector {
-            p.append("Linear term: a_N = (I − P)a = \(vector(z)) with P = L(LᵀL)⁻¹Lᵀ rational; ‖a_N‖² = \(s.linearNullPartNormSquared) ≠ 0. "
-                     + "Certificate that a ∉ range(A): z = a_N has Az = \(vector(az)) and zᵀa = \(za) ≠ 0, while a = Ay would give zᵀa = (Az)ᵀy = 0.")
+            p.append("Linear term: a_N = (I − P)a = \(vector(s.linearNullPart)) with P = L(LᵀL)⁻¹Lᵀ rational; ‖a_N‖² = \(s.linearNullPartNormSquared) ≠ 0. "
+                     + "Certificate that a ∉ range(A): the null vector z = \(vector(z)) of A has Az = \(vector(az)) and zᵀa = \(za) ≠ 0, while a = Ay would give zᵀa = (Az)ᵀy = 0.")
         } else if let y = c.rangePreimage {
             p.append("Linear term: a_N = (I − P)a = 0 exactly; certificate that a ∈ range(A): y = \(vector(y)) has Ay = a.")
         }

@@ -108,6 +108,16 @@ struct ExactScaleTests {
         #expect(sizes.largestNumeratorDigits == largest)
         #expect(abs(Double(sizes.hadamardDigits) - bound.rounded(.up)) <= 1)
         #expect(s.plain.hiddenNeurons == (linearInRange == false ? s.rank + 2 : s.rank))
+        // The certificate that a ∉ range(A) is small too: an integer null vector of A.
+        if linearInRange == false {
+            let z = try #require(s.certificate.nullVector)
+            #expect(z.allSatisfy { $0.denominator == 1 })
+            let zDigits = z.map { $0.isZero ? 0 : $0.numerator.magnitude.description.count }.max() ?? 0
+            #expect(Double(zDigits) <= 1.2 * bound.rounded(.up), "null vector of \(zDigits) digits, Hadamard bound \(bound)")
+            let az: [Rational] = a.multiply(z)
+            #expect(az.allSatisfy { $0.isZero })
+            #expect(!RationalVector.dot(z, form.linear).isZero)
+        }
     }
 
     @Test("a ∉ range(A): the plain network carries v = a − A·y, zero on the pivots, with v − a_N ∈ range(A)")
