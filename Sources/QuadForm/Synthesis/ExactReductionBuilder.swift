@@ -24,9 +24,9 @@ struct ExactReductionResult: Sendable {
     /// v = a − A·y with y on the pivots: the part of a the completed squares leave, zero on the
     /// pivots, zero exactly when a ∈ range(A), and v − a_N ∈ range(A).
     var remainder: [Rational]
-    /// The plain network's two extra neurons: vᵀx = ((zᵀx + 1)² − (zᵀx − 1)²)·w with z integer
-    /// (v = 4w·z); nil when v = 0.
-    var remainderNeuron: (vector: [Rational], weight: Rational)?
+    /// The plain network's two extra neurons: vᵀx = ((zᵀx + t)² − (zᵀx − t)²)·w with z integer
+    /// and t a power of two of z's size (v = 4wt·z); nil when v = 0.
+    var remainderNeuron: (vector: [Rational], offset: Rational, weight: Rational)?
 }
 
 /// Builds `ExactReductionResult` from a rational form on GMP integers: A scaled to integers once
@@ -51,11 +51,14 @@ enum ExactReductionBuilder {
         let outside = reduction.remaining.filter { qf_mpz_sgn(border.column[$0]) != 0 }
         var nullPart = RationalVector.zero(n)
         var remainder = RationalVector.zero(n)
-        var remainderNeuron: (vector: [Rational], weight: Rational)?
+        var remainderNeuron: (vector: [Rational], offset: Rational, weight: Rational)?
         if !outside.isEmpty {
             // v_j = 2·c_j / (p_k·s·τ) with c the border column left by the replay; the plain
-            // network carries vᵀx = ((zᵀx + 1)² − (zᵀx − 1)²)·g/(2·p_k·s·τ) with z = c/g, g the
-            // content of c: integers of the size of A's (k+1)×(k+1) bordered minors.
+            // network carries vᵀx = ((zᵀx + t)² − (zᵀx − t)²)·g/(2·p_k·s·τ·t) with z = c/g, g the
+            // content of c: integers of the size of A's (k+1)×(k+1) bordered minors. The offset t
+            // is the power of two with t ≤ max|z_i| < 2t: any t ≠ 0 is exact, and one of zᵀx's
+            // size keeps the two squares from cancelling when the network is evaluated in
+            // floating point (with t = 1 and z of 60 digits, (zᵀx ± 1)² lose the ±1 entirely).
             let r = IntegerMatrix(rows: 1, columns: 4)
             for j in outside { qf_mpz_gcd(r[0], r[0], border.column[j]) }
             if qf_mpz_sgn(border.column[outside[0]]) < 0 { qf_mpz_neg(r[0], r[0]) }
@@ -70,8 +73,12 @@ enum ExactReductionBuilder {
                 qf_mpz_mul_si(r[3], border.column[j], 2)
                 remainder[j] = GMP.rational(r[3], r[1])
             }
+            let largest = z.map { $0.numerator.magnitude.bitWidth }.max() ?? 0
+            let offset = BigInt(1) << max(largest - 1, 0)
+            GMP.set(r[2], offset)
+            qf_mpz_mul(r[1], r[1], r[2])
             qf_mpz_mul_si(r[1], r[1], 2)
-            remainderNeuron = (z, GMP.rational(r[0], r[1]))
+            remainderNeuron = (z, Rational(offset), GMP.rational(r[0], r[1]))
             nullPart = try orthogonalNullPart(of: linear, symmetric: a, pivots: reduction.steps.flatMap { step -> [Int] in
                 switch step {
                 case let .diagonal(i): return [i]

@@ -74,7 +74,7 @@ public struct ExactSynthesis: Sendable {
         if let extra = result.remainderNeuron {
             plain = try ExactNetwork(inputWidth: n, activation: .square,
                                      firstWeights: RationalMatrix(rowArrays: reduction.vectors + [extra.vector, extra.vector], columns: n),
-                                     firstBias: shifts + [.one, -Rational.one],
+                                     firstBias: shifts + [extra.offset, -extra.offset],
                                      outputWeights: reduction.coefficients + [extra.weight, -extra.weight], outputBias: outputBias, skip: nil)
         } else {
             plain = try ExactNetwork(inputWidth: n, activation: .square, firstWeights: firstRows, firstBias: shifts,

@@ -147,9 +147,16 @@ struct ExactScaleTests {
             let m = s.plain.hiddenNeurons, k = s.rank
             #expect(m == k + 2)
             #expect(s.plain.firstWeights.row(k) == s.plain.firstWeights.row(k + 1))
-            #expect(s.plain.firstBias[k] == .one && s.plain.firstBias[k + 1] == -Rational.one)
+            // Offsets ±t with t a power of two of z's size, so that evaluating the pair in floating
+            // point does not lose vᵀx: (zᵀx + t)² − (zᵀx − t)² = 4t·zᵀx.
+            let t = s.plain.firstBias[k], z = s.plain.firstWeights.row(k)
+            #expect(s.plain.firstBias[k + 1] == -t)
+            #expect(t.denominator == 1 && t.numerator.magnitude.nonzeroBitCount == 1)
+            let largest = z.map(\.numerator.magnitude).max() ?? 0
+            #expect(t.numerator.magnitude <= largest && largest < 2 * t.numerator.magnitude)
+            #expect(z.allSatisfy { $0.denominator == 1 })
             #expect(s.plain.outputWeights[k] == -s.plain.outputWeights[k + 1])
-            let scaled = s.plain.firstWeights.row(k).map { $0 * Rational(4) * s.plain.outputWeights[k] }
+            let scaled = z.map { $0 * Rational(4) * t * s.plain.outputWeights[k] }
             #expect(scaled == v)
             #expect(s.plain.expansion.equals(form))
             let report = try ExactSynthesisReport(synthesis: s)
