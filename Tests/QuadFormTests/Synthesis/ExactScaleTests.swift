@@ -151,7 +151,7 @@ struct ExactScaleTests {
             // point does not lose vᵀx: (zᵀx + t)² − (zᵀx − t)² = 4t·zᵀx.
             let t = s.plain.firstBias[k], z = s.plain.firstWeights.row(k)
             #expect(s.plain.firstBias[k + 1] == -t)
-            #expect(t.denominator == 1 && t.numerator.magnitude.nonzeroBitCount == 1)
+            #expect(t.denominator == 1 && t.numerator > 0 && t.numerator.magnitude & (t.numerator.magnitude - 1) == 0)
             let largest = z.map(\.numerator.magnitude).max() ?? 0
             #expect(t.numerator.magnitude <= largest && largest < 2 * t.numerator.magnitude)
             #expect(z.allSatisfy { $0.denominator == 1 })
