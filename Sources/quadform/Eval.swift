@@ -57,24 +57,31 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print every layer's pre-activation z_k and output x_k.")
     var trace = false
 
+    @Flag(help: ArgumentHelp("Evaluate in exact rational arithmetic: a one-hidden-layer network (n, m, 1) with a quadratic activation, such as synth --exact writes; --at numbers are read exactly (decimals, p/q) and results printed exactly.", valueName: "exact"))
+    var exact = false
+
     func validate() throws {
         if at.isEmpty && points == nil { throw ValidationError("give the points: --at x1,x2,… or --points X.npy") }
         if !at.isEmpty && points != nil { throw ValidationError("give --at or --points, not both") }
         if writesNpy && format != .text { throw ValidationError("--output \(output ?? "") writes a .npy array; --format json goes with another file name or standard output") }
         if trace && points != nil { throw ValidationError("--trace goes with --at (a trace per point of a file would be unreadable)") }
+        if trace && exact { throw ValidationError("--trace shows the floating-point layers; --exact evaluates the one-hidden-layer network in rational arithmetic without them") }
     }
 
     /// Whether `--output` gets the results as a `.npy` array (with `--points`, a name ending `.npy`).
     var writesNpy: Bool { points != nil && (output?.lowercased().hasSuffix(".npy") ?? false) }
 
     func run() throws {
+        if exact { return try runExact() }
         let text: String
         var reportFile = output
+        var nonFinite = 0
         let net = try NetworkDocument.readNetwork(network, member: member)
         if let points {
             let x = try NetworkEvaluation.points(fromNpy: Npy.read(points), path: points, width: net.inputWidth)
             try NetworkEvaluation.checkSize(points: x.rows, outputs: net.outputWidth, path: points, report: !writesNpy)
             let y = try net.realization(batch: x)
+            nonFinite = y.entries.filter { !$0.isFinite }.count
             if writesNpy, let output {
                 try OutputFile.write(Npy.encode(y.entries, shape: [y.rows, y.columns]), to: output)
                 text = "wrote \(y.rows) result\(y.rows == 1 ? "" : "s") of \(y.columns) value\(y.columns == 1 ? "" : "s") to \(output)\n"
@@ -87,8 +94,9 @@ struct Eval: ParsableCommand {
             }
         } else {
             let xs = try at.flatMap { try PointList.points($0, width: net.inputWidth) }
+            let outputs = try xs.map { try net.realization($0) }
+            nonFinite = outputs.joined().filter { !$0.isFinite }.count
             if format == .json {
-                let outputs = try xs.map { try net.realization($0) }
                 let traces = trace ? try xs.map { try NetworkEvaluation.trace(net, at: $0) } : nil
                 text = JSONWriter.write(NetworkEvaluation.json(net, source: network, member: member, inputs: xs, outputs: outputs, traces: traces))
             } else if trace {
@@ -96,9 +104,40 @@ struct Eval: ParsableCommand {
                 for x in xs { parts.append(try NetworkEvaluation.traceText(net, at: x)) }
                 text = parts.joined(separator: "\n")
             } else {
-                text = try xs.map { NetworkEvaluation.resultLine(input: $0, output: try net.realization($0)) + "\n" }.joined()
+                text = zip(xs, outputs).map { NetworkEvaluation.resultLine(input: $0, output: $1) + "\n" }.joined()
             }
         }
         try emit(text, to: reportFile)
+        if nonFinite > 0 {
+            FileHandle.standardError.write(Data(("quadform: warning: \(nonFinite) result\(nonFinite == 1 ? " is" : "s are") not finite: a parameter or an intermediate value "
+                + "exceeds Double's range (exact networks from synth --exact do beyond about n = 130); `--exact` evaluates one-hidden-layer networks in rational arithmetic\n").utf8))
+        }
+    }
+
+    /// `--exact`: the network read with rational weights, each point evaluated exactly.
+    func runExact() throws {
+        let net = try NetworkDocument.exactNetwork(from: JSONReader.parseFile(network), name: network, member: member)
+        let xs: [[Rational]]
+        if let points {
+            let x = try NetworkEvaluation.points(fromNpy: Npy.read(points), path: points, width: net.inputWidth)
+            try NetworkEvaluation.checkSize(points: x.rows, outputs: 1, path: points, report: !writesNpy)
+            xs = try (0..<x.rows).map { i in
+                try x.row(i).map { value in
+                    guard let r = Rational(exactly: value) else { throw ValidationError("\(points): a point coordinate is not finite") }
+                    return r
+                }
+            }
+        } else {
+            xs = try at.flatMap { try PointList.exactPoints($0, width: net.inputWidth) }
+        }
+        let ys = xs.map { net.evaluate($0) }
+        if writesNpy, let output {
+            try OutputFile.write(Npy.encode(ys.map(\.doubleValue), shape: [ys.count, 1]), to: output)
+            return try emit("wrote \(ys.count) result\(ys.count == 1 ? "" : "s") (exact, each rounded once to the nearest Double) to \(output)\n", to: nil)
+        }
+        let text = format == .json
+            ? JSONWriter.write(NetworkEvaluation.exactJSON(net, source: network, member: member, inputs: xs, outputs: ys))
+            : zip(xs, ys).map { NetworkEvaluation.exactResultLine(input: $0, output: $1) + "\n" }.joined()
+        try emit(text, to: output)
     }
 }

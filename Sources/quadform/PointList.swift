@@ -1,18 +1,28 @@
 import Foundation
+import QuadForm
 
 /// The `--at` syntax of `quadform eval`: `5`, `1,2,3` or `1,2;3,4`.
 enum PointList {
     /// Parses a point list into points of `width` coordinates. Numbers are separated by commas (or
     /// spaces); with `;` each part is one point, without it the numbers are taken `width` at a time.
     static func points(_ list: String, width: Int) throws -> [[Double]] {
+        try points(list, width: width) { text in Double(text).flatMap { $0.isFinite ? $0 : nil } }
+    }
+
+    /// The same list read exactly (`eval --exact`): each number a decimal literal or `p/q`.
+    static func exactPoints(_ list: String, width: Int) throws -> [[Rational]] {
+        try points(list, width: width) { Rational(exactText: $0) }
+    }
+
+    private static func points<Number>(_ list: String, width: Int, parse: (String) -> Number?) throws -> [[Number]] {
         let parts = list.split(separator: ";", omittingEmptySubsequences: false)
         var position = 0
-        func numbers(_ text: Substring) throws -> [Double] {
+        func numbers(_ text: Substring) throws -> [Number] {
             let tokens = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
             return try tokens.map { token in
                 position += 1
                 let normalized = token.replacingOccurrences(of: "−", with: "-")
-                guard let x = Double(normalized), x.isFinite else {
+                guard let x = parse(normalized) else {
                     throw PointListError.badNumber(list: list, value: token, position: position)
                 }
                 return x

@@ -130,3 +130,57 @@ struct EvalCommandTests {
         #expect(shape.stderr.contains("layers[1].weights"), "stderr: \(shape.stderr)")
     }
 }
+
+/// `eval --exact` on the networks `synth --exact --save-networks` writes: exact where floating
+/// point cannot be (weights beyond Double's range at n ≈ 150 and above).
+@Suite("quadform eval --exact")
+struct ExactEvalCommandTests {
+    @Test("a 160-variable exact network: floating eval warns of non-finite results, --exact gives f(x) exactly")
+    func largeExactNetwork() throws {
+        // A = U·diag(d)·Uᵀ, U 160 × 80 with entries −5…5, a outside range(A): the plain network
+        // has k + 2 neurons and weights of ~200 digits.
+        var rng = SplitMix64(seed: 160)
+        let n = 160, r = 80
+        let u = (0..<n).map { _ in (0..<r).map { _ in Int.random(in: -5...5, using: &rng) } }
+        let d = (0..<r).map { _ in [-3, -2, -1, 1, 2, 3][Int.random(in: 0..<6, using: &rng)] }
+        var a = [[Int]](repeating: [Int](repeating: 0, count: n), count: n)
+        for i in 0..<n { for j in 0..<n { var e = 0; for t in 0..<r { e += u[i][t] * d[t] * u[j][t] }; a[i][j] = e } }
+        let linear = (0..<n).map { _ in Int.random(in: -3...3, using: &rng) }
+        let folder = try makeScratchDirectory("exact-eval")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let form = "{\"constant\": 5, \"linear\": \(linear), \"quadratic\": \(a)}"
+        try form.write(to: folder.appendingPathComponent("form.json"), atomically: true, encoding: .utf8)
+        let synth = try BuiltExecutable.quadform(["synth", "--exact", "--input", "form.json", "--save-networks", "net.json", "--output", "report.txt"], in: folder)
+        #expect(synth.status == 0, "\(synth.stderr)")
+        // Two points, one with fractions: f at each, exactly, from the integer form.
+        let points: [[Rational]] = [(0..<n).map { Rational($0 % 7 - 3) }, (0..<n).map { Rational($0 % 5 - 2) / Rational(3) }]
+        func f(_ x: [Rational]) -> Rational {
+            var value = Rational(5)
+            for i in 0..<n where !x[i].isZero {
+                value = value + Rational(linear[i]) * x[i]
+                var row = Rational.zero
+                for j in 0..<n where !x[j].isZero && a[i][j] != 0 { row = row + Rational(a[i][j]) * x[j] }
+                value = value + x[i] * row
+            }
+            return value
+        }
+        let list = points.map { $0.map(\.description).joined(separator: ",") }.joined(separator: ";")
+        for member in ["residual", "plain"] {
+            let exact = try BuiltExecutable.quadform(["eval", "net.json", "--network", member, "--exact", "--at", list, "--format", "json"], in: folder)
+            #expect(exact.status == 0, "\(exact.stderr)")
+            let json = try JSONReader.parse(exact.stdout)
+            let content = JSONContent(name: "eval")
+            let results = try content.array(try content.member(json, "points", ""), "points")
+            #expect(results.count == 2)
+            for (point, result) in zip(points, results) {
+                let y = try content.rational(try content.member(result, "y", "points[]"), "y")
+                #expect(y == f(point), "\(member)")
+            }
+            // The same network in floating point overflows: the results are reported as not finite.
+            let floating = try BuiltExecutable.quadform(["eval", "net.json", "--network", member, "--at", list], in: folder)
+            if floating.stdout.contains("nan") || floating.stdout.contains("inf") {
+                #expect(floating.stderr.contains("not finite") && floating.stderr.contains("--exact"))
+            }
+        }
+    }
+}

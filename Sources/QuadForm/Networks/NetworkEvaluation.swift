@@ -138,6 +138,33 @@ public enum NetworkEvaluation {
         return "l = \(widths), S = \(skips), activation \(net.activation)"
     }
 
+    /// The result line of an exact evaluation (`eval --exact`): `realization(x) = p/q`, and for a
+    /// non-integer the nearest Double after `≈`; the last token is then that decimal.
+    public static func exactResultLine(input: [Rational], output: Rational) -> String {
+        let argument = input.map(\.description).joined(separator: ", ")
+        let value = output.denominator == 1 ? output.description : "\(output) ≈ \(format(output.doubleValue))"
+        return "realization(\(argument)) = \(value)"
+    }
+
+    /// The JSON of an exact evaluation: the network's shape and, per point, x and y as exact
+    /// numbers (integers, or `"p/q"` strings) with y's nearest Double.
+    public static func exactJSON(_ net: ExactNetwork, source: String, member: String?, inputs: [[Rational]], outputs: [Rational]) -> JSONValue {
+        let points: [JSONValue] = inputs.indices.map { i in
+            .object([("x", ExactJSON.numbers(inputs[i])), ("y", ExactJSON.number(outputs[i])),
+                     ("y_double", JSONWriter.number(outputs[i].doubleValue))])
+        }
+        return .object([
+            ("network", .object([
+                ("source", .string(source)),
+                ("member", member.map { .string($0) } ?? .null),
+                ("widths", .array([net.inputWidth, net.hiddenNeurons, 1].map { .number(String($0)) })),
+                ("skips", .array(net.skip == nil ? [] : [.array([.number("0"), .number("2")])])),
+            ])),
+            ("exact", .bool(true)),
+            ("points", .array(points)),
+        ])
+    }
+
     /// The JSON report of `quadform eval --format json`: the network's widths, skips and activation,
     /// and for each point its input `x` and output `y` (design.md §1, §6); with `trace`, every
     /// layer's `z_k` and `x_k` as well. Non-finite outputs are written as `null`.
