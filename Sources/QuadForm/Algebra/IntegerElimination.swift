@@ -54,19 +54,27 @@ enum IntegerElimination {
     /// is integer by Cramer's rule), or nil when G is singular. `augmented` is [G | b]
     /// (m × (m + 1), consumed).
     static func solve(_ augmented: IntegerMatrix) -> (numerators: IntegerMatrix, denominator: IntegerMatrix)? {
+        solveWithDeterminant(augmented).map { ($0.numerators, $0.denominator) }
+    }
+
+    /// `solve(_:)` that also returns det G exactly (the elimination computes it on the way).
+    static func solveWithDeterminant(_ augmented: IntegerMatrix) -> (numerators: IntegerMatrix, denominator: IntegerMatrix, determinant: IntegerMatrix)? {
         let m = augmented.rows
         var sign = 1
         let x = IntegerMatrix(rows: 1, columns: m)
         let d = IntegerMatrix(rows: 1, columns: 1)
-        if m == 0 { qf_mpz_set_si(d[0], 1); return (x, d) }
+        let det = IntegerMatrix(rows: 1, columns: 1)
+        if m == 0 { qf_mpz_set_si(d[0], 1); qf_mpz_set_si(det[0], 1); return (x, d, det) }
         guard forward(augmented, sign: &sign) else { return nil }
         qf_mpz_set(d[0], augmented[m - 1, m - 1])
+        qf_mpz_set(det[0], d[0])
+        if sign < 0 { qf_mpz_neg(det[0], det[0]) }
         let t = IntegerMatrix(rows: 1, columns: 1)
         for i in stride(from: m - 1, through: 0, by: -1) {
             qf_mpz_mul(t[0], d[0], augmented[i, m])
             for j in (i + 1)..<m { qf_mpz_submul(t[0], augmented[i, j], x[j]) }
             qf_mpz_divexact(x[i], t[0], augmented[i, i])
         }
-        return (x, d)
+        return (x, d, det)
     }
 }

@@ -149,14 +149,27 @@ extension Rational: FieldScalar {
     public var isFiniteValue: Bool { true }
     public var exactSizeInBits: Int { numerator.bitWidth + denominator.bitWidth }
 
-    /// The nearest Double (correctly rounded for moderate sizes; scaled for huge ones).
+    /// The nearest Double, rounded once (ties to even): 64 bits of the quotient with the rest
+    /// folded into a sticky bit, so `Double(_:)` rounds exactly as the exact value would; values in
+    /// the subnormal range are rounded on their own grid of 2⁻¹⁰⁷⁴; beyond Double's range, ±∞.
     public var doubleValue: Double {
+        if numerator.isZero { return 0 }
+        let sign: FloatingPointSign = numerator.sign == .minus ? .minus : .plus
         let n = numerator.magnitude, d = denominator.magnitude
-        let shift = Int(n.bitWidth) - Int(d.bitWidth) - 60
-        var q: BigUInt
-        if shift >= 0 { q = n / (d << shift) } else { q = (n << -shift) / d }
-        let value = Double(sign: numerator.sign == .minus ? .minus : .plus,
-                           exponent: shift, significand: Double(q))
-        return value
+        // q = ⌊n / (d·2^shift)⌋ has 63 or 64 bits.
+        let shift = n.bitWidth - d.bitWidth - 63
+        let (q, r) = shift >= 0 ? n.quotientAndRemainder(dividingBy: d << shift) : (n << -shift).quotientAndRemainder(dividingBy: d)
+        let exponent = q.bitWidth - 1 + shift
+        if exponent < Int(Double.leastNormalMagnitude.exponent) {
+            // m = n·2¹⁰⁷⁴/d rounded to the nearest integer (ties to even); m ≤ 2⁵², so m·2⁻¹⁰⁷⁴ is exact.
+            let (m0, r0) = (n << 1074).quotientAndRemainder(dividingBy: d)
+            var m = m0
+            let twice = r0 << 1
+            if twice > d || (twice == d && m0 & 1 == 1) { m += 1 }
+            return Double(sign: sign, exponent: -1074, significand: Double(UInt64(m)))
+        }
+        var bits = UInt64(q)
+        if !r.isZero { bits |= 1 }
+        return Double(sign: sign, exponent: shift, significand: Double(bits))
     }
 }

@@ -24,7 +24,7 @@ public struct ExactSynthesisReport: Sendable {
         var memo = ExactIntegerCheck.SumOfSquaresMemo()
         verification = ExactVerification(residual: synthesis.residual, plain: synthesis.plain, form: synthesis.form, memo: &memo)
         certificate = NeuronCountCertificate(synthesis: synthesis, memo: &memo)
-        certificateHolds = certificate.holds(for: synthesis.form)
+        certificateHolds = certificate.holdsForItsForm(synthesis.form)
         sizes = ExactCertificateSizes(synthesis: synthesis)
         quadraticActivation = try activation.map { try ExactQuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
     }
@@ -41,7 +41,7 @@ public struct ExactSynthesisReport: Sendable {
     public var plainReason: String {
         let k = synthesis.rank
         return synthesis.hasLinearNullPart
-            ? "k + 2 = \(k + 2): a_N ≠ 0, so completing the squares leaves v = a − A·y ≠ 0 and two neurons carry vᵀx = ((vᵀx + 1)² − (vᵀx − 1)²)/4 (theorem T2: no plain network with fewer exists)"
+            ? "k + 2 = \(k + 2): a_N ≠ 0, so completing the squares leaves v = a − A·y ≠ 0 and two neurons carry vᵀx = w·((zᵀx + t)² − (zᵀx − t)²) with z integer, v = 4wt·z (theorem T2: no plain network with fewer exists)"
             : "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
     }
 
@@ -80,9 +80,10 @@ public struct ExactSynthesisReport: Sendable {
                 ("vectors", .array(s.reduction.vectors.map(ExactJSON.numbers))),
             ])),
             ("projector", showsMatrices ? ExactJSON.matrix(s.projector) : .null),
-            ("linear_range_part", ExactJSON.numbers(s.linearRangePart)),
-            ("linear_null_part", ExactJSON.numbers(s.linearNullPart)),
-            ("linear_null_part_norm_squared", ExactJSON.number(s.linearNullPartNormSquared)),
+            ("linear_range_part", s.linearRangePart.map(ExactJSON.numbers) ?? .null),
+            ("linear_null_part", s.linearNullPart.map(ExactJSON.numbers) ?? .null),
+            ("linear_null_part_norm_squared", s.linearNullPartNormSquared.map(ExactJSON.number) ?? .null),
+            ("linear_null_part_omitted", s.linearNullPartOmission.map { .string($0) } ?? .null),
             ("linear_remainder", ExactJSON.numbers(s.linearRemainder)),
             ("linear_in_range", .bool(!s.hasLinearNullPart)),
             ("residual", .object([("neurons", .number(String(s.residual.hiddenNeurons))), ("network", s.residual.json)])),
@@ -158,8 +159,12 @@ public struct ExactSynthesisReport: Sendable {
         }
         line("sizes", "largest numerator \(sizes.largestNumeratorDigits) digits, denominator \(sizes.largestDenominatorDigits) digits; "
              + "Hadamard bound of the \(s.rank)×\(s.rank) minors of A: \(sizes.hadamardDigits) digits")
-        line("a_N = (I − P)a", (showsMatrices ? vector(s.linearNullPart) : "\(s.linearNullPart.filter { !$0.isZero }.count) non-zero entries") + "   ‖a_N‖² = \(s.linearNullPartNormSquared): "
-             + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
+        if let nullPart = s.linearNullPart, let norm = s.linearNullPartNormSquared {
+            line("a_N = (I − P)a", (showsMatrices ? vector(nullPart) : "\(nullPart.filter { !$0.isZero }.count) non-zero entries") + "   ‖a_N‖² = \(norm): "
+                 + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
+        } else {
+            line("a_N = (I − P)a", "not computed (\(s.linearNullPartOmission ?? "")); v ≠ 0 below: the linear term leaves range(A)")
+        }
         if s.hasLinearNullPart {
             line("v = a − A·y", (showsMatrices ? vector(s.linearRemainder) : "\(s.linearRemainder.filter { !$0.isZero }.count) non-zero entries")
                  + "   (y on the pivots; what the plain network's two extra neurons carry, v − a_N ∈ range(A))")

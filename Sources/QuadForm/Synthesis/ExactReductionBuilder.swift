@@ -19,8 +19,11 @@ struct ExactReductionResult: Sendable {
     var outputBias: Rational
     /// det A[P, P] on the pivot indices P.
     var minorDeterminant: Rational
-    /// a_N = (I − P)a, the orthogonal projection of a onto null(A).
-    var nullPart: [Rational]
+    /// a_N = (I − P)a, the orthogonal projection of a onto null(A); nil when a ∉ range(A) but its
+    /// projection's estimated work exceeds the bound (`nullPartOmission`).
+    var nullPart: [Rational]?
+    /// Why a_N was not computed.
+    var nullPartOmission: ExactLimitError?
     /// v = a − A·y with y on the pivots: the part of a the completed squares leave, zero on the
     /// pivots, zero exactly when a ∈ range(A), and v − a_N ∈ range(A).
     var remainder: [Rational]
@@ -49,7 +52,8 @@ enum ExactReductionBuilder {
         let border = borderColumn(linear: linear, constant: constant, scale: s)
         let edge = reduction.replay(column: border.column, corner: border.corner[0])
         let outside = reduction.remaining.filter { qf_mpz_sgn(border.column[$0]) != 0 }
-        var nullPart = RationalVector.zero(n)
+        var nullPart: [Rational]? = RationalVector.zero(n)
+        var nullPartOmission: ExactLimitError?
         var remainder = RationalVector.zero(n)
         var remainderNeuron: (vector: [Rational], offset: Rational, weight: Rational)?
         if !outside.isEmpty {
@@ -79,12 +83,19 @@ enum ExactReductionBuilder {
             qf_mpz_mul(r[1], r[1], r[2])
             qf_mpz_mul_si(r[1], r[1], 2)
             remainderNeuron = (z, Rational(offset), GMP.rational(r[0], r[1]))
-            nullPart = try orthogonalNullPart(of: linear, symmetric: a, pivots: reduction.steps.flatMap { step -> [Int] in
-                switch step {
-                case let .diagonal(i): return [i]
-                case let .pair(i, j): return [i, j]
-                }
-            })
+            // a_N is reported, not needed: neither the networks (v) nor the certificate (a null
+            // vector) use it, so a projection beyond the work bound is left out, not refused.
+            do {
+                nullPart = try orthogonalNullPart(of: linear, symmetric: a, pivots: reduction.steps.flatMap { step -> [Int] in
+                    switch step {
+                    case let .diagonal(i): return [i]
+                    case let .pair(i, j): return [i, j]
+                    }
+                })
+            } catch let limit as ExactLimitError {
+                nullPart = nil
+                nullPartOmission = limit
+            }
         }
 
         // The terms: each row with its border entry, scaled by τ and reduced by its common factor.
@@ -151,7 +162,7 @@ enum ExactReductionBuilder {
         GMP.set(t[5], s.power(k))
         let minorDeterminant = GMP.rational(finalPivot, t[5])
         return ExactReductionResult(steps: steps, weights: weights, vectors: vectors, biases: biases, pivotIndices: pivots,
-                                    outputBias: outputBias, minorDeterminant: minorDeterminant, nullPart: nullPart,
+                                    outputBias: outputBias, minorDeterminant: minorDeterminant, nullPart: nullPart, nullPartOmission: nullPartOmission,
                                     remainder: remainder, remainderNeuron: remainderNeuron)
     }
 

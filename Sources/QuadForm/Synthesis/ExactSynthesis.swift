@@ -4,8 +4,9 @@
 ///
 ///     f(x) = [c − Σ d_i β_i²] + vᵀx + Σ d_i (ℓ_iᵀx + β_i)²,   A·y = Σ 2 d_i β_i ℓ_i,
 ///
-/// gives the residual network (k neurons + skip aᵀ) and the plain one (k, or k + 2 with
-/// `vᵀx = ((vᵀx + 1)² − (vᵀx − 1)²)/4`), every parameter rational. v = 0 exactly when a ∈ range(A),
+/// gives the residual network (k neurons + skip aᵀ) and the plain one (k, or k + 2 carrying
+/// `vᵀx = ((zᵀx + t)² − (zᵀx − t)²)·w` with z integer, t a power of two of z's size and
+/// v = 4wt·z), every parameter rational. v = 0 exactly when a ∈ range(A),
 /// i.e. when a_N = (I − P)a = 0 (P the orthogonal projector onto range(A), reported too).
 public struct ExactSynthesis: Sendable {
     /// The input form.
@@ -25,10 +26,14 @@ public struct ExactSynthesis: Sendable {
     }
     /// y with `a − v = L y` (y_i = 2 d_i β_i): the linear part the completed squares absorb.
     public let rangeCoordinates: [Rational]
-    /// `a_R = P a`.
-    public let linearRangePart: [Rational]
-    /// `a_N = (I − P) a`.
-    public let linearNullPart: [Rational]
+    /// `a_R = P a`; nil when a_N was not computed.
+    public let linearRangePart: [Rational]?
+    /// `a_N = (I − P) a`: the zero vector when a ∈ range(A); nil when a ∉ range(A) but the
+    /// projection's estimated work exceeds `ExactWorkEstimate`'s bound (`linearNullPartOmission`
+    /// says so). Neither network nor the certificate needs it.
+    public let linearNullPart: [Rational]?
+    /// Why a_N was not computed, or nil.
+    public let linearNullPartOmission: String?
     /// `v = a − A·y` with y supported on the pivots: what is left of a once the squares are
     /// completed, carried by the plain network's two extra neurons. It is zero on the pivot
     /// coordinates, zero exactly when a_N is, and differs from a_N by a vector of range(A), so its
@@ -45,10 +50,11 @@ public struct ExactSynthesis: Sendable {
 
     /// k = rank A, exactly.
     public var rank: Int { reduction.rank }
-    /// Whether a_N ≠ 0 (exactly): the plain network then needs k + 2 neurons (theorem T2).
-    public var hasLinearNullPart: Bool { linearNullPart.contains { !$0.isZero } }
-    /// ‖a_N‖², exactly.
-    public let linearNullPartNormSquared: Rational
+    /// Whether a_N ≠ 0 (exactly), i.e. a ∉ range(A), read from v = a − A·y (non-zero exactly
+    /// then): the plain network then needs k + 2 neurons (theorem T2).
+    public var hasLinearNullPart: Bool { linearRemainder.contains { !$0.isZero } }
+    /// ‖a_N‖², exactly (nil when a_N was not computed).
+    public let linearNullPartNormSquared: Rational?
 
     /// Synthesizes both networks for `form` in exact arithmetic: the fraction-free reduction of
     /// `ExactReductionBuilder` on GMP integers, then the networks from its terms.
@@ -60,7 +66,7 @@ public struct ExactSynthesis: Sendable {
         let reduction = LagrangeReduction(result: result)
         let k = reduction.rank
         let nullPart = result.nullPart
-        let rangePart = RationalVector.adding(form.linear, nullPart, scaledBy: -Rational.one)
+        let rangePart = nullPart.map { RationalVector.adding(form.linear, $0, scaledBy: -Rational.one) }
         let two = Rational(2)
         let shifts = result.biases
         let coordinates = (0..<k).map { shifts[$0].isZero ? Rational.zero : two * result.weights[$0] * shifts[$0] }
@@ -87,7 +93,8 @@ public struct ExactSynthesis: Sendable {
         self.linearRangePart = rangePart
         self.linearNullPart = nullPart
         self.linearRemainder = result.remainder
-        self.linearNullPartNormSquared = RationalVector.dot(nullPart, nullPart)
+        self.linearNullPartNormSquared = nullPart.map { RationalVector.dot($0, $0) }
+        self.linearNullPartOmission = result.nullPartOmission.map(\.description)
         self.shifts = shifts
         self.minorDeterminant = result.minorDeterminant
         self.residual = residual

@@ -15,7 +15,7 @@ public enum ExactLimitError: Error, Equatable, CustomStringConvertible {
         case let .dimension(n, limit):
             return "exact synthesis: \(n) variables, more than the limit of \(limit) for exact mode (its n × n rational matrix alone would take about \(ExactWorkEstimate.format(bytes: Double(n) * Double(n) * ExactWorkEstimate.bytesPerRational * 2))); use floating-point synthesis (without --exact)"
         case let .work(stage, e):
-            return "exact synthesis: \(stage) of \(e.dimension) variables with coefficients of \(e.coefficientBits) bits would take about \(ExactWorkEstimate.format(operations: e.operations)) word operations on numbers of up to \(e.minorBits) bits (estimated \(ExactWorkEstimate.format(seconds: e.operations / ExactWorkEstimate.operationsPerSecond))), more than the limit of \(ExactWorkEstimate.format(operations: ExactWorkEstimate.maximumOperations)); use fewer variables or digits, or floating-point synthesis"
+            return "exact synthesis: \(stage) of \(e.dimension) variables with coefficients of \(e.coefficientBits) bits would take about \(ExactWorkEstimate.format(operations: e.operations)) word operations on numbers of up to \(e.minorBits) bits (estimated up to \(ExactWorkEstimate.format(seconds: e.operations / ExactWorkEstimate.operationsPerSecond))), more than the limit of \(ExactWorkEstimate.format(operations: ExactWorkEstimate.maximumOperations)); use fewer variables or digits, or floating-point synthesis"
         case let .memory(e):
             return "exact synthesis: \(e.dimension) variables with coefficients of \(e.coefficientBits) bits would need about \(ExactWorkEstimate.format(bytes: e.bytes)) of memory, more than the limit of \(ExactWorkEstimate.format(bytes: ExactWorkEstimate.maximumBytes)); use fewer variables or digits, or floating-point synthesis"
         }
@@ -26,7 +26,8 @@ public enum ExactLimitError: Error, Equatable, CustomStringConvertible {
 /// anything n × n is allocated (design.md §4). Fraction-free elimination of B = s·A makes numbers of
 /// at most the Hadamard size of B's minors: t·β bits at step t, β = b + ½·log2 n + 1 for entries of
 /// b bits. Step t does (n − t)²/2 updates of three GMP operations on such numbers, each costing
-/// about 1 + (words)^1.6 word operations (GMP's Karatsuba/Toom range). Verification
+/// about 1 + (words)^1.6 word operations (GMP's Karatsuba/Toom range); the certificate's solve on
+/// the pivot block is an elimination of the same shape. Verification
 /// (`ExactIntegerCheck`) follows the same triangle: after neuron t it carries the (n − t)²/2
 /// entries not yet complete, four GMP operations each on numbers of up to twice the step's size
 /// (the partial sum times the next pivot, before its common factor is divided out). Peak memory is
@@ -35,14 +36,16 @@ public enum ExactLimitError: Error, Equatable, CustomStringConvertible {
 public struct ExactWorkEstimate: Sendable, Equatable {
     /// Most variables exact mode accepts at all: its dense rational matrices take ≈ 200 bytes an entry.
     public static let maximumDimension = 1500
-    /// Most estimated word operations: about a minute on the 2-core machine of
-    /// docs/performance.md (n = 400 with 11-bit entries is estimated at 3.7·10¹⁰ and takes 30 s).
-    public static let maximumOperations: Double = 8e10
+    /// Most estimated word operations: about two minutes for a dense full-rank form on the
+    /// 2-core machine of docs/performance.md, less for lower rank (n = 400 with 10-bit entries and
+    /// rank 399 is estimated at 4.0·10¹⁰ and takes 72 s; rank 200 with 11-bit entries, 4.5·10¹⁰
+    /// and 19 s).
+    public static let maximumOperations: Double = 6e10
     /// Most estimated peak memory: 1.5 GiB.
     public static let maximumBytes: Double = 1.5 * 1_073_741_824
-    /// Modelled word operations per second, measured end to end on the reference machine
-    /// (1.3–1.8·10⁹ for n = 200…400; for the message).
-    static let operationsPerSecond: Double = 1.3e9
+    /// Modelled word operations per second for a dense full-rank form, measured end to end on the
+    /// reference machine (5·10⁸; forms of rank n/2 run 2–2.5·10⁹): the message's "up to" time.
+    static let operationsPerSecond: Double = 5e8
     /// Bytes of one `Rational` entry with small numbers (two BigInts and their buffers).
     static let bytesPerRational: Double = 80
 
@@ -74,7 +77,9 @@ public struct ExactWorkEstimate: Sendable, Equatable {
             let words = Double(t + 1) * beta / 64
             let eliminationCost = 3 * (1 + pow(max(words, 1), 1.6))
             let verificationCost = 4 * (1 + pow(max(2 * words, 1), 1.6))
-            operations += span * remaining * remaining / 2 * (eliminationCost + verificationCost)
+            // The reduction, the certificate's solve on the pivot block (an elimination of the
+            // same shape), and the verification.
+            operations += span * remaining * remaining / 2 * (2 * eliminationCost + verificationCost)
             let entryBytes = 16 + 8 * words
             rows += span * nd * entryBytes
             peak = max(peak, remaining * remaining / 2 * entryBytes + rows)

@@ -39,7 +39,7 @@ public struct LagrangeReduction: Equatable, Sendable {
         // Without a linear term the border is zero and the projection step never runs.
         let result = try? ExactReductionBuilder.build(symmetric: b, linear: RationalVector.zero(n), constant: .zero)
         self.init(result: result ?? ExactReductionResult(steps: [], weights: [], vectors: [], biases: [], pivotIndices: [],
-                                                         outputBias: .zero, minorDeterminant: .one, nullPart: [],
+                                                         outputBias: .zero, minorDeterminant: .one, nullPart: [], nullPartOmission: nil,
                                                          remainder: [], remainderNeuron: nil))
     }
 

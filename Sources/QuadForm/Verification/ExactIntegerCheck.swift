@@ -25,15 +25,15 @@ public enum ExactIntegerCheck {
         return networks.map { check($0, equals: form, memo: &memo) }
     }
 
-    /// The quadratic parts already expanded against one matrix, with their results.
+    /// The quadratic parts already expanded, with the matrix each was compared with and the result.
     struct SumOfSquaresMemo {
-        var entries: [(terms: [SquareTerm], equal: Bool)] = []
+        var entries: [(terms: [SquareTerm], matrix: RationalMatrix, equal: Bool)] = []
 
-        /// The result of `Σ terms = a`, computed once per distinct term list.
+        /// The result of `Σ terms = a`, computed once per distinct (term list, matrix).
         mutating func check(_ terms: [SquareTerm], equals a: RationalMatrix) -> Bool {
-            if let known = entries.first(where: { $0.terms == terms }) { return known.equal }
+            if let known = entries.first(where: { $0.terms == terms && $0.matrix == a }) { return known.equal }
             let equal = ExactIntegerCheck.sumOfSquares(terms, equals: a)
-            entries.append((terms, equal))
+            entries.append((terms, a, equal))
             return equal
         }
     }
@@ -251,14 +251,24 @@ public enum ExactIntegerCheck {
 
     /// y with A y = b and y zero off `indices`, from A[P, P] y_P = b_P; nil when A[P, P] is singular.
     public static func solvePrincipal(_ a: RationalMatrix, indices: [Int], rightSide b: [Rational]) -> [Rational]? {
+        solvePrincipalWithDeterminant(a, indices: indices, rightSide: b)?.solution
+    }
+
+    /// `solvePrincipal` with det A[P, P] as its elimination found it (nil when b = 0: no elimination ran).
+    static func solvePrincipalWithDeterminant(_ a: RationalMatrix, indices: [Int], rightSide b: [Rational]) -> (solution: [Rational], determinant: Rational?)? {
         let k = indices.count
         var y = RationalVector.zero(a.columns)
-        if b.allSatisfy(\.isZero) { return y }
-        let (entries, _) = GMP.commonDenominator(indices.flatMap { i in indices.map { a[i, $0] } + [b[i]] })
+        if b.allSatisfy(\.isZero) { return (y, nil) }
+        // A[P, P] = E / δ entrywise (δ the common denominator of the block and b_P), so
+        // det A[P, P] = det E / δ^k.
+        let (entries, delta) = GMP.commonDenominator(indices.flatMap { i in indices.map { a[i, $0] } + [b[i]] })
         let system = IntegerMatrix(rows: k, columns: k + 1)
         for i in 0..<k { for j in 0...k { qf_mpz_swap(system[i, j], entries[i * (k + 1) + j]) } }
-        guard let (x, d) = IntegerElimination.solve(system) else { return nil }
+        guard let (x, d, det) = IntegerElimination.solveWithDeterminant(system) else { return nil }
         for (position, i) in indices.enumerated() where qf_mpz_sgn(x[position]) != 0 { y[i] = GMP.rational(x[position], d[0]) }
-        return y
+        let power = IntegerMatrix(rows: 1, columns: 1)
+        qf_mpz_set_si(power[0], 1)
+        for _ in 0..<k { qf_mpz_mul(power[0], power[0], delta[0]) }
+        return (y, GMP.rational(det[0], power[0]))
     }
 }

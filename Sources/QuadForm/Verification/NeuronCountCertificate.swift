@@ -26,6 +26,10 @@ public struct NeuronCountCertificate: Sendable {
     public let nullVectorDotLinear: Rational?
     /// y with Ay = a, when a ∈ range(A).
     public let rangePreimage: [Rational]?
+    /// det A[P, P] as the certificate's own solve for z or y found it — a Bareiss elimination
+    /// with row exchanges of the form's pivot block, independent of the symmetric reduction that
+    /// gave `minorDeterminant`; nil when no solve ran (a = 0).
+    let solveDeterminant: Rational?
 
     /// Builds the certificate from an exact synthesis; every check runs on GMP integers
     /// (`ExactIntegerCheck`), the preimage y by one fraction-free solve on the pivot block.
@@ -43,31 +47,39 @@ public struct NeuronCountCertificate: Sendable {
         reductionReproducesMatrix = memo.check(ExactIntegerCheck.mergedSquares(weights: s.reduction.coefficients, vectors: s.reduction.vectors), equals: a)
         minorIndices = s.reduction.pivotIndices
         minorDeterminant = s.minorDeterminant
-        if s.hasLinearNullPart, let z = NeuronCountCertificate.nullVector(of: a, pivots: s.reduction.pivotIndices, remainder: s.linearRemainder) {
+        if s.hasLinearNullPart, let (z, det) = NeuronCountCertificate.nullVector(of: a, pivots: s.reduction.pivotIndices, remainder: s.linearRemainder) {
             nullVector = z
             matrixTimesNullVector = ExactIntegerCheck.product(a, z)
             nullVectorDotLinear = RationalVector.dot(z, s.form.linear)
             rangePreimage = nil
+            solveDeterminant = det
         } else {
             nullVector = nil
             matrixTimesNullVector = nil
             nullVectorDotLinear = nil
             // y supported on the pivots: A[P,P] y_P = a_P (A[P,P] is non-singular, and a ∈ range(A)
             // = span of A's pivot columns).
-            rangePreimage = ExactIntegerCheck.solvePrincipal(a, indices: s.reduction.pivotIndices, rightSide: s.form.linear)
-                ?? RationalVector.zero(n)
+            let solved = ExactIntegerCheck.solvePrincipalWithDeterminant(a, indices: s.reduction.pivotIndices, rightSide: s.form.linear)
+            rangePreimage = solved?.solution ?? RationalVector.zero(n)
+            solveDeterminant = solved?.determinant
         }
     }
 
     /// The integer null vector of A at the first coordinate j where the remainder is non-zero:
     /// A[P,P]·w = A[P,j] solved fraction-free, z = (d at j, −d·w on P) over its content.
-    static func nullVector(of a: RationalMatrix, pivots: [Int], remainder: [Rational]) -> [Rational]? {
+    /// Also returns det A[P, P] from the same elimination.
+    static func nullVector(of a: RationalMatrix, pivots: [Int], remainder: [Rational]) -> (vector: [Rational], determinant: Rational)? {
         guard let j = remainder.firstIndex(where: { !$0.isZero }) else { return nil }
         let k = pivots.count
-        let (entries, _) = GMP.commonDenominator(pivots.flatMap { i in pivots.map { a[i, $0] } + [a[i, j]] })
+        let (entries, delta) = GMP.commonDenominator(pivots.flatMap { i in pivots.map { a[i, $0] } + [a[i, j]] })
         let system = IntegerMatrix(rows: k, columns: k + 1)
         for i in 0..<k { for c in 0...k { qf_mpz_swap(system[i, c], entries[i * (k + 1) + c]) } }
-        guard let (w, d) = IntegerElimination.solve(system) else { return nil }
+        guard let (w, d, det) = IntegerElimination.solveWithDeterminant(system) else { return nil }
+        // The block is E / δ entrywise: det A[P, P] = det E / δ^k.
+        let power = IntegerMatrix(rows: 1, columns: 1)
+        qf_mpz_set_si(power[0], 1)
+        for _ in 0..<k { qf_mpz_mul(power[0], power[0], delta[0]) }
+        let determinant = GMP.rational(det[0], power[0])
         let content = IntegerMatrix(rows: 1, columns: 2)
         qf_mpz_gcd(content[0], d[0], d[0])
         for i in 0..<k { qf_mpz_gcd(content[0], content[0], w[i]) }
@@ -80,15 +92,29 @@ public struct NeuronCountCertificate: Sendable {
             qf_mpz_neg(content[1], content[1])
             z[i] = Rational(GMP.bigInt(content[1]))
         }
-        return z
+        return (z, determinant)
     }
 
     /// Whether every piece checks: the counts are then proved for this instance. Recomputes each
     /// piece from `form` on integers (the determinant by a fraction-free elimination).
     public func holds(for form: ExactForm) -> Bool {
+        holds(for: form, determinant: nil)
+    }
+
+    /// `holds(for:)` for the form the certificate was built from: det A[P, P] is taken from the
+    /// certificate's own solve (an elimination of that form's pivot block with row exchanges,
+    /// independent of the reduction) instead of a third elimination of the same block.
+    func holdsForItsForm(_ form: ExactForm) -> Bool {
+        holds(for: form, determinant: solveDeterminant)
+    }
+
+    private func holds(for form: ExactForm, determinant known: Rational?) -> Bool {
         let a = form.symmetricMatrix
-        guard reductionReproducesMatrix, minorIndices.count == rank, !minorDeterminant.isZero,
-              rank == 0 || ExactIntegerCheck.principalDeterminant(a, indices: minorIndices) == minorDeterminant else { return false }
+        guard reductionReproducesMatrix, minorIndices.count == rank, !minorDeterminant.isZero else { return false }
+        if rank > 0 {
+            let determinant = known ?? ExactIntegerCheck.principalDeterminant(a, indices: minorIndices)
+            guard determinant == minorDeterminant else { return false }
+        }
         if let z = nullVector {
             return ExactIntegerCheck.product(a, z).allSatisfy(\.isZero) && !RationalVector.dot(z, form.linear).isZero
         }

@@ -138,7 +138,9 @@ public struct NeuronCountProof: Sendable {
                  + "So rank A ≤ \(k) (this identity re-expanded: \(c.reductionReproducesMatrix ? "equal to A" : "NOT equal to A")), and rank A ≥ \(k) because the principal "
                  + "submatrix on {\(c.minorIndices.map { names[$0] }.joined(separator: ", "))} has determinant \(c.minorDeterminant) ≠ 0. Hence k = \(k) exactly.")
         if let z = c.nullVector, let za = c.nullVectorDotLinear, let az = c.matrixTimesNullVector {
-            p.append("Linear term: a_N = (I − P)a = \(vector(s.linearNullPart)) with P = L(LᵀL)⁻¹Lᵀ rational; ‖a_N‖² = \(s.linearNullPartNormSquared) ≠ 0. "
+            let nullPart = s.linearNullPart.map { "a_N = (I − P)a = \(vector($0)) with P = L(LᵀL)⁻¹Lᵀ rational; ‖a_N‖² = \(s.linearNullPartNormSquared ?? .zero) ≠ 0" }
+                ?? "a_N ≠ 0 (a_N itself not computed: \(s.linearNullPartOmission ?? ""))"
+            p.append("Linear term: \(nullPart). "
                      + "Certificate that a ∉ range(A): the null vector z = \(vector(z)) of A has Az = \(vector(az)) and zᵀa = \(za) ≠ 0, while a = Ay would give zᵀa = (Az)ᵀy = 0.")
         } else if let y = c.rangePreimage {
             p.append("Linear term: a_N = (I − P)a = 0 exactly; certificate that a ∈ range(A): y = \(vector(y)) has Ay = a.")

@@ -140,9 +140,10 @@ struct ExactScaleTests {
             let ay: [Rational] = a.multiply(y)
             #expect(RationalVector.adding(ay, v) == form.linear)
             // v − a_N ∈ range(A) = null(A)^⊥, and a_N ∈ null(A): so a_N is v's orthogonal projection.
-            let aNull: [Rational] = a.multiply(s.linearNullPart)
+            let nullPart = try #require(s.linearNullPart)
+            let aNull: [Rational] = a.multiply(nullPart)
             #expect(aNull.allSatisfy { $0.isZero })
-            #expect(RationalVector.dot(RationalVector.adding(v, s.linearNullPart, scaledBy: -Rational.one), s.linearNullPart).isZero)
+            #expect(RationalVector.dot(RationalVector.adding(v, nullPart, scaledBy: -Rational.one), nullPart).isZero)
             // The two extra neurons: rows equal, biases ±1, weights ±w, and their sum is vᵀx.
             let m = s.plain.hiddenNeurons, k = s.rank
             #expect(m == k + 2)

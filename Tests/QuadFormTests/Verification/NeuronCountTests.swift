@@ -121,7 +121,8 @@ struct ExactSynthesisTests {
             #expect(p == p.transposed)
             #expect(p.multiply(p) == p)
             #expect(p.multiply(s.symmetricMatrix) == s.symmetricMatrix)
-            #expect(s.symmetricMatrix.multiply(s.linearNullPart).allSatisfy { $0.isZero })
+            let nullPart = try #require(s.linearNullPart)
+            #expect(s.symmetricMatrix.multiply(nullPart).allSatisfy { $0.isZero })
             // P is the projector the networks use (a_R = Pa), and onto a space of dimension k:
             // for an idempotent matrix the trace is the rank (P = I would fail here when k < n).
             #expect(p.multiply(s.form.linear) == s.linearRangePart)
@@ -225,7 +226,7 @@ struct NeuronCountTheoremTests {
                 outside += 1
                 #expect(s.plain.hiddenNeurons == k + 2)
                 // Hypothesis of T2, certified: z = a_N has Az = 0 and zᵀa ≠ 0, so a ∉ range(A).
-                let z = s.linearNullPart
+                let z = try #require(s.linearNullPart)
                 #expect(a.multiply(z).allSatisfy { $0.isZero })
                 #expect(!RationalVector.dot(z, instance.form.linear).isZero)
                 // The dimension step: span(range(A) ∪ {a}) has dimension k + 1.
@@ -287,9 +288,10 @@ struct NeuronCountTheoremTests {
         #expect(a.determinant == .zero)
         #expect(a == RationalMatrix(rowArrays: [[.one, .zero], [.zero, .zero]]))
         // Certificate z = a_N = e2: Az = 0 (z ⊥ range(A)) and zᵀa = 1 ≠ 0, so a ∉ range(A).
-        #expect(s.linearNullPart == [.zero, .one])
-        #expect(a.multiply(s.linearNullPart) == [.zero, .zero])
-        #expect(RationalVector.dot(s.linearNullPart, linear) == .one)
+        let nullPart = try #require(s.linearNullPart)
+        #expect(nullPart == [.zero, .one])
+        #expect(a.multiply(nullPart) == [.zero, .zero])
+        #expect(RationalVector.dot(nullPart, linear) == .one)
         // Suppose w1 (u1ᵀx + b1)² + w2 (u2ᵀx + b2)² + c' = f. The quadratic part gives
         // w1 u1u1ᵀ + w2 u2u2ᵀ = A, so det A = w1 w2 det[u1 u2]² (Cauchy–Binet) must be 0:
         // w1 w2 = 0 or u1 ∥ u2. Either way the u_j with w_j ≠ 0 span at most one dimension, which
