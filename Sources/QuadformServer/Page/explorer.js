@@ -150,8 +150,9 @@ function render(r, body) {
     $("rank-line").textContent = "k = " + k + " exactly: " + r.lagrange.coefficients.length + " non-zero pivot" +
       (k === 1 ? "" : "s") + "; a non-zero " + r.certificate.minor_indices.length + "×" + r.certificate.minor_indices.length +
       " minor (determinant " + r.certificate.minor_determinant + ") certifies it.";
-    $("split-line").textContent = "a_N = (I − P)a = (" + r.linear_null_part.join(", ") + ")" +
-      (r.linear_in_range ? " = 0: a ∈ range(A)." : " ≠ 0: a ∉ range(A).");
+    $("split-line").textContent = r.linear_null_part === null
+      ? "a_N not computed (" + r.linear_null_part_omitted + "); v = a − A·y ≠ 0: a ∉ range(A)."
+      : "a_N = (I − P)a = (" + r.linear_null_part.join(", ") + ")" + (r.linear_in_range ? " = 0: a ∈ range(A)." : " ≠ 0: a ∉ range(A).");
   } else {
     $("eigen-heading").textContent = "Eigenvalues (LAPACKE " + r.eigen_driver + ")";
     $("eigenvalues").textContent = r.eigenvalues.map(text).join(", ");
