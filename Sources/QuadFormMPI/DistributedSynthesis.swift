@@ -25,8 +25,6 @@ public struct DistributedSynthesis {
     public let driverReason: String
     /// ‖A‖_F.
     public let frobeniusNorm: Double
-    /// ‖(M − Mᵀ)/2‖_F.
-    public let skewNorm: Double
     /// The radius of the far sample points (`Synthesis.farSampleRadius`).
     public let farSampleRadius: Double
     /// The precision of the input file's values (float32 for `f4`): its ε enters the tolerances.
@@ -113,24 +111,14 @@ public struct DistributedSynthesis {
         var asymmetric = [0.0]
         for t in 0..<m.local.count where m.local[t] != a.local[t] { asymmetric[0] = 1; break }
         try world.max(&asymmetric)
-        var skewNorm = 0.0
         if asymmetric[0] == 0 {
             a = m
         } else {
-            // ‖(M − Mᵀ)/2‖_F without an n × n temporary: the largest |d| first, then Σ (d/scale)².
-            // As Synthesis.skewPartNorm, a pair with a zero entry is formed exactly ((m + 0)/2).
-            func skew(_ t: Int) -> Double {
-                m.local[t] != 0 && a.local[t] != 0 ? 0.5 * (m.local[t] - a.local[t]) : 0
-            }
-            var scale = [0.0]
-            for t in 0..<m.local.count { scale[0] = Swift.max(scale[0], abs(skew(t))) }
-            try world.max(&scale)
-            var squares = [0.0]
-            if scale[0] > 0 { for t in 0..<m.local.count { let r = skew(t) / scale[0]; squares[0] += r * r } }
-            try world.sum(&squares)
-            skewNorm = scale[0] * squares[0].squareRoot()
-            for t in 0..<m.local.count { a.local[t] = 0.5 * (m.local[t] + a.local[t]) }
+            for t in 0..<m.local.count { a.local[t] = 0.5 * m.local[t] + 0.5 * a.local[t] }
         }
+        // max|A_ij|, a term of f's scale in the accuracy contract (design.md §5).
+        var largestEntry = [a.local.reduce(0) { Swift.max($0, abs($1)) }]
+        try world.max(&largestEntry)
         m = try DistributedMatrix(rows: 0, columns: 0, block: 1, grid: grid)  // M is no longer needed
         let frobenius = try a.local.withUnsafeBufferPointer { try world.norm(local: $0) }
         try world.agree {
@@ -155,7 +143,7 @@ public struct DistributedSynthesis {
 
         // Eigenpairs (A is overwritten).
         let inputEps = Swift.max(Double.ulpOfOne, layout.precision.epsilon)
-        let rule = RankTolerance.rule(dimension: n, skewNorm: skewNorm, precision: layout.precision, userValue: options.rankTolerance)
+        let rule = RankTolerance.rule(dimension: n, precision: layout.precision, userValue: options.rankTolerance)
         let eigen = try world.agree {
             try DistributedEigen(destroying: &a, driver: options.driver, world: world) { values in
                 let tolerance = rule(values)
@@ -172,7 +160,7 @@ public struct DistributedSynthesis {
         let core: Synthesis.Core? = try world.agree {
             guard world.isRoot else { return nil }
             return try Synthesis.Core(dimension: n, constant: constant, linear: linear, eigenvalues: eigen.eigenvalues,
-                                      skewNorm: skewNorm, precision: layout.precision, options: options) { indices in
+                                      precision: layout.precision, options: options) { indices in
                 precondition(indices == kept, "the kept eigenpairs differ from the ones gathered")
                 return keptRows
             }
@@ -182,8 +170,9 @@ public struct DistributedSynthesis {
         let verification: VerificationReport? = try world.agree {
             guard world.isRoot, let core else { return nil }
             let subject = VerificationSubject(dimension: n, constant: constant, linear: linear,
-                                              spectralNorm: eigen.eigenvalues.reduce(0) { Swift.max($0, abs($1)) }, skewNorm: skewNorm,
-                                              droppedEigenvalueSum: core.droppedEigenvalueSum, unitRoundoff: inputEps, options: options,
+                                              spectralNorm: eigen.eigenvalues.reduce(0) { Swift.max($0, abs($1)) }, quadraticMaxEntry: largestEntry[0],
+                                              droppedEigenvalueSum: core.droppedEigenvalueSum, unitRoundoff: inputEps,
+                                              accuracy: Verifier.accuracy(for: layout.precision, given: options.accuracy), options: options,
                                               symmetricMatrix: gatheredA, residual: core.residual, plain: core.plain,
                                               farSampleRadius: far)
             let verifier = Verifier(subject: subject)
@@ -202,7 +191,6 @@ public struct DistributedSynthesis {
         self.driverName = eigen.driverName
         self.driverReason = DistributedEigen.reason(for: options.driver)
         self.frobeniusNorm = frobenius
-        self.skewNorm = skewNorm
         self.precision = layout.precision
         self.farSampleRadius = far
         self.gridShape = (shape.rows, shape.columns, block)

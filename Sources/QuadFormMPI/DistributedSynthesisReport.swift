@@ -46,7 +46,7 @@ public struct DistributedSynthesisReport {
 
     /// The rank tolerance with its rule (the single-process report's `RankTolerance`).
     var tolerance: RankTolerance {
-        RankTolerance(dimension: synthesis.dimension, eigenvalues: synthesis.eigenvalues, skewNorm: synthesis.skewNorm,
+        RankTolerance(dimension: synthesis.dimension, eigenvalues: synthesis.eigenvalues,
                       precision: synthesis.precision, userValue: synthesis.options.rankTolerance)
     }
 
@@ -171,16 +171,7 @@ public struct DistributedSynthesisReport {
         line("plain network", "\(c.plain.hiddenNeurons) square neuron\(c.plain.hiddenNeurons == 1 ? "" : "s")   l = \(SynthesisReport.widths(c.plain)), S = ∅")
         line("", plainReason)
         out += "\n"
-        line("verification", v.status.rawValue)
-        for check in [v.residual, v.plain] {
-            let verdict = check.status == .approximate ? "APPROXIMATE" : "FAILED"
-            line("  \(check.name)", "coefficients: max error \(fmt(check.coefficientError)) \(check.coefficientsPassed ? "≤" : ">") \(fmt(check.coefficientTolerance)) \(check.coefficientsPassed ? "ok" : verdict)")
-            line("", "samples: max error \(fmt(check.sampleError)), relative \(fmt(check.sampleRelativeError)), worst error/tolerance \(fmt(check.worstRatio)) \(check.samplesPassed ? "ok" : verdict)")
-            if check.passed && check.isIllConditioned { line("", SynthesisReport.conditioningWarning(check)) }
-        }
-        let r = fmt(s.options.boxRadius)
-        line("", "\(v.points) points: origin, unit vectors, random in [−\(r), \(r)]^n, 4 at radius \(fmt(s.farSampleRadius))")
-        line("", "tolerances: \(fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η), rounding only")
+        for (label, text) in SynthesisReport.verificationLines(v, boxRadius: s.options.boxRadius, farRadius: s.farSampleRadius) { line(label, text) }
         if v.status == .approximate {
             line("", "APPROXIMATE, not f: the rank tolerance \(fmt(c.rankTolerance)) dropped eigenvalues with Σ|λ| = \(fmt(c.droppedEigenvalueSum)), more than rounding; on [−R, R]^n |f − g| ≤ \(fmt(v.droppedEigenvalueBound))")
         }

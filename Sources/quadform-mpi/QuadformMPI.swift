@@ -93,6 +93,10 @@ struct Synth: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1
 
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The accuracy τ a verified network must reach, relative to f's scale (default \(Verifier.defaultAccuracy) for float64 input, \(Verifier.defaultFloat32Accuracy) for float32; design.md §5).", valueName: "τ"))
+    var accuracy: Double?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Random sample points for verification.", valueName: "count"))
     var samples: Int = 32
 
@@ -117,12 +121,13 @@ struct Synth: ParsableCommand {
         if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
         if !constant.isFinite { throw ValidationError("--constant must be finite") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
+        if let t = accuracy, !(t > 0 && t <= 1) { throw ValidationError("--accuracy must be a number in (0, 1], got \(t)") }
         if blockSize < 1 || blockSize > 4096 { throw ValidationError("--block-size must be between 1 and 4096, got \(blockSize)") }
     }
 
     func run() throws {
         let world = QuadformMPI.world!
-        let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples)
+        let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples, accuracy: accuracy)
         let synthesis: DistributedSynthesis
         do {
             synthesis = try DistributedSynthesis(world: world, quadratic: quadratic, linear: linear, constant: constant,
@@ -140,11 +145,7 @@ struct Synth: ParsableCommand {
                 if let output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
                 if let saveNetworks { try Npz.write(report.networkArrays, to: saveNetworks) }
                 outcome = report.passed ? 0 : 1
-                switch report.status {
-                case .passed: break
-                case .approximate: printError("verification APPROXIMATE: the networks approximate f within the stated bound but are not f (see the report)", world: world)
-                case .failed: printError("verification failed: a network does not match the form within tolerance (see the report)", world: world)
-                }
+                if let message = report.status.failureMessage { printError(message, world: world) }
             } catch {
                 printError(String(describing: error), world: world)
                 outcome = 2

@@ -42,6 +42,10 @@ struct Extract: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Radius R of the verification box [−R, R]^n.", valueName: "R"))
     var box: Double = 1
 
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The accuracy τ a verified network must reach, relative to f's scale (default \(Verifier.defaultAccuracy) for float64 weights, \(Verifier.defaultFloat32Accuracy) for float32; design.md §5).", valueName: "τ"))
+    var accuracy: Double?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Random sample points for verification.", valueName: "count"))
     var samples: Int = 32
 
@@ -58,6 +62,7 @@ struct Extract: ParsableCommand {
         if !(box > 0 && box.isFinite) { throw ValidationError("--box must be a finite number > 0, got \(box)") }
         if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
+        try EigenOptions.validate(accuracy: accuracy)
         if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
         if let saveNetworks { _ = try NetworkFile.Format(path: saveNetworks) }
         if float32 && (saveNetworks.flatMap { try? NetworkFile.Format(path: $0) }) != .onnx { throw ValidationError("--float32 goes with --save-networks FILE.onnx") }
@@ -65,7 +70,7 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         let loaded = try NetworkFile.read(network, member: member)
-        let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples)
+        let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples, accuracy: accuracy)
         let extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
         let data: Data
         switch report.format {

@@ -110,7 +110,7 @@ public struct Matrix: Equatable, Sendable {
                     for jb in stride(from: ib, to: n, by: 32) {
                         for i in ib..<min(ib + 32, n) {
                             for j in max(jb, i + 1)..<min(jb + 32, n) {
-                                let v = 0.5 * (m[i * n + j] + m[j * n + i])
+                                let v = 0.5 * m[i * n + j] + 0.5 * m[j * n + i]  // one rounding, and no overflow of the sum
                                 target[i * n + j] = v
                                 target[j * n + i] = v
                             }

@@ -26,11 +26,29 @@ public struct SynthesisReport: Sendable {
     /// Whether every network in the report equals f up to rounding (square ones, and s-networks if present).
     public var passed: Bool { status == .passed }
 
-    /// The warning for a network that is f in real arithmetic but agrees with it only loosely in
-    /// floating point, because its terms are far larger than f's.
-    public static func conditioningWarning(_ c: NetworkCheck) -> String {
-        "WARNING: ill-conditioned in floating point: its terms are up to \(fmt(c.amplification))× larger than f's, "
-            + "so it agrees with f only to \(fmt(c.sampleRelativeError)) relative (it is exact in real arithmetic; `--exact` gives rational weights)"
+    /// Why a network is ILL_CONDITIONED, and the way out (design.md §5).
+    public static func conditioningExplanation(_ c: NetworkCheck) -> String {
+        "ILL_CONDITIONED: f in real arithmetic (within the rounding model), but in floating point it misses f by up to "
+            + "\(fmt(c.accuracy.worstRatio))× the accuracy τ·scale (its terms are up to \(fmt(c.amplification))× larger than f's); "
+            + (c.name == "plain" ? "use the residual network, or `--exact` for rational weights" : "`--exact` gives rational weights")
+    }
+
+    /// The verification lines of a text report, label and text (shared with `quadform-mpi`):
+    /// the verdict, each network's rounding-model and accuracy figures, the sample points, the rules.
+    public static func verificationLines(_ v: VerificationReport, boxRadius: Double, farRadius: Double,
+                                         status: VerificationStatus? = nil) -> [(String, String)] {
+        var lines: [(String, String)] = [("verification", (status ?? v.status).rawValue)]
+        for c in [v.residual, v.plain] {
+            let verdict = c.status.rawValue
+            lines.append(("  \(c.name)", "coefficients: max error \(fmt(c.coefficientError)) \(c.coefficientsPassed ? "≤" : ">") \(fmt(c.coefficientTolerance)) (rounding) \(c.coefficientsPassed ? "ok" : verdict)"
+                          + "; with the check's rounding ≤ \(fmt(c.accuracy.coefficientErrorBound)) \(c.accuracy.coefficientsWithin ? "≤" : ">") τ·scale \(fmt(c.accuracy.accuracy * c.accuracy.scale)) \(c.accuracy.coefficientsWithin ? "ok" : verdict)"))
+            lines.append(("", "samples: max error \(fmt(c.sampleError)), \(fmt(c.accuracy.scaledSampleError)) of f's scale \(c.accuracy.samplesWithin ? "≤" : ">") τ \(c.accuracy.samplesWithin ? "ok" : verdict); worst error/rounding tolerance \(fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : verdict)"))
+            if c.status == .illConditioned { lines.append(("", conditioningExplanation(c))) }
+        }
+        lines.append(("", "\(v.points) points: origin, unit vectors, random in [−\(fmt(boxRadius)), \(fmt(boxRadius))]^n, 4 at radius \(fmt(farRadius))"))
+        lines.append(("", "accuracy: τ = \(fmt(v.accuracy)) of f's scale \(fmt(v.scale)) = max(|c|, ‖a‖∞, max|A_ij|, |f| on the box); "
+                      + "rounding: \(fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η)"))
+        return lines
     }
 
     /// Why the plain network has the neurons it has.
@@ -130,6 +148,8 @@ public struct SynthesisReport: Sendable {
                     ("safety_factor", JSONWriter.number(v.safetyFactor)),
                     ("unit_roundoff", JSONWriter.number(v.unitRoundoff)),
                 ])),
+                ("accuracy", JSONWriter.number(v.accuracy)),
+                ("scale", JSONWriter.number(v.scale)),
                 ("points", .number(String(v.points))),
                 ("box_radius", JSONWriter.number(s.options.boxRadius)),
                 ("dropped_eigenvalue_bound", JSONWriter.number(v.droppedEigenvalueBound)),
@@ -193,14 +213,7 @@ public struct SynthesisReport: Sendable {
         line("", plainReason)
         if n <= 6 && s.plain.hiddenNeurons <= 8 { line("", "g(x) = " + Self.formula(of: s.plain, variables: s.form.variables)) }
         out += "\n"
-        line("verification", status.rawValue)
-        for c in [v.residual, v.plain] {
-            line("  \(c.name)", "coefficients: max error \(Self.fmt(c.coefficientError)) \(c.coefficientsPassed ? "≤" : ">") \(Self.fmt(c.coefficientTolerance)) \(c.coefficientsPassed ? "ok" : c.status == .approximate ? "APPROXIMATE" : "FAILED")")
-            line("", "samples: max error \(Self.fmt(c.sampleError)), relative \(Self.fmt(c.sampleRelativeError)), worst error/tolerance \(Self.fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : c.status == .approximate ? "APPROXIMATE" : "FAILED")")
-            if c.passed && c.isIllConditioned { line("", Self.conditioningWarning(c)) }
-        }
-        line("", "\(v.points) points: origin, unit vectors, random in [−\(Self.fmt(s.options.boxRadius)), \(Self.fmt(s.options.boxRadius))]^n, 4 at radius \(Self.fmt(s.farSampleRadius))")
-        line("", "tolerances: \(Self.fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η), rounding only")
+        for (label, text) in Self.verificationLines(v, boxRadius: s.options.boxRadius, farRadius: s.farSampleRadius, status: status) { line(label, text) }
         for l in approximationLines { line("", l) }
         if let approx = plainApproximate {
             out += "\n"

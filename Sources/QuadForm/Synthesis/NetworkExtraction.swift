@@ -40,12 +40,80 @@ public enum NetworkExtraction {
         }
     }
 
-    /// The form the network computes, in floating point (c', a', A' of `ExpandedNetwork`).
-    public static func form(of net: ResNet, variables: [String]? = nil) throws -> (form: QuadraticForm, expansion: ExpandedNetwork) {
+    /// The form a network computes, with the scale of the terms that were summed into A.
+    public struct ExtractedForm: Sendable {
+        /// f, each coefficient the network's exact coefficient rounded once (to within about
+        /// u·|coefficient| + m·u²·(magnitude of its terms)).
+        public let form: QuadraticForm
+        /// `max_ik Σ_j |w_jα||u_ji||u_jk|`: the size of A's entries before cancellation.
+        public let quadraticMagnitude: Double
+        /// The number of neurons with a non-zero quadratic term `w_jα u_j u_jᵀ`: A has rank at most this.
+        public let rankOneTerms: Int
+    }
+
+    /// The form the network computes, `A = Σ w_jα u_ju_jᵀ`, `a = V + Σ w_j(2αb_j + β)u_j`,
+    /// `c = B2 + Σ w_j(αb_j² + βb_j + γ)`, summed in double-double arithmetic (`DoubleDouble`) and
+    /// rounded once: neurons whose terms cancel (two nearly equal directions with opposite output
+    /// weights) leave f accurate to its own size, not to the size of the cancelled terms
+    /// (design.md §5). O(n²m) operations, A's upper triangle mirrored.
+    public static func form(of net: ResNet, variables: [String]? = nil) throws -> ExtractedForm {
         try checkShape(net)
-        let expanded = try ExpandedNetwork(net)
-        let form = try QuadraticForm(variables: variables, constant: expanded.constant, linear: expanded.linear, quadratic: expanded.quadratic)
-        return (form, expanded)
+        let (alpha, beta, gamma) = try ExpandedNetwork.activationCoefficients(of: net)
+        let n = net.inputWidth, m = net.widths[1]
+        let u = net.layers[0].weights.entries, b = net.layers[0].bias, w = net.layers[1].weights.entries
+        var constant = DoubleDouble(net.layers[1].bias[0])
+        var linear = [DoubleDouble](repeating: DoubleDouble(0), count: n)
+        for skip in net.skips { for i in 0..<n { linear[i] = linear[i] + DoubleDouble(skip.weights[0, i]) } }
+        // Per neuron: its quadratic coefficient w_jα, linear scale w_j(2αb_j + β) and constant, each in double-double.
+        var quadraticScales: [DoubleDouble] = []
+        var rows: [Int] = []
+        for j in 0..<m where w[j] != 0 {
+            let bj = b[j]
+            let twoAlphaB = DoubleDouble.product(alpha, bj) * 2.0
+            let linearScale = (twoAlphaB + DoubleDouble(beta)) * w[j]
+            let inner = (DoubleDouble.product(alpha, bj) + DoubleDouble(beta)) * bj + DoubleDouble(gamma)
+            constant = constant + inner * w[j]
+            let row = j * n
+            for i in 0..<n where u[row + i] != 0 { linear[i] = linear[i] + linearScale * u[row + i] }
+            if alpha != 0, (0..<n).contains(where: { u[row + $0] != 0 }) {
+                quadraticScales.append(DoubleDouble.product(w[j], alpha))
+                rows.append(j)
+            }
+        }
+        var quadratic = Matrix(rows: n, columns: n)
+        var largestMagnitude = 0.0
+        if !rows.isEmpty {
+            // Row j scaled: s_ji = (w_jα)·u_ji in double-double, then A_ik = Σ_j s_ji·u_jk.
+            var scaled = [DoubleDouble](repeating: DoubleDouble(0), count: rows.count * n)
+            for (t, j) in rows.enumerated() {
+                for i in 0..<n { scaled[t * n + i] = quadraticScales[t] * u[j * n + i] }
+            }
+            var sum = [DoubleDouble](repeating: DoubleDouble(0), count: n)
+            var magnitude = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                for k in i..<n { sum[k] = DoubleDouble(0); magnitude[k] = 0 }
+                for (t, j) in rows.enumerated() {
+                    let s = scaled[t * n + i]
+                    guard s.hi != 0 else { continue }
+                    let absS = abs(s.hi)
+                    let base = j * n
+                    for k in i..<n {
+                        let ujk = u[base + k]
+                        guard ujk != 0 else { continue }
+                        sum[k] = sum[k] + s * ujk
+                        magnitude[k] += absS * abs(ujk)
+                    }
+                }
+                for k in i..<n {
+                    let v = sum[k].value
+                    quadratic.entries[i * n + k] = v
+                    quadratic.entries[k * n + i] = v
+                    largestMagnitude = max(largestMagnitude, magnitude[k])
+                }
+            }
+        }
+        let form = try QuadraticForm(variables: variables, constant: constant.value, linear: linear.map(\.value), quadratic: quadratic)
+        return ExtractedForm(form: form, quadraticMagnitude: largestMagnitude, rankOneTerms: rows.count)
     }
 
     /// The form the network computes, exactly: every stored weight is taken as the rational it
@@ -82,12 +150,13 @@ public enum NetworkExtraction {
     }
 
     /// The rank tolerance for weights stored in `precision` (design.md §5's rule with that
-    /// precision's ε): `max(n,1)·ε·max(‖A‖_F, max_ij Σ_j |w_jα||u_j||u_j|ᵀ)` — the second term is
-    /// the scale of A's entries before cancellation, which the weights' rounding perturbs. nil for
-    /// float64, where synthesis's default rule applies.
-    public static func rankTolerance(for precision: WeightPrecision, form: QuadraticForm, expansion: ExpandedNetwork) -> Double? {
+    /// precision's ε): `max(n,1)·ε·max(‖A‖_F, max_ik Σ_j |w_jα||u_ji||u_jk|)` — the second term is
+    /// the scale of A's entries before cancellation, which the weights' rounding to float32
+    /// perturbs. nil for float64, whose weights are taken as they are: f is then summed accurately
+    /// (`form(of:)`) and synthesis's default rule applies to it.
+    public static func rankTolerance(for precision: WeightPrecision, extracted: ExtractedForm) -> Double? {
         guard precision == .float32 else { return nil }
-        let n = Double(max(form.dimension, 1))
-        return n * precision.epsilon * max(form.quadratic.frobeniusNorm, expansion.quadraticMagnitude)
+        let n = Double(max(extracted.form.dimension, 1))
+        return n * precision.epsilon * max(extracted.form.quadratic.frobeniusNorm, extracted.quadraticMagnitude)
     }
 }

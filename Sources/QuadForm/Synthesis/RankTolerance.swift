@@ -6,8 +6,6 @@ public struct RankTolerance: Sendable, Equatable {
     public enum Rule: String, Sendable, Equatable {
         /// `max(n,1)·ε·max|λ|`, the usual matrix-rank convention.
         case spectral
-        /// `max(n,1)·ε·‖(M − Mᵀ)/2‖_F`: forming A from a non-symmetric M rounded at that larger scale.
-        case skewPart
         /// A value the user gave.
         case user
     }
@@ -20,7 +18,7 @@ public struct RankTolerance: Sendable, Equatable {
     public let precision: InputPrecision
 
     /// The default rule as help text (options of `synth`, `spectrum`, `prove`, `quadform-mpi`).
-    public static let defaultRuleHelp = "max(n,1)·ε·max|λ|; with non-symmetric M, max(n,1)·ε·max(max|λ|, ‖(M−Mᵀ)/2‖_F); ε is float32's for float32 input"
+    public static let defaultRuleHelp = "max(n,1)·ε·max|λ|; ε is float32's for float32 input"
 
     /// A tolerance from its parts.
     public init(value: Double, rule: Rule, precision: InputPrecision) {
@@ -30,33 +28,30 @@ public struct RankTolerance: Sendable, Equatable {
     }
 
     /// The tolerance for a matrix with these eigenvalues: `userValue` when given, else
-    /// `max(n,1)·ε·max(max|λ|, ‖(M − Mᵀ)/2‖_F)` with ε the input precision's.
-    public init(dimension n: Int, eigenvalues: [Double], skewNorm: Double, precision: InputPrecision, userValue: Double?) {
+    /// `max(n,1)·ε·max|λ|` with ε the input precision's. Forming A = (M + Mᵀ)/2 from a
+    /// non-symmetric M costs one rounding relative to A's own entries, not to the skew part
+    /// (design.md §5), so the skew part does not enter.
+    public init(dimension n: Int, eigenvalues: [Double], precision: InputPrecision, userValue: Double?) {
         let spectral = eigenvalues.reduce(0) { max($0, abs($1)) }
         let epsilon = max(Double.ulpOfOne, precision.epsilon)
         if let userValue {
             self.init(value: userValue, rule: .user, precision: precision)
         } else {
-            self.init(value: Double(max(n, 1)) * epsilon * max(spectral, skewNorm),
-                      rule: skewNorm > spectral ? .skewPart : .spectral, precision: precision)
+            self.init(value: Double(max(n, 1)) * epsilon * spectral, rule: .spectral, precision: precision)
         }
     }
 
     /// The tolerance as a function of the eigenvalues, for the eigensolvers that pick eigenvectors
     /// by it (`SymmetricEigendecomposition`'s threshold).
-    public static func rule(dimension n: Int, skewNorm: Double, precision: InputPrecision, userValue: Double?) -> ([Double]) -> Double {
-        { values in RankTolerance(dimension: n, eigenvalues: values, skewNorm: skewNorm, precision: precision, userValue: userValue).value }
+    public static func rule(dimension n: Int, precision: InputPrecision, userValue: Double?) -> ([Double]) -> Double {
+        { values in RankTolerance(dimension: n, eigenvalues: values, precision: precision, userValue: userValue).value }
     }
-
-    /// Whether a default rule (not the user) set it.
-    public var isDefault: Bool { rule != .user }
 
     /// The rule as a formula, `max(n,1)·ε·max|λ|` (ε_float32 for float32 input); nil for a user value.
     public var formula: String? {
         let epsilon = precision == .float64 ? "ε" : "ε_\(precision.rawValue)"
         switch rule {
         case .spectral: return "max(n,1)·\(epsilon)·max|λ|"
-        case .skewPart: return "max(n,1)·\(epsilon)·‖(M − Mᵀ)/2‖_F"
         case .user: return nil
         }
     }
@@ -67,17 +62,14 @@ public struct RankTolerance: Sendable, Equatable {
         let epsilon = precision == .float64 ? "eps" : "eps_\(precision.rawValue)"
         switch rule {
         case .spectral: return "max(n,1)*\(epsilon)*max|lambda|"
-        case .skewPart: return "max(n,1)*\(epsilon)*|(M-M^T)/2|_F"
         case .user: return "user"
         }
     }
 
-    /// How the reports say where the value came from: `= formula`, with a note when M's skew part
-    /// set it, or `(given)` for a user value.
+    /// How the reports say where the value came from: `= formula`, or `(given)` for a user value.
     public var origin: String {
         switch rule {
         case .spectral: return "= " + (formula ?? "")
-        case .skewPart: return "= " + (formula ?? "") + " (the skew part of M dominates the rounding)"
         case .user: return "(given)"
         }
     }

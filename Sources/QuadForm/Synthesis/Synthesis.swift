@@ -2,9 +2,15 @@ import Foundation
 
 /// Settings of a synthesis run (design.md §2, §5).
 public struct SynthesisOptions: Sendable {
-    /// Absolute rank tolerance; nil means the default `max(n,1) · ε · max(max|λ|, ‖(M − Mᵀ)/2‖_F)`
-    /// (design.md §5's rule; the skew term matters only for non-symmetric input).
+    /// Absolute rank tolerance; nil means the default `max(n,1) · ε · max|λ|` (design.md §5).
     public var rankTolerance: Double?
+    /// The most eigenvalues kept, whatever the tolerance: a form known as a sum of m rank-one
+    /// terms (an extracted network) has rank ≤ m (design.md §5); nil for no bound.
+    public var maximumRank: Int?
+    /// The accuracy τ of design.md §5's contract, relative to f's scale: a network is PASSED only
+    /// within τ·scale of f; nil means the default for the input's precision (1e-10 for float64,
+    /// 1e-4 for float32).
+    public var accuracy: Double?
     /// The LAPACKE driver for `A = QΛQᵀ`.
     public var driver: EigenDriver
     /// Radius R of the box `[−R, R]ⁿ` that verification samples and the error bounds refer to.
@@ -17,8 +23,10 @@ public struct SynthesisOptions: Sendable {
     /// Defaults: automatic rank tolerance, driver `auto` (`dsyev` for n ≤ 200, `dsyevd` above),
     /// R = 1, 32 random points, seed 1.
     public init(rankTolerance: Double? = nil, driver: EigenDriver = .auto, boxRadius: Double = 1,
-                randomSamples: Int = 32, seed: UInt64 = 1) {
+                randomSamples: Int = 32, seed: UInt64 = 1, accuracy: Double? = nil, maximumRank: Int? = nil) {
         self.rankTolerance = rankTolerance
+        self.accuracy = accuracy
+        self.maximumRank = maximumRank
         self.driver = driver
         self.boxRadius = boxRadius
         self.randomSamples = randomSamples
@@ -73,8 +81,6 @@ public struct Synthesis: Sendable {
     public let plain: ResNet
     /// The options used.
     public let options: SynthesisOptions
-    /// ‖(M − Mᵀ)/2‖_F (see `skewPartNorm(_:)`), computed once.
-    public let skewNorm: Double
     /// The radius of the verification's four far sample points: 1000·R, or less for huge forms
     /// whose values there would come near the largest Double (design.md §5).
     public let farSampleRadius: Double
@@ -139,13 +145,10 @@ public struct Synthesis: Sendable {
                                  frobeniusNorm: a.frobeniusNorm, boxRadius: options.boxRadius)
         self.farSampleRadius = Synthesis.farSampleRadius(dimension: n, constant: form.constant, linear: form.linear,
                                                          frobeniusNorm: a.frobeniusNorm, boxRadius: options.boxRadius)
-        let skewNorm = symmetricInput ? 0 : Synthesis.skewPartNorm(form.quadratic)
-        self.skewNorm = skewNorm
-        let inputEps = max(Double.ulpOfOne, form.precision.epsilon)
-        let rule = RankTolerance.rule(dimension: n, skewNorm: skewNorm, precision: form.precision, userValue: options.rankTolerance)
+        let rule = RankTolerance.rule(dimension: n, precision: form.precision, userValue: options.rankTolerance)
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver, threshold: rule)
         let core = try Core(dimension: n, constant: form.constant, linear: form.linear, eigenvalues: eigen.eigenvalues,
-                            skewNorm: skewNorm, precision: form.precision, options: options) { kept in
+                            precision: form.precision, options: options) { kept in
             // Rows q_iᵀ of the kept eigenvectors (W1).
             var keptRowEntries = [Double](repeating: 0, count: kept.count * n)
             let keptVectorRows = try kept.map { i in
@@ -263,22 +266,24 @@ public struct Synthesis: Sendable {
         /// The plain network.
         public let plain: ResNet
 
-        /// The indices of `eigenvalues` with |λ| above `tolerance` (kept) and the others (dropped),
-        /// each by decreasing |λ|.
-        public static func split(eigenvalues: [Double], tolerance: Double) -> (kept: [Int], dropped: [Int]) {
+        /// The indices of `eigenvalues` with |λ| above `tolerance` (kept, at most `maximumRank` of
+        /// them) and the others (dropped), each by decreasing |λ|.
+        public static func split(eigenvalues: [Double], tolerance: Double, maximumRank: Int? = nil) -> (kept: [Int], dropped: [Int]) {
             let order = eigenvalues.indices.sorted { abs(eigenvalues[$0]) > abs(eigenvalues[$1]) }
-            return (order.filter { abs(eigenvalues[$0]) > tolerance }, order.filter { abs(eigenvalues[$0]) <= tolerance })
+            let above = order.filter { abs(eigenvalues[$0]) > tolerance }.count
+            let keep = min(above, max(maximumRank ?? above, 0))
+            return (Array(order.prefix(keep)), Array(order.dropFirst(keep)))
         }
 
         /// Computes the synthesis of design.md §2 from the ascending `eigenvalues` of A; `keptRows`
         /// returns the kept eigenvectors (indices by decreasing |λ|) as the rows of a k × n matrix.
-        public init(dimension n: Int, constant: Double, linear: [Double], eigenvalues: [Double], skewNorm: Double,
+        public init(dimension n: Int, constant: Double, linear: [Double], eigenvalues: [Double],
                     precision: InputPrecision, options: SynthesisOptions, keptRows rowsOf: ([Int]) throws -> Matrix) throws {
             let maxAbs = eigenvalues.reduce(0) { max($0, abs($1)) }
             let inputEps = max(Double.ulpOfOne, precision.epsilon)
-            let tolerance = RankTolerance(dimension: n, eigenvalues: eigenvalues, skewNorm: skewNorm, precision: precision,
+            let tolerance = RankTolerance(dimension: n, eigenvalues: eigenvalues, precision: precision,
                                           userValue: options.rankTolerance).value
-            let (kept, dropped) = Core.split(eigenvalues: eigenvalues, tolerance: tolerance)
+            let (kept, dropped) = Core.split(eigenvalues: eigenvalues, tolerance: tolerance, maximumRank: options.maximumRank)
             let k = kept.count
 
             let keptRows = try rowsOf(kept)
@@ -302,13 +307,13 @@ public struct Synthesis: Sendable {
             // Davis–Kahan: rounding of size n·ε·‖A‖ tilts the computed range(A) by about that over the
             // spectral gap, and the projection of a inherits the tilt.
             let spectralGap = smallestKeptValue - largestDroppedValue
-            let tilt = k == 0 ? 1 : max(1, max(maxAbs, skewNorm) / max(spectralGap, .leastNormalMagnitude))
+            let tilt = k == 0 ? 1 : max(1, maxAbs / max(spectralGap, .leastNormalMagnitude))
             let nullTolerance = 10 * Double(max(n, 1)) * inputEps * tilt * linearNorm
             // The k-neuron plain network's linear coefficients are a_R = Σ (q_iᵀa) q_i, summed from terms
             // of magnitude |Q|ᵀ|Qᵀa|; the verification allows K(n + k + 2)(ε(|a_i| + that + ‖a‖ + ‖A‖R) + η).
             let termMagnitudes = keptRows.absolute.multiplyTransposed(projections.map { abs($0) })
             let operations = Verifier.safetyFactor * Double(n + k + 2)
-            let quadraticReach = max(maxAbs, skewNorm) * options.boxRadius
+            let quadraticReach = maxAbs * options.boxRadius
             var roundingRatio = 0.0
             for i in 0..<n where nullPart[i] != 0 {
                 let allowed = operations * (inputEps * (abs(linear[i]) + termMagnitudes[i] + linearNorm + quadraticReach) + Verifier.underflowUnit)
@@ -360,7 +365,7 @@ public struct Synthesis: Sendable {
 
     /// The rank tolerance with the rule that set it (design.md §5).
     public var tolerance: RankTolerance {
-        RankTolerance(dimension: form.dimension, eigenvalues: eigen.eigenvalues, skewNorm: skewNorm,
+        RankTolerance(dimension: form.dimension, eigenvalues: eigen.eigenvalues,
                       precision: form.precision, userValue: options.rankTolerance)
     }
 
@@ -384,41 +389,6 @@ public struct Synthesis: Sendable {
         return (direction, smallest, h / (4 * smallest))
     }
 
-    /// ‖(M − Mᵀ)/2‖_F over the pairs (i, j) where both m_ij and m_ji are non-zero: forming
-    /// A = (M + Mᵀ)/2 rounds at this scale, so the default rank tolerance uses
-    /// `max(max|λ|, ‖(M − Mᵀ)/2‖_F)` in place of max|λ| (equal for symmetric input). A pair with a
-    /// zero entry — how the expression parser and most tools store a cross term, in one corner —
-    /// is formed exactly ((m + 0)/2) and adds nothing (design.md §5).
-    public static func skewPartNorm(_ m: Matrix) -> Double {
-        let n = m.rows
-        guard n > 1, m.columns == n else { return 0 }
-        var scale = 0.0, sum = 0.0
-        m.entries.withUnsafeBufferPointer { e in
-            // Blocks of the upper triangle with their mirror, so both reads stay in cache.
-            let block = 64
-            for ib in stride(from: 0, to: n, by: block) {
-                for jb in stride(from: ib, to: n, by: block) {
-                    for i in ib..<min(ib + block, n) {
-                        for j in max(jb, i + 1)..<min(jb + block, n) {
-                            let upper = e[i * n + j], lower = e[j * n + i]
-                            guard upper != 0, lower != 0 else { continue }  // (m + 0)/2 is exact
-                            let d = 0.5 * (upper - lower)
-                            guard d != 0 else { continue }
-                            let magnitude = abs(d)
-                            if magnitude > scale {
-                                sum = 1 + sum * (scale / magnitude) * (scale / magnitude)
-                                scale = magnitude
-                            } else {
-                                sum += (magnitude / scale) * (magnitude / scale)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return scale * sum.squareRoot() * 2.squareRoot()
-    }
-
     /// f at every row of `points` (one point per row), with `|c| + Σ|a_i x_i| + Σ|A_ij x_i x_j|`,
     /// the magnitude that bounds its rounding error: two CBLAS `dgemm`s, O(n²) per point.
     public func formValues(batch points: Matrix) -> (values: [Double], magnitudes: [Double]) {
@@ -433,7 +403,7 @@ public struct Synthesis: Sendable {
         return (products.values, products.magnitudes)
     }
 
-    /// Verifies both networks against the form (design.md §5).    /// Verifies both networks against the form (design.md §5).
+    /// Verifies both networks against the form (design.md §5).
     public func verify() throws -> VerificationReport {
         try Verifier(synthesis: self).run()
     }

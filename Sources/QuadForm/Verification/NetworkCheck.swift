@@ -1,25 +1,43 @@
 import Foundation
 
-/// The verdict of a verification (design.md §5): PASSED means the network equals f up to the
-/// rounding of evaluating it; APPROXIMATE that it differs from f by what the synthesis dropped on
-/// purpose (eigenvalues under a rank tolerance), within that bound; FAILED anything else.
+/// The verdict of a verification (design.md §5's accuracy contract): PASSED means the network's
+/// coefficients and sampled values agree with f within τ·scale (and within the rounding model);
+/// ILL_CONDITIONED that it is f in real arithmetic (within the rounding model) but its floating-point
+/// coefficients or evaluation miss f by more than τ·scale; APPROXIMATE that it differs from f by
+/// what the synthesis dropped on purpose (eigenvalues under a rank tolerance), within that bound;
+/// FAILED anything else. Only PASSED exits 0.
 public enum VerificationStatus: String, Sendable, Equatable {
-    /// Equal to f up to rounding.
+    /// Within τ of f's scale, and within the rounding model.
     case passed = "PASSED"
+    /// f in real arithmetic, but its floating point misses τ·scale.
+    case illConditioned = "ILL_CONDITIONED"
     /// Not f: an approximation within its stated bound.
     case approximate = "APPROXIMATE"
     /// Not f, and not within any stated bound.
     case failed = "FAILED"
 
-    /// The worse of two verdicts (FAILED over APPROXIMATE over PASSED).
+    /// The worse of two verdicts (FAILED over APPROXIMATE over ILL_CONDITIONED over PASSED).
     public static func worse(_ a: VerificationStatus, _ b: VerificationStatus) -> VerificationStatus {
-        if a == .failed || b == .failed { return .failed }
-        if a == .approximate || b == .approximate { return .approximate }
+        for verdict in [VerificationStatus.failed, .approximate, .illConditioned] where a == verdict || b == verdict { return verdict }
         return .passed
     }
 
     /// The verdict in lower case, as the JSON reports write it.
     public var jsonName: String { rawValue.lowercased() }
+
+    /// The message a command prints on standard error for this verdict (nil for PASSED), shared by
+    /// `quadform` and `quadform-mpi` so both say the same.
+    public var failureMessage: String? {
+        switch self {
+        case .passed: return nil
+        case .illConditioned:
+            return "verification: ILL_CONDITIONED — a network equals f in real arithmetic but its floating-point weights miss f by more than the accuracy τ of f's scale (see the report; use the residual network or --exact)"
+        case .approximate:
+            return "verification: APPROXIMATE — the networks differ from f by the eigenvalues the rank tolerance dropped (bound and measured error in the report); they are not f"
+        case .failed:
+            return "verification failed: a network does not match the form within tolerance (see the report)"
+        }
+    }
 }
 
 /// One network's verification against the form (design.md §5).
@@ -62,11 +80,53 @@ public struct NetworkCheck: Sendable {
     /// dropped (the network is then APPROXIMATE, not PASSED).
     public let approximation: Approximation?
 
+    /// The accuracy contract's side of a check (design.md §5): errors against τ·scale, with what
+    /// the check's own rounding could hide added to the coefficient errors.
+    public struct Accuracy: Sendable, Equatable {
+        /// τ.
+        public let accuracy: Double
+        /// f's scale: max(|c|, ‖a‖∞, max|A_ij|, |f| at the sample points in the box).
+        public let scale: Double
+        /// The largest coefficient error plus the rounding bound of its measurement (a bound on
+        /// the true error of the network's coefficients as stored).
+        public let coefficientErrorBound: Double
+        /// Whether every coefficient's bound is within τ·scale.
+        public let coefficientsWithin: Bool
+        /// max over sample points of |f(x) − g(x)| / (scale · max(1, ‖x‖∞/R)²).
+        public let scaledSampleError: Double
+        /// Whether every sample is within τ of its scale.
+        public let samplesWithin: Bool
+
+        /// The contract's figures (the verifier computes them).
+        public init(accuracy: Double, scale: Double, coefficientErrorBound: Double, coefficientsWithin: Bool,
+                    scaledSampleError: Double, samplesWithin: Bool) {
+            self.accuracy = accuracy
+            self.scale = scale
+            self.coefficientErrorBound = coefficientErrorBound
+            self.coefficientsWithin = coefficientsWithin
+            self.scaledSampleError = scaledSampleError
+            self.samplesWithin = samplesWithin
+        }
+
+        /// Both within τ·scale.
+        public var holds: Bool { coefficientsWithin && samplesWithin }
+
+        /// The largest error as a multiple of τ·scale (≤ 1 holds): the coefficients' bound and the samples'.
+        public var worstRatio: Double {
+            let limit = accuracy * scale
+            let coefficients = limit > 0 ? coefficientErrorBound / limit : (coefficientErrorBound == 0 ? 0 : .infinity)
+            return max(coefficients, accuracy > 0 ? scaledSampleError / accuracy : (scaledSampleError == 0 ? 0 : .infinity))
+        }
+    }
+
+    /// The accuracy contract's figures.
+    public let accuracy: Accuracy
+
     /// A check's figures (the verifier computes them).
     public init(name: String, neurons: Int, coefficientError: Double, coefficientTolerance: Double,
                 coefficientsPassed: Bool, sampleError: Double, sampleRelativeError: Double,
                 sampleTolerance: Double, worstRatio: Double, samplesPassed: Bool,
-                amplification: Double, approximation: Approximation? = nil) {
+                amplification: Double, accuracy: Accuracy, approximation: Approximation? = nil) {
         self.name = name
         self.neurons = neurons
         self.coefficientError = coefficientError
@@ -78,25 +138,26 @@ public struct NetworkCheck: Sendable {
         self.worstRatio = worstRatio
         self.samplesPassed = samplesPassed
         self.amplification = amplification
+        self.accuracy = accuracy
         self.approximation = approximation
     }
 
-    /// Relative agreement below which the report warns that the network, though exact in real
-    /// arithmetic, is ill-conditioned in floating point (the core issue's 1e-9 relative).
-    public static let conditioningWarningLevel = 1e-9
+    /// Both rounding-model checks passed: the network is f in real arithmetic, up to rounding.
+    public var withinRounding: Bool { coefficientsPassed && samplesPassed }
 
-    /// Both checks passed: the network equals f up to rounding.
-    public var passed: Bool { coefficientsPassed && samplesPassed }
+    /// PASSED: within the rounding model and within τ·scale of f (design.md §5).
+    public var passed: Bool { withinRounding && accuracy.holds }
 
-    /// PASSED, APPROXIMATE (within the bound of what the synthesis dropped) or FAILED.
+    /// PASSED, ILL_CONDITIONED (f up to its own rounding, which exceeds τ·scale), APPROXIMATE
+    /// (within the bound of what the synthesis dropped) or FAILED.
     public var status: VerificationStatus {
         if passed { return .passed }
+        if withinRounding { return .illConditioned }
         return approximation == nil ? .failed : .approximate
     }
 
-    /// Whether the network passed but agrees with f only to worse than `conditioningWarningLevel`
-    /// relative, because its terms are far larger than f's (`amplification`).
-    public var isIllConditioned: Bool { sampleRelativeError > NetworkCheck.conditioningWarningLevel }
+    /// Whether the network is ILL_CONDITIONED.
+    public var isIllConditioned: Bool { status == .illConditioned }
 
     /// The check as a member of the JSON report (design.md §5 quantities, §6 report).
     public var json: JSONValue {
@@ -112,6 +173,12 @@ public struct NetworkCheck: Sendable {
             ("worst_error_to_tolerance", JSONWriter.number(worstRatio)),
             ("amplification", JSONWriter.number(amplification)),
             ("ill_conditioned", .bool(isIllConditioned)),
+            ("accuracy", JSONWriter.number(accuracy.accuracy)),
+            ("scale", JSONWriter.number(accuracy.scale)),
+            ("coefficient_error_bound", JSONWriter.number(accuracy.coefficientErrorBound)),
+            ("sample_error_to_scale", JSONWriter.number(accuracy.scaledSampleError)),
+            ("within_accuracy", .bool(accuracy.holds)),
+            ("within_rounding", .bool(withinRounding)),
             ("approximation", approximation.map { .object([
                 ("bound_on_box", JSONWriter.number($0.boundOnBox)),
                 ("measured_error_on_box", JSONWriter.number($0.measuredErrorOnBox)),
@@ -134,6 +201,23 @@ public struct VerificationReport: Sendable {
     public let unitRoundoff: Double
     /// `Σ|λ_dropped| · n · R²`: the bound on the change dropping eigenvalues makes on the box.
     public let droppedEigenvalueBound: Double
+    /// τ of the accuracy contract.
+    public let accuracy: Double
+    /// f's scale (design.md §5).
+    public let scale: Double
+
+    /// A report of both checks.
+    public init(residual: NetworkCheck, plain: NetworkCheck, points: Int, safetyFactor: Double, unitRoundoff: Double,
+                droppedEigenvalueBound: Double, accuracy: Double, scale: Double) {
+        self.residual = residual
+        self.plain = plain
+        self.points = points
+        self.safetyFactor = safetyFactor
+        self.unitRoundoff = unitRoundoff
+        self.droppedEigenvalueBound = droppedEigenvalueBound
+        self.accuracy = accuracy
+        self.scale = scale
+    }
     /// Whether both networks equal f up to rounding.
     public var passed: Bool { residual.passed && plain.passed }
     /// The worse of the two networks' verdicts.

@@ -4,6 +4,20 @@ import Foundation
 public struct Verifier {
     /// The safety constant K of the tolerances `K · (n + m + 2) · (ε · magnitude + η)`.
     public static let safetyFactor = 32.0
+    /// The accuracy τ of design.md §5's contract for float64 input: PASSED networks agree with f
+    /// within τ times f's scale.
+    public static let defaultAccuracy = 1e-10
+    /// τ for float32 input (its own rounding is ~6e-8).
+    public static let defaultFloat32Accuracy = 1e-4
+
+    /// τ for input read at `precision`, unless `given`.
+    public static func accuracy(for precision: InputPrecision, given: Double?) -> Double {
+        given ?? (precision == .float64 ? defaultAccuracy : defaultFloat32Accuracy)
+    }
+
+    /// The unit roundoff u = ε/2 of the Double arithmetic the checks themselves run in: the bounds
+    /// on what the measurement of an error can miss are `(terms + a few)·u·magnitude` (design.md §5).
+    static let checkRoundoff = Double.ulpOfOne / 2
     /// η, the smallest positive (subnormal) Double: every operation whose result underflows adds
     /// up to η/2 of absolute error, so the tolerances carry `K · (n + m + 2) · η` besides the
     /// relative term and subnormal forms verify like any other (design.md §5).
@@ -90,7 +104,8 @@ public struct Verifier {
         let plain = try check(synthesis.plain, name: "plain", points: points, reference: reference, cache: &products)
         return VerificationReport(residual: residual, plain: plain, points: points.rows,
                                   safetyFactor: Verifier.safetyFactor, unitRoundoff: synthesis.unitRoundoff,
-                                  droppedEigenvalueBound: synthesis.approximationBoundOnBox)
+                                  droppedEigenvalueBound: synthesis.approximationBoundOnBox,
+                                  accuracy: synthesis.accuracy, scale: reference.scale)
     }
 
     /// The form's side of the checks, computed once for both networks: f and the magnitude of its
@@ -106,6 +121,9 @@ public struct Verifier {
         let probeMagnitudes: Matrix
         /// `[|X|; |V|]`: the absolute sample points, then the absolute probes.
         let absoluteRows: Matrix
+        /// f's scale (design.md §5): the largest of |c|, ‖a‖∞, max|A_ij| and |f| at the sample
+        /// points in the box [−R, R]ⁿ. The accuracy contract measures every error against it.
+        public let scale: Double
 
         init(synthesis: Synthesis, points: Matrix) {
             self.init(synthesis: VerificationSubject(synthesis), points: points)
@@ -136,7 +154,14 @@ public struct Verifier {
             self.points = points
             self.probes = probes
             self.absoluteRows = absoluteRows
-            values = Array(form.values.prefix(points.rows))
+            let values = Array(form.values.prefix(points.rows))
+            var scale = max(abs(synthesis.constant), synthesis.linear.reduce(0) { max($0, abs($1)) }, synthesis.quadraticMaxEntry)
+            let radius = synthesis.options.boxRadius
+            for p in 0..<points.rows where values[p].isFinite {
+                if points.row(p).allSatisfy({ abs($0) <= radius }) { scale = max(scale, abs(values[p])) }
+            }
+            self.scale = scale
+            self.values = values
             magnitudes = Array(form.magnitudes.prefix(points.rows))
             probeProducts = form.products.rows(points.rows..<stacked.rows)
             probeMagnitudes = form.absoluteProducts.rows(points.rows..<stacked.rows)
@@ -191,8 +216,14 @@ public struct Verifier {
         let sameFunction = reuse && cache.sameFunction(asMatching: net)
         let expanded = try cache.expanded.flatMap { sameFunction ? $0 : nil } ?? ExpandedNetwork(net, expandQuadratic: full)
         let linearNorm = Vector.norm(form.linear)
-        // max(‖A‖₂, ‖(M − Mᵀ)/2‖_F): forming A from M rounds at the skew part's scale too.
-        let spectralNorm = max(synthesis.spectralNorm, synthesis.skewNorm)
+        // ‖A‖₂: forming A = (M + Mᵀ)/2 rounds relative to A's own entries, not to M's skew part.
+        let spectralNorm = synthesis.spectralNorm
+        // The accuracy contract (design.md §5): every error, plus what the check's own rounding
+        // can hide of it, within τ·scale. `u` is the unit roundoff of the check's arithmetic.
+        let accuracyLimit = synthesis.accuracy * reference.scale
+        let u = Verifier.checkRoundoff
+        var coefficientBound = 0.0
+        var coefficientsAccurate = true
         let dropped = synthesis.droppedEigenvalueSum
         // A linear coefficient off by δ changes f by δR along a coordinate of the box, where f's own
         // scale is (‖A‖R + ‖a‖)R (the sample tolerance's normwise term): the coefficient tolerance
@@ -218,6 +249,9 @@ public struct Verifier {
         // (Capped at 2²⁵⁰ so η·factor stays finite and far below any normal-range tolerance.)
         let largestBias = min(net.layers[0].bias.reduce(0) { max($0, abs($1)) }, 0x1p250)
         let toleranceC = k * (abs(form.constant) + expanded.constantMagnitude) + kEta * (1 + largestBias) * (1 + largestBias)
+        // c' sums m + 1 terms of a few operations each.
+        coefficientBound = errorC + Double(m + 6) * u * expanded.constantMagnitude
+        if !(coefficientBound <= accuracyLimit) { coefficientsAccurate = false }
         var errorA = 0.0, toleranceA = 0.0
         var passedLinear = true
         for i in 0..<n {
@@ -226,6 +260,9 @@ public struct Verifier {
             errorA = max(errorA, e)
             toleranceA = max(toleranceA, t)
             if !(e <= t) { passedLinear = false }
+            let bound = e + Double(m + 5) * u * expanded.linearMagnitude[i]
+            coefficientBound = max(coefficientBound, bound)
+            if !(bound <= accuracyLimit) { coefficientsAccurate = false }
         }
         var errorQ = 0.0, toleranceQ = 0.0
         var passedQuadratic = true
@@ -234,7 +271,11 @@ public struct Verifier {
                 throw SynthesisError.internalError("verification of n = \(n) ≤ \(Verifier.fullExpansionLimit) compares A in full, but A was not given")
             }
             for i in 0..<(n * n) { errorQ = max(errorQ, abs(expanded.quadratic.entries[i] - a.entries[i])) }
-            toleranceQ = k * (a.frobeniusNorm + synthesis.skewNorm + expanded.quadraticMagnitude) + kEta
+            toleranceQ = k * (a.frobeniusNorm + expanded.quadraticMagnitude) + kEta
+            // A' entries sum m terms (one dgemm); A's entries cost one rounding when formed from M.
+            let bound = errorQ + Double(m + 3) * u * expanded.quadraticMagnitude + u * synthesis.quadraticMaxEntry
+            coefficientBound = max(coefficientBound, bound)
+            if !(bound <= accuracyLimit) { coefficientsAccurate = false }
             passedQuadratic = errorQ <= toleranceQ
             if !(errorQ <= toleranceQ + dropped) { approximationHolds = false }
         } else {
@@ -247,6 +288,10 @@ public struct Verifier {
                     errorQ = max(errorQ, e)
                     toleranceQ = max(toleranceQ, t)
                     if !(e <= t) { passedQuadratic = false }
+                    // (A' − A)v against τ·scale·‖v‖₂: entries of A' − A within τ·scale in every row.
+                    let bound = e + Double(m + 3) * u * networkMagnitude[p, i] + Double(n + 2) * u * reference.probeMagnitudes[p, i]
+                    coefficientBound = max(coefficientBound, bound / max(vNorm, 1))
+                    if !(bound <= accuracyLimit * vNorm) { coefficientsAccurate = false }
                     if !(e <= t + dropped * vNorm) { approximationHolds = false }
                 }
             }
@@ -261,6 +306,8 @@ public struct Verifier {
         var sampleError = 0.0, relative = 0.0, worst = 0.0, worstTolerance = 0.0, amplification = 0.0
         var boxError = 0.0
         var samplesPassed = true
+        var scaledSampleError = 0.0
+        var samplesAccurate = true
         let radius = synthesis.options.boxRadius
         for p in 0..<points.rows {
             let x = points.row(p)
@@ -284,7 +331,15 @@ public struct Verifier {
             let normwise = (spectralNorm * normX + linearNorm) * normX
             let tolerance = k * (magnitudeF + magnitudeG + normwise) + kEta * min(1 + x.reduce(0) { $0 + abs($1) }, 0x1p500)
             let error = abs(f - g)
-            guard error.isFinite else { samplesPassed = false; approximationHolds = false; sampleError = .infinity; continue }
+            guard error.isFinite else {
+                samplesPassed = false; samplesAccurate = false; approximationHolds = false
+                sampleError = .infinity; scaledSampleError = .infinity; continue
+            }
+            // f's scale grows like ‖x‖∞² outside the box (the far points).
+            let reach = max(1, x.reduce(0) { max($0, abs($1)) } / radius)
+            let scaled = error / (reference.scale * reach * reach)
+            if reference.scale > 0 { scaledSampleError = max(scaledSampleError, scaled) } else if error > 0 { scaledSampleError = .infinity }
+            if !(error <= accuracyLimit * reach * reach) { samplesAccurate = false }
             sampleError = max(sampleError, error)
             if x.allSatisfy({ abs($0) <= radius }) { boxError = max(boxError, error) }
             if !(error <= tolerance + synthesis.modelErrorBound(normOfX: normX)) { approximationHolds = false }
@@ -307,6 +362,9 @@ public struct Verifier {
                             sampleError: sampleError, sampleRelativeError: relative,
                             sampleTolerance: worstTolerance, worstRatio: worst, samplesPassed: samplesPassed,
                             amplification: amplification,
+                            accuracy: NetworkCheck.Accuracy(accuracy: synthesis.accuracy, scale: reference.scale,
+                                                            coefficientErrorBound: coefficientBound, coefficientsWithin: coefficientsAccurate,
+                                                            scaledSampleError: scaledSampleError, samplesWithin: samplesAccurate),
                             approximation: dropped > 0 && approximationHolds
                                 ? NetworkCheck.Approximation(boundOnBox: synthesis.approximationBoundOnBox, measuredErrorOnBox: boxError)
                                 : nil)
@@ -315,7 +373,7 @@ public struct Verifier {
 
 
 /// What verification needs to know of a synthesis (design.md §5): the form's constant and linear
-/// term, max|λ| and the skew part, what the rank tolerance dropped, the unit roundoff, the options,
+/// term, max|λ| and max|A_ij|, what the rank tolerance dropped, the unit roundoff, the accuracy τ, the options,
 /// the two networks, and A itself only where it is compared in full (n ≤ `Verifier.fullExpansionLimit`)
 /// or where the form's side is computed here.
 public struct VerificationSubject: Sendable {
@@ -327,8 +385,10 @@ public struct VerificationSubject: Sendable {
     public let linear: [Double]
     /// max|λ| of A.
     public let spectralNorm: Double
-    /// ‖(M − Mᵀ)/2‖_F.
-    public let skewNorm: Double
+    /// max|A_ij|, one of the terms of f's scale (design.md §5).
+    public let quadraticMaxEntry: Double
+    /// τ of the accuracy contract (the options' or the precision's default).
+    public let accuracy: Double
     /// `Σ |λ_dropped|`.
     public let droppedEigenvalueSum: Double
     /// The unit roundoff of the tolerances (Double's ε, or the input's coarser one).
@@ -347,21 +407,23 @@ public struct VerificationSubject: Sendable {
     /// The subject of a synthesis computed in one process.
     public init(_ s: Synthesis) {
         self.init(dimension: s.form.dimension, constant: s.form.constant, linear: s.form.linear,
-                  spectralNorm: s.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }, skewNorm: s.skewNorm,
-                  droppedEigenvalueSum: s.droppedEigenvalueSum, unitRoundoff: s.unitRoundoff, options: s.options,
+                  spectralNorm: s.eigen.eigenvalues.reduce(0) { max($0, abs($1)) }, quadraticMaxEntry: s.symmetricMatrix.maxAbsEntry,
+                  droppedEigenvalueSum: s.droppedEigenvalueSum, unitRoundoff: s.unitRoundoff,
+                  accuracy: Verifier.accuracy(for: s.form.precision, given: s.options.accuracy), options: s.options,
                   symmetricMatrix: s.symmetricMatrix, residual: s.residual, plain: s.plain, farSampleRadius: s.farSampleRadius)
     }
 
     /// A subject from its parts (`quadform-mpi`: from a `Synthesis.Core` on process 0).
-    public init(dimension: Int, constant: Double, linear: [Double], spectralNorm: Double, skewNorm: Double,
-                droppedEigenvalueSum: Double, unitRoundoff: Double, options: SynthesisOptions, symmetricMatrix: Matrix?,
+    public init(dimension: Int, constant: Double, linear: [Double], spectralNorm: Double, quadraticMaxEntry: Double,
+                droppedEigenvalueSum: Double, unitRoundoff: Double, accuracy: Double, options: SynthesisOptions, symmetricMatrix: Matrix?,
                 residual: ResNet, plain: ResNet, farSampleRadius: Double? = nil) {
         self.farSampleRadius = farSampleRadius ?? 1000 * options.boxRadius
         self.dimension = dimension
         self.constant = constant
         self.linear = linear
         self.spectralNorm = spectralNorm
-        self.skewNorm = skewNorm
+        self.quadraticMaxEntry = quadraticMaxEntry
+        self.accuracy = accuracy
         self.droppedEigenvalueSum = droppedEigenvalueSum
         self.unitRoundoff = unitRoundoff
         self.options = options
