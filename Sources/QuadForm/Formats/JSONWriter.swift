@@ -39,6 +39,8 @@ public enum JSONWriter {
     /// The text of `number(x)`.
     static func numberText(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
+        // −0.0 keeps its sign (ONNX and safetensors do; the JSON round trip is bit-exact too).
+        if x == 0 { return x.sign == .minus ? "-0.0" : "0" }
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return "\(x)"
     }

@@ -73,11 +73,14 @@ public enum RandomForm {
         a = a.symmetricPart
         var m = a
         if spec.nonSymmetric {
-            let skewScale = max(a.maxAbsEntry, 1)
+            // m_ij = 2a_ij − t and m_ji = t with t = 2a_ij·r, r ∈ [1/2, 2]: t lies in [a_ij, 4a_ij], so
+            // 2a_ij − t is exact (Sterbenz) and 0.5·m_ij + 0.5·m_ji = a_ij exactly. The skew part
+            // a_ij − t changes nothing of A, whose planted rank stays exact (design.md §5).
             for i in 0..<n { for j in (i + 1)..<max(i + 1, n) {
-                let s = rng.nextGaussian() * skewScale
-                m[i, j] += s
-                m[j, i] -= s
+                let t = 2 * a[i, j] * (0.5 + 1.5 * rng.nextUnit())
+                let (upper, lower) = rng.nextUnit() < 0.5 ? (2 * a[i, j] - t, t) : (t, 2 * a[i, j] - t)
+                m[i, j] = upper
+                m[j, i] = lower
             } }
         }
         var linear = (0..<n).map { _ in rng.nextGaussian() }

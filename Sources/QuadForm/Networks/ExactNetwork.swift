@@ -1,3 +1,4 @@
+import BigInt
 /// A one-hidden-layer network with exact rational parameters (design.md §4): widths (n, m, 1),
 /// activation σ(z) = z² or s(z) = αz² + βz + γ, and either no skip (plain) or the linear skip
 /// V_{0,2} from input to output (residual). It is the exact counterpart of `ResNet` for the
@@ -102,17 +103,54 @@ public struct ExactNetwork: Equatable, Sendable {
         return ExactExpansion(constant: constant, linear: linear, quadratic: quadratic)
     }
 
-    /// The floating-point `ResNet` (each parameter rounded once to the nearest Double).
+    /// The floating-point `ResNet`, each parameter rounded once to the nearest Double. Square
+    /// neurons are first rescaled by a power of two s_j (exact): `w(uᵀx + b)² = (w·s²)((u/s)ᵀx + b/s)²`
+    /// with s_j the power of two nearest the largest |u_ji|, |b_j|, so that integer rows far beyond
+    /// Double's range (fraction-free reductions of large forms) still fit; where that product
+    /// cannot be balanced the network is refused naming the neuron (design.md §4).
     public func resNet() throws -> ResNet {
         let act: QuadForm.Activation
         switch activation {
         case .square: act = .square
         case let .quadratic(a, b, c): act = .quadratic(alpha: a.doubleValue, beta: b.doubleValue, gamma: c.doubleValue)
         }
-        return try ResNet.oneHiddenLayer(activation: act, inputWeights: firstWeights.doubleMatrix, hiddenBias: firstBias.map(\.doubleValue),
-                                         outputWeights: outputWeights.map(\.doubleValue), outputBias: outputBias.doubleValue,
+        var first = firstWeights
+        var bias = firstBias
+        var output = outputWeights
+        if case .square = activation {
+            for j in 0..<hiddenNeurons {
+                let entries = first.row(j) + [bias[j]]
+                guard let largest = entries.filter({ !$0.isZero }).map(ExactNetwork.binaryExponent).max() else { continue }
+                guard largest != 0 else { continue }
+                // s = 2^largest: row entries then have exponents ≤ 0, the weight gains 2·largest.
+                let down = Rational(1, BigInt(1) << Swift.max(largest, 0))
+                let up = Rational(BigInt(1) << Swift.max(-largest, 0))
+                let scale = largest > 0 ? down : up  // 1/s
+                for i in 0..<inputWidth { first[j, i] = first[j, i] * scale }
+                bias[j] = bias[j] * scale
+                output[j] = output[j] / (scale * scale)
+            }
+        }
+        let weights = first.doubleMatrix
+        if let index = weights.entries.firstIndex(where: { !$0.isFinite }) {
+            throw NetworkError.unsupported("exact neuron \(index / Swift.max(inputWidth, 1) + 1) has a first-layer weight beyond Double's range")
+        }
+        let outputDoubles = output.map(\.doubleValue)
+        if let j = outputDoubles.firstIndex(where: { !$0.isFinite }) {
+            throw NetworkError.unsupported("exact neuron \(j + 1)'s output weight \(ExactNetwork.sizeDescription(output[j])) does not fit a Double even with its first-layer row rescaled: the function itself leaves Double's range")
+        }
+        return try ResNet.oneHiddenLayer(activation: act, inputWeights: weights, hiddenBias: bias.map(\.doubleValue),
+                                         outputWeights: outputDoubles, outputBias: outputBias.doubleValue,
                                          skip: skip.map { $0.map(\.doubleValue) })
     }
+
+    /// ⌊log₂|q|⌋ within one, from the bit widths (q ≠ 0).
+    static func binaryExponent(_ q: Rational) -> Int {
+        q.numerator.magnitude.bitWidth - q.denominator.magnitude.bitWidth
+    }
+
+    /// "about 2^e" for a message.
+    static func sizeDescription(_ q: Rational) -> String { "≈ 2^\(binaryExponent(q))" }
 
     /// The network JSON of design.md §6 with exact numbers: integers as numbers, other values as
     /// `"p/q"` strings (the network reader `Formats.network` accepts both).

@@ -220,7 +220,8 @@ public struct Verifier {
         let spectralNorm = synthesis.spectralNorm
         // The accuracy contract (design.md §5): every error, plus what the check's own rounding
         // can hide of it, within τ·scale. `u` is the unit roundoff of the check's arithmetic.
-        let accuracyLimit = synthesis.accuracy * reference.scale
+        // (plus the η-term of the rounding model: errors of underflow size are below any relative accuracy)
+        let accuracyLimit = synthesis.accuracy * reference.scale + kEta
         let u = Verifier.checkRoundoff
         var coefficientBound = 0.0
         var coefficientsAccurate = true
