@@ -52,7 +52,8 @@ public struct DistributedSynthesisReport {
 
     var plainReason: String {
         SynthesisReport.plainReason(rank: core.rank, hasLinearNullPart: core.hasLinearNullPart, nullPart: core.linearNullPartComputed,
-                                    nullNorm: core.linearNullPartNorm, boxRadius: synthesis.options.boxRadius, uncertain: nullPartUncertain)
+                                    nullNorm: core.linearNullPartNorm, boxRadius: synthesis.options.boxRadius, uncertain: nullPartUncertain,
+                                    squaresOverflow: core.plainSquaresOverflow, linear: synthesis.linear)
     }
 
     /// The distribution, for both formats.

@@ -55,12 +55,18 @@ public struct SynthesisReport: Sendable {
     public var plainReason: String {
         SynthesisReport.plainReason(rank: synthesis.rank, hasLinearNullPart: synthesis.hasLinearNullPart,
                                     nullPart: synthesis.linearNullPartComputed, nullNorm: synthesis.linearNullPartNorm,
-                                    boxRadius: synthesis.options.boxRadius, uncertain: synthesis.linearNullPartIsUncertain)
+                                    boxRadius: synthesis.options.boxRadius, uncertain: synthesis.linearNullPartIsUncertain,
+                                    squaresOverflow: synthesis.plainSquaresOverflow, linear: synthesis.form.linear)
     }
 
     /// Why a plain network of a rank-k form has the neurons it has (shared with `quadform-mpi`).
     public static func plainReason(rank k: Int, hasLinearNullPart: Bool, nullPart: [Double], nullNorm: Double,
-                                   boxRadius: Double, uncertain: Bool) -> String {
+                                   boxRadius: Double, uncertain: Bool, squaresOverflow: String? = nil, linear: [Double] = []) -> String {
+        if let squaresOverflow {
+            return "k + 2 = \(k + 2): \(squaresOverflow), so the k squares stay unshifted and two neurons carry the whole aᵀx = h·((pᵀx + r)² − (pᵀx − r)²)/(4r), p = a/h; "
+                + (hasLinearNullPart ? "a_N ≠ 0, so k + 2 is the minimum (theorem T2)"
+                   : "a ∈ range(A), so a plain network with k neurons exists in real arithmetic, but not with Double weights (use the residual network, or --exact)")
+        }
         guard hasLinearNullPart else {
             return "k = \(k): a ∈ range(A), so completing the squares absorbs the whole linear term"
         }

@@ -77,8 +77,12 @@ public struct Synthesis: Sendable {
     public let hasLinearNullPart: Bool
     /// The residual network: k square neurons plus the skip V_{0,2} = aᵀ (design.md §2).
     public let residual: ResNet
-    /// The plain network (S = ∅): k neurons, or k + 2 when a_N ≠ 0.
+    /// The plain network (S = ∅): k neurons, or k + 2 when a_N ≠ 0 (or when completing a square
+    /// overflows: `plainSquaresOverflow`).
     public let plain: ResNet
+    /// Set when completing a square overflowed a Double: the plain network then has k + 2 neurons
+    /// carrying aᵀx on the pair, and is not the minimal one when a ∈ range(A).
+    public let plainSquaresOverflow: String?
     /// The options used.
     public let options: SynthesisOptions
     /// The radius of the verification's four far sample points: 1000·R, or less for huge forms
@@ -184,6 +188,7 @@ public struct Synthesis: Sendable {
         self.hasLinearNullPart = core.hasLinearNullPart
         self.residual = core.residual
         self.plain = core.plain
+        self.plainSquaresOverflow = core.plainSquaresOverflow
         self.options = options
     }
 
@@ -265,6 +270,9 @@ public struct Synthesis: Sendable {
         public let residual: ResNet
         /// The plain network.
         public let plain: ResNet
+        /// Set when completing a square overflowed: why, and that the plain network then carries
+        /// the whole linear term on its two extra neurons (k + 2 neurons, even when a ∈ range(A)).
+        public let plainSquaresOverflow: String?
 
         /// The indices of `eigenvalues` with |λ| above `tolerance` (kept, at most `maximumRank` of
         /// them) and the others (dropped), each by decreasing |λ|.
@@ -322,6 +330,7 @@ public struct Synthesis: Sendable {
             let hasNull = nullNorm > nullTolerance || roundingRatio > 1
 
             let lambdas = kept.map { eigenvalues[$0] }
+            var overflowNote: String?
             let residual = try ResNet.oneHiddenLayer(inputWeights: keptRows, hiddenBias: [Double](repeating: 0, count: k),
                                                      outputWeights: lambdas, outputBias: constant, skip: linear)
 
@@ -329,14 +338,23 @@ public struct Synthesis: Sendable {
             let betas = (0..<k).map { projections[$0] / (2 * lambdas[$0]) }
             var outputBias = constant
             for i in 0..<k { outputBias -= lambdas[i] * betas[i] * betas[i] }
-            if let i = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0) {
-                throw SynthesisError.overflow("completing the square overflows: β = q_iᵀa / (2λ_i) with λ_i = \(lambdas[i]) and q_iᵀa = \(projections[i]) gives λ_i β² beyond the largest Double; the linear term is too large for this eigenvalue (raise --rank-tolerance or rescale the form)")
-            }
+            // When a completed square overflows a Double (tiny λ_i, large q_iᵀa), the residual network
+            // still stands; the plain one then keeps the squares unshifted and carries the whole
+            // linear term aᵀx on the two-neuron pair: k + 2 neurons, exact (design.md §2).
+            let overflowing = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0)
             var plainBias = betas
             var plainWeights = lambdas
             var plainRows = keptRows
-            if hasNull {
-                let (direction, weight, offset) = Synthesis.nullNeuronParameters(nullPart: nullPart, norm: nullNorm, boxRadius: options.boxRadius)
+            var pairVector = nullPart, pairNorm = nullNorm
+            if let i = overflowing {
+                overflowNote = "completing the square overflows a Double (β = q_iᵀa/(2λ_i) with λ_i = \(lambdas[i]), q_iᵀa = \(projections[i]))"
+                plainBias = [Double](repeating: 0, count: k)
+                outputBias = constant
+                pairVector = linear
+                pairNorm = linearNorm
+            }
+            if hasNull || overflowing != nil {
+                let (direction, weight, offset) = Synthesis.nullNeuronParameters(nullPart: pairVector, norm: pairNorm, boxRadius: options.boxRadius)
                 plainRows = Matrix(rows: k + 2, columns: n, entries: keptRowEntries + direction + direction)
                 plainBias += [offset, -offset]
                 plainWeights += [weight, -weight]
@@ -360,6 +378,7 @@ public struct Synthesis: Sendable {
             self.hasLinearNullPart = hasNull
             self.residual = residual
             self.plain = plain
+            self.plainSquaresOverflow = overflowNote
         }
     }
 

@@ -95,7 +95,7 @@ public struct NeuronCountProof: Sendable {
         } else {
             p.append("T2 does not apply (a ∈ range(A)): completing the squares absorbs the linear term, and T1's bound k is attained by the plain network too.")
         }
-        let decided = rankClear && !s.linearNullPartIsUncertain && v.status == .passed
+        let decided = rankClear && !s.linearNullPartIsUncertain && v.status == .passed && (s.plainSquaresOverflow == nil || s.hasLinearNullPart)
         if decided {
             p.append(Self.conclusion(k: k, hasNull: s.hasLinearNullPart))
         } else {
@@ -103,6 +103,7 @@ public struct NeuronCountProof: Sendable {
             if !rankClear { reasons.append("the rank is ill-determined (gap under 10³)") }
             if s.linearNullPartIsUncertain { reasons.append("a_N ≠ 0 is within rounding uncertainty") }
             if v.status != .passed { reasons.append("the networks are \(v.status.rawValue), not verified equal to f") }
+            if let overflow = s.plainSquaresOverflow { reasons.append(overflow + ": the plain network shown has k + 2 neurons") }
             p.append("No conclusion: " + reasons.joined(separator: "; ") + ". The counts k = \(k) (residual) and \(s.plain.hiddenNeurons) (plain) are what this decomposition gives, not proved minima. "
                      + "To decide: --exact for rational input (exact rank and a_N), or a --rank-tolerance justified by how the matrix was obtained.")
         }
