@@ -107,7 +107,6 @@ struct CommandLineBadInputTests {
         (["synth", "x^123456789012345678901234567890"], "too large"),
         (["synth", String(repeating: "(", count: 40_000) + "x" + String(repeating: ")", count: 40_000)], "nests deeper than"),
         (["synth", "1e308*x^2 + y"], "the largest Double (1.8e308)"),
-        (["synth", "1e-200*x^2 + 1e100*x"], "completing the square overflows"),
         (["synth", "--random", "4", "--rank", "0", "--box", "1e300"], "the largest Double (1.8e308)"),
         (["synth", "x^2 +\n y $"], "unexpected character '$'"),
         (["synth", "x\u{7}"], "control character U+0007"),

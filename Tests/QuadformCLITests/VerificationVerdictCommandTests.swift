@@ -66,4 +66,42 @@ struct VerificationVerdictCommandTests {
         let clear = NeuronCountProof(report: try SynthesisReport(synthesis: Synthesis(form: ExpressionParser.form("x^2 + 3*x*y + y^2 + z"))))
         #expect(clear.holds && clear.text.contains("Conclusion:"))
     }
+
+    @Test("A skew part of 1e20 in M: k = 2 and PASSED; prove's residual minimum is 2 (issue 22)")
+    func skewPartCommandLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skew-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("skew.json").path
+        try Data(#"{"quadratic": [[1, 1e20], [-1e20, 1]]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        let run = try BuiltExecutable.quadform(["synth", "--input", path])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("k = 2"))
+        #expect(run.stdout.contains("verification        PASSED"))
+        let proof = try BuiltExecutable.quadform(["prove", "--input", path, "--format", "json"])
+        #expect(proof.stdout.contains("\"residual_minimum\": 2") || proof.stdout.contains("\"residual_minimum\":2"), "\(proof.stdout.prefix(400))")
+    }
+
+    @Test("1e-8·x² + x: the plain network is ILL_CONDITIONED, exit 1 with the way out; --accuracy 1e-6 passes it")
+    func illConditionedCommandLine() throws {
+        let run = try BuiltExecutable.quadform(["synth", "1e-8*x^2 + x"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("verification        ILL_CONDITIONED"))
+        #expect(run.stdout.contains("use the residual network"))
+        #expect(run.stderr.contains("ILL_CONDITIONED"))
+        let json = try BuiltExecutable.quadform(["synth", "1e-8*x^2 + x", "--format", "json"])
+        #expect(json.stdout.contains("\"status\": \"ill_conditioned\"") || json.stdout.contains("\"status\":\"ill_conditioned\""))
+        let loose = try BuiltExecutable.quadform(["synth", "1e-8*x^2 + x", "--accuracy", "1e-6"])
+        #expect(loose.status == 0, "\(loose.stdout)")
+        let bad = try BuiltExecutable.quadform(["synth", "x^2", "--accuracy", "0"])
+        #expect(bad.status == 2 && bad.stderr.contains("--accuracy"))
+    }
+
+    @Test("A completed square that overflows: exit 0, the residual network, a k + 2 plain one that says why")
+    func overflowingSquareCommandLine() throws {
+        let run = try BuiltExecutable.quadform(["synth", "1e-200*x^2 + 1e100*x"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("completing the square overflows"))
+        #expect(run.stdout.contains("plain network       3 square neurons"))
+    }
 }

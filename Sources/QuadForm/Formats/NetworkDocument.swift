@@ -79,7 +79,12 @@ public enum NetworkDocument {
         let (json, path) = try networkJSON(in: value, name: name, member: member)
         do {
             return try Formats.network(from: json, name: name)
-        } catch let error as JSONError where !path.isEmpty {
+        } catch let error as JSONError {
+            // An exact network (synth --exact, extract --exact) whose integer rows or rational
+            // weights leave Double's range one by one: read it exactly and round it after
+            // rescaling each neuron (`ExactNetwork.resNet()`); the first error stands otherwise.
+            if let exact = try? ExactNetwork.from(json: json, name: name), let rounded = try? exact.resNet() { return rounded }
+            if path.isEmpty { throw error }
             throw JSONError(location: prefixed(error.location, name: name, path: path), message: error.message)
         }
     }
