@@ -118,6 +118,15 @@ public struct ExtractionReport: Sendable {
             && agreement.worstRatio <= 1
     }
 
+    /// The verdict (design.md §5): the minimal networks' against f, FAILED when the original does
+    /// not expand to f within its rounding or disagrees with the minimal networks.
+    public var status: VerificationStatus {
+        if let exact { return exact.passed && (exactAgreement ?? false) ? .passed : .failed }
+        guard let synthesis, let originalCheck, let agreement else { return .failed }
+        guard originalCheck.withinRounding, agreement.worstRatio <= 1 else { return .failed }
+        return synthesis.status
+    }
+
     /// k.
     public var rank: Int { exact?.synthesis.rank ?? synthesis!.synthesis.rank }
     /// Neurons of the minimal residual network.
@@ -135,7 +144,7 @@ public struct ExtractionReport: Sendable {
         out += ", \(original.precision.rawValue) weights\n"
         out += "it computes a quadratic of rank \(rank)\n"
         out += "a residual network with \(residualNeurons) neuron\(residualNeurons == 1 ? "" : "s") (plain: \(plainNeurons)) computes the same function"
-        out += passed ? ", verified against the original\n" : "; VERIFICATION FAILED (see below)\n"
+        out += passed ? ", verified against the original\n" : "; verification \(status.rawValue) (see below)\n"
         return out
     }
 
@@ -198,7 +207,8 @@ public struct ExtractionReport: Sendable {
         if let exactAgreement { originalMembers.append(("exact_agreement", .bool(exactAgreement))) }
         originalMembers.append(("network", Formats.networkJSON(net)))
         members.insert(("passed", .bool(passed)), at: 0)
-        members.insert(("original", .object(originalMembers)), at: 1)
+        members.insert(("status", .string(status.jsonName)), at: 1)
+        members.insert(("original", .object(originalMembers)), at: 2)
         return .object(members)
     }
 }

@@ -129,7 +129,11 @@ function render(r, body) {
   $("residual-count").textContent = rn + " square neuron" + (rn === 1 ? "" : "s") + " + linear skip (k)";
   $("plain-count").textContent = pn + " square neuron" + (pn === 1 ? "" : "s") + (r.linear_in_range ? " (k)" : " (k + 2)");
   $("reason").textContent = r.plain.reason;
-  $("verdict").textContent = r.verification.passed ? "verified ✓" : "verification FAILED";
+  // The verdicts of design.md §5, as the command line prints them.
+  const status = r.verification.status || (r.verification.passed ? "passed" : "failed");
+  $("verdict").textContent = r.verification.passed ? "verified ✓"
+    : status === "ill_conditioned" ? "ILL_CONDITIONED: f in real arithmetic, but not within τ of f in floating point"
+    : "verification " + status.toUpperCase();
   $("verdict").className = "verdict " + (r.verification.passed ? "pass" : "fail");
 
   $("formula").textContent = "variables: " + r.variables.join(", ") + " (n = " + n + ")";
@@ -189,7 +193,7 @@ function renderVerification(r, exact) {
     $("approximate").hidden = true;
     return;
   }
-  ["network", "neurons", "coefficient error", "tolerance", "sample error (" + v.points + " points, |x_i| ≤ " + text(v.box_radius) + ")", "tolerance", "passed"]
+  ["network", "neurons", "coefficient error", "tolerance", "sample error (" + v.points + " points, |x_i| ≤ " + text(v.box_radius) + ")", "tolerance", "error / τ·scale", "verdict"]
     .forEach((h) => { const c = document.createElement("th"); c.textContent = h; header.appendChild(c); });
   [["residual", v.residual], ["plain", v.plain]].forEach(([name, check]) => {
     const row = t.insertRow();
@@ -199,7 +203,9 @@ function renderVerification(r, exact) {
     row.insertCell().textContent = text(check.coefficient_tolerance);
     row.insertCell().textContent = text(check.sample_error);
     row.insertCell().textContent = text(check.sample_tolerance);
-    const c = row.insertCell(); c.textContent = check.passed ? "yes ✓" : "NO"; c.className = check.passed ? "pass" : "fail";
+    const limit = Number(check.accuracy) * Number(check.scale);
+    row.insertCell().textContent = limit > 0 ? text(Number(check.coefficient_error_bound) / limit) : "–";
+    const c = row.insertCell(); c.textContent = check.passed ? "PASSED ✓" : String(check.status).toUpperCase(); c.className = check.passed ? "pass" : "fail";
   });
   const a = r.plain_approximate;
   $("approximate").hidden = !a;
