@@ -4,8 +4,15 @@ import PackageDescription
 let package = Package(
     name: "quadform",
     products: [
+        // Everything: the core, the reports and the interop formats (`import QuadForm`).
         .library(name: "QuadForm", targets: ["QuadForm"]),
+        // The mathematics alone: forms, synthesis, verification, exact mode, the JSON formats.
+        // No SwiftProtobuf, no HTTP server.
+        .library(name: "QuadFormCore", targets: ["QuadFormCore"]),
+        .library(name: "QuadFormReports", targets: ["QuadFormReports"]),
+        .library(name: "QuadFormInterop", targets: ["QuadFormInterop"]),
         .executable(name: "quadform", targets: ["quadform"]),
+        .executable(name: "quadform-explorer", targets: ["quadform-explorer"]),
         .executable(name: "quadform-mpi", targets: ["quadform-mpi"]),
     ],
     dependencies: [
@@ -13,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
         // The HTTP server of `quadform serve` (docs/serve.md: chosen over Hummingbird for build time).
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
-        // `swift package generate-documentation --target QuadForm` (DocC; build-time only).
+        // `swift package generate-documentation --target QuadFormCore` (DocC; build-time only).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
@@ -35,14 +42,58 @@ let package = Package(
             dependencies: ["CScaLAPACK"],
             path: "Sources/CQuadFormMPI"
         ),
+        // The layers, each a build error to break (design.md §8): core ← reports ← interop ← explorer.
+        .target(
+            name: "QuadFormCore",
+            dependencies: [
+                "CLapacke",
+                "CGMP",
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
+        .target(
+            name: "QuadFormReports",
+            dependencies: ["QuadFormCore"]
+        ),
+        .target(
+            name: "QuadFormInterop",
+            dependencies: [
+                "QuadFormCore",
+                "QuadFormReports",
+                "ONNXProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // `import QuadForm`: the three library layers re-exported.
+        .target(
+            name: "QuadForm",
+            dependencies: ["QuadFormCore", "QuadFormReports", "QuadFormInterop"]
+        ),
+        // The explorer page: its API routing and the FlyingFox server (docs/serve.md).
+        .target(
+            name: "QuadFormExplorer",
+            dependencies: [
+                "QuadFormCore",
+                "QuadFormReports",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
+            resources: [
+                .embedInCode("Page/index.html"),
+                .embedInCode("Page/explorer.css"),
+                .embedInCode("Page/explorer.js"),
+            ]
+        ),
         .target(
             name: "QuadFormMPI",
-            dependencies: ["QuadForm", "CQuadFormMPI", "CLapacke"]
+            dependencies: ["QuadFormCore", "QuadFormReports", "QuadFormInterop", "CQuadFormMPI", "CLapacke"]
         ),
         .executableTarget(
             name: "quadform-mpi",
             dependencies: [
-                "QuadForm",
+                "QuadFormCore",
+                "QuadFormReports",
+                "QuadFormInterop",
                 "QuadFormMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -59,36 +110,25 @@ let package = Package(
             name: "ONNXProto",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .target(
-            name: "QuadForm",
-            dependencies: [
-                "CLapacke",
-                "CGMP",
-                "ONNXProto",
-                .product(name: "BigInt", package: "BigInt"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
-        ),
-        .target(
-            name: "QuadformServer",
-            dependencies: [
-                "QuadForm",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-                .product(name: "FlyingSocks", package: "FlyingFox"),
-            ],
-            resources: [
-                .embedInCode("Page/index.html"),
-                .embedInCode("Page/explorer.css"),
-                .embedInCode("Page/explorer.js"),
-            ]
-        ),
+        // The command line. It does not link the HTTP stack: `quadform serve` runs quadform-explorer.
         .executableTarget(
             name: "quadform",
             dependencies: [
-                "QuadForm",
-                "QuadformServer",
+                "QuadFormCore",
+                "QuadFormReports",
+                "QuadFormInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The explorer server (`quadform serve` execs it; it can also be run by itself).
+        .executableTarget(
+            name: "quadform-explorer",
+            dependencies: [
+                "QuadFormCore",
+                "QuadFormExplorer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/quadform-explorer"
         ),
         // GMP against attaswift/BigInt on the arithmetic of exact mode (docs/performance.md).
         .executableTarget(
@@ -96,21 +136,35 @@ let package = Package(
             dependencies: ["CGMP", .product(name: "BigInt", package: "BigInt")],
             path: "Sources/exact-arithmetic-bench"
         ),
-        // Unit tests of the library, by pipeline stage (Tests/QuadFormTests/<Stage>/).
+        // Unit tests, one target per library layer (Tests/<Target>/<Stage>/).
         .testTarget(
-            name: "QuadFormTests",
-            dependencies: ["QuadForm", "QuadformTestSupport", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            name: "QuadFormCoreTests",
+            dependencies: ["QuadFormCore", "QuadFormTestSupport"]
         ),
-        // End-to-end tests: the built executable and the notebooks.
         .testTarget(
-            name: "QuadformCLITests",
-            dependencies: ["quadform", "QuadForm", "QuadformTestSupport", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            name: "QuadFormReportsTests",
+            dependencies: ["QuadFormCore", "QuadFormReports", "QuadFormTestSupport"]
         ),
-        // Helpers both test targets use (scratch folders, .npy bytes, an XML element collector).
+        .testTarget(
+            name: "QuadFormInteropTests",
+            dependencies: ["QuadFormCore", "QuadFormReports", "QuadFormInterop", "QuadFormTestSupport", "ONNXProto",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .testTarget(
+            name: "QuadFormExplorerTests",
+            dependencies: ["QuadFormCore", "QuadFormReports", "QuadFormExplorer", "QuadFormTestSupport"]
+        ),
+        // End-to-end tests: the built executables and the notebooks.
+        .testTarget(
+            name: "QuadFormCLITests",
+            dependencies: ["quadform", "quadform-explorer", "QuadForm", "QuadFormTestSupport", "ONNXProto",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Helpers the test targets share (scratch folders, .npy bytes, an XML element collector).
         .target(
-            name: "QuadformTestSupport",
-            dependencies: ["QuadForm"],
-            path: "Tests/QuadformTestSupport"
+            name: "QuadFormTestSupport",
+            dependencies: ["QuadFormCore"],
+            path: "Tests/QuadFormTestSupport"
         ),
     ],
     swiftLanguageModes: [.v6]

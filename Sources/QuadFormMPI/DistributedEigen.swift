@@ -1,6 +1,8 @@
 import Foundation
 import CQuadFormMPI
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 /// The ScaLAPACK eigendecomposition of a distributed symmetric matrix (design.md §2 with
 /// docs/distributed.md): `pdsyevd` for all eigenpairs, or `pdsyevr` — all eigenpairs, or the

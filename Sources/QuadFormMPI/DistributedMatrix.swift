@@ -1,7 +1,9 @@
 import Foundation
 import CQuadFormMPI
 import CLapacke
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 /// An m × n matrix distributed 2-D block-cyclically over a `ProcessGrid` in square blocks of nb
 /// (ScaLAPACK's layout; docs/distributed.md): this process holds its local part, column-major

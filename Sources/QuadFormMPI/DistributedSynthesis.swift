@@ -1,7 +1,9 @@
 import Foundation
 import CQuadFormMPI
 import CLapacke
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 /// `quadform synth` for a `.npy` form over MPI (docs/distributed.md): the matrix is read, made
 /// symmetric, checked and decomposed block-cyclically by ScaLAPACK on all processes; the kept

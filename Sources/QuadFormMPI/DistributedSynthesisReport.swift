@@ -1,5 +1,7 @@
 import Foundation
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 /// The report of `quadform-mpi synth`: the keys and lines of `quadform synth`'s `SynthesisReport`
 /// (JSON for tools, text for people), from a `DistributedSynthesis` on process 0. Members that
@@ -142,7 +144,7 @@ public struct DistributedSynthesisReport {
     public var text: String {
         let s = synthesis, c = core, v = verification
         let n = s.dimension
-        let fmt = SynthesisReport.fmt
+        let fmt = NumberFormat.short
         var out = ""
         func line(_ label: String, _ value: String) {
             out += label.padding(toLength: 20, withPad: " ", startingAt: 0) + value + "\n"

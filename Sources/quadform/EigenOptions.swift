@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 /// The eigendecomposition options of `synth`, `spectrum` and `prove` (design.md §3): the LAPACKE
 /// driver and the rank tolerance.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(

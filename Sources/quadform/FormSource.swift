@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 /// The ways to give a form (design.md §6), shared by `synth`, `spectrum` and `prove`: an
 /// EXPRESSION, `--input FILE`, `--quadratic A.npy`, or `--random N --rank K --seed S`, with the

@@ -1,5 +1,7 @@
 import Foundation
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 /// The `--at` syntax of `quadform eval`: `5`, `1,2,3` or `1,2;3,4`.
 enum PointList {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import QuadForm
-import QuadformServer
+import QuadFormCore
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,32 +28,47 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let server = ExplorerServer(host: host, port: UInt16(port))
-        Task {
-            do {
-                try await server.run { url in
-                    try? StandardOutput.write("quadform explorer: \(url)\n")
-                }
-            } catch {
-                printError(describe(error))
-                Foundation.exit(2)
-            }
-        }
-        dispatchMain()
+        // The server is its own executable, so that quadform itself never loads the HTTP stack
+        // (FlyingFox, FoundationNetworking): replace this process with it.
+        let explorer = try ExplorerExecutable.locate()
+        let arguments = [explorer, "--port", String(port), "--host", host]
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        execv(explorer, cArguments)
+        throw ExplorerExecutable.Failure.cannotRun(path: explorer, reason: String(cString: strerror(errno)))
     }
 }
 
-/// The child process of `quadform serve` that answers one exact-mode request (ExplorerWorker):
-/// not for people, hidden from the help.
-struct ExplorerWorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: ExplorerWorker.subcommand,
-        abstract: "Answer one explorer request read from standard input (used by quadform serve).",
-        shouldDisplay: false
-    )
+/// Finds `quadform-explorer`, the server `quadform serve` runs: beside this executable (as
+/// `swift build` and scripts/install.sh place it), else on PATH.
+enum ExplorerExecutable {
+    /// Why the server could not be started.
+    enum Failure: Error, CustomStringConvertible {
+        case notFound(searched: [String])
+        case cannotRun(path: String, reason: String)
 
-    @Argument(help: "HTTP method.") var method: String
-    @Argument(help: "Route.") var path: String
+        var description: String {
+            switch self {
+            case let .notFound(searched):
+                return "quadform serve runs the quadform-explorer executable, which is not installed (looked in \(searched.joined(separator: ", "))); scripts/install.sh installs it beside quadform"
+            case let .cannotRun(path, reason):
+                return "cannot run \(path): \(reason)"
+            }
+        }
+    }
 
-    func run() throws { ExplorerWorker.answer(method: method, path: path) }
+    static let name = "quadform-explorer"
+
+    static func locate() throws -> String {
+        var searched: [String] = []
+        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let beside = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
+        searched.append(URL(fileURLWithPath: beside).deletingLastPathComponent().path)
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) where !folder.isEmpty {
+            let candidate = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            searched.append(folder)
+        }
+        throw Failure.notFound(searched: searched)
+    }
 }

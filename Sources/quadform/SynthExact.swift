@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import QuadForm
+import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 
 extension Synth {
     /// `synth --exact`: parse exactly, synthesize in rational arithmetic, print the exact report.

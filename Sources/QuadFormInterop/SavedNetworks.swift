@@ -1,0 +1,87 @@
+import QuadFormCore
+import QuadFormReports
+import Foundation
+
+/// The networks `synth --save-networks FILE` writes (design.md §2, §6): `residual`, `plain`, and
+/// with `--activation` also `quadratic_activation.residual` and `quadratic_activation.plain`.
+///
+/// A name ending `.json` gets a `NetworkDocument` (each network under `NAME.network`; exact
+/// networks keep their rational weights as `"p/q"` strings), which `quadform eval --network NAME`
+/// and `NetworkDocument.readNetwork` read back. A name ending `.onnx` gets one ONNX model with an
+/// output per network, named NAME (`ONNXModel`); `.safetensors` the tensors of every network
+/// under the prefix `NAME.` (`Safetensors`); exact weights are rounded once to Double in both.
+/// Any other name gets a NumPy `.npz` archive with
+/// the arrays of `Npz.arrays(of:prefix:)` under the prefix NAME with `.` written `_`
+/// (`residual_W1`, …, `quadratic_activation_plain_B2`); exact weights are rounded once to Double.
+public enum SavedNetworks {
+    /// Whether `path` gets the JSON document rather than the `.npz` archive.
+    public static func isJSON(_ path: String) -> Bool { path.lowercased().hasSuffix(".json") }
+
+    /// The networks of a floating-point synthesis report, by name, in the order written.
+    public static func networks(of report: SynthesisReport) -> [(name: String, network: ResNet)] {
+        var list: [(name: String, network: ResNet)] = [("residual", report.synthesis.residual), ("plain", report.synthesis.plain)]
+        if let q = report.quadraticActivation {
+            list += [("quadratic_activation.residual", q.residual), ("quadratic_activation.plain", q.plain)]
+        }
+        return list
+    }
+
+    /// The networks of an exact synthesis report, by name, in the order written.
+    public static func networks(of report: ExactSynthesisReport) -> [(name: String, network: ExactNetwork)] {
+        var list: [(name: String, network: ExactNetwork)] = [("residual", report.synthesis.residual), ("plain", report.synthesis.plain)]
+        if let q = report.quadraticActivation {
+            list += [("quadratic_activation.residual", q.residual), ("quadratic_activation.plain", q.plain)]
+        }
+        return list
+    }
+
+    /// The `.npz` arrays of named networks: prefix = name with `.` as `_`.
+    public static func npzArrays(_ networks: [(name: String, network: ResNet)]) -> [NpzArray] {
+        networks.flatMap { Npz.arrays(of: $0.network, prefix: $0.name.replacingOccurrences(of: ".", with: "_")) }
+    }
+
+    /// Writes the networks of `report` to `path` (atomically): JSON document or `.npz` by the name.
+    public static func write(_ report: SynthesisReport, to path: String, float32: Bool = false) throws {
+        let list = networks(of: report)
+        let options = NetworkWriteOptions(float32: float32, variables: report.synthesis.form.variables,
+                                          source: "quadform synth: f(x) = " + SynthesisReport.formula(of: report.synthesis.form))
+        if try writeInterchange(list, to: path, options: options) { return }
+        if isJSON(path) {
+            try OutputFile.write(JSONWriter.write(NetworkDocument.json(networks: list.map { ($0.name, Formats.networkJSON($0.network)) })), to: path)
+        } else {
+            try Npz.write(npzArrays(list), to: path)
+        }
+    }
+
+    /// Writes the exact networks of `report` to `path` (atomically): JSON with rational weights, or
+    /// `.npz` with each weight rounded once to Double.
+    public static func write(_ report: ExactSynthesisReport, to path: String, float32: Bool = false) throws {
+        let list = networks(of: report)
+        let options = NetworkWriteOptions(float32: float32, variables: report.synthesis.form.variables,
+                                          source: "quadform synth --exact: f(x) = " + report.synthesis.form.formula)
+        if path.lowercased().hasSuffix(".onnx") || path.lowercased().hasSuffix(".safetensors") {
+            _ = try writeInterchange(try list.map { ($0.name, try $0.network.resNet()) }, to: path, options: options)
+            return
+        }
+        if isJSON(path) {
+            try OutputFile.write(JSONWriter.write(NetworkDocument.json(networks: list.map { ($0.name, $0.network.json) })), to: path)
+        } else {
+            try Npz.write(npzArrays(try list.map { ($0.name, try $0.network.resNet()) }), to: path)
+        }
+    }
+
+    /// Writes `networks` as one ONNX model (an output per network) or one safetensors file (a
+    /// prefix per network) when `path` ends `.onnx` or `.safetensors`; false for other names.
+    static func writeInterchange(_ networks: [(name: String, network: ResNet)], to path: String, options: NetworkWriteOptions) throws -> Bool {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".onnx") {
+            try OutputFile.write(ONNXModel.encode(networks.map { ($0.name, $0.network) }, options: options), to: path)
+            return true
+        }
+        if lower.hasSuffix(".safetensors") {
+            try OutputFile.write(Safetensors.encode(networks.map { ($0.name, $0.network) }, variables: options.variables, source: options.source), to: path)
+            return true
+        }
+        return false
+    }
+}
