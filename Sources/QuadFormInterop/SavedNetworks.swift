@@ -70,6 +70,40 @@ public enum SavedNetworks {
         }
     }
 
+    /// The floating-point check (design.md §5's accuracy contract) of exact networks as a Double
+    /// format stores them: each network rounded to Double (`ExactNetwork.resNet()`) and verified
+    /// against f with its coefficients rounded once. The exact networks equal f; their Double
+    /// copies can still miss it by far more than τ when they complete squares with tiny pivots.
+    /// Returns the checks that are not PASSED, by name (empty when every copy is faithful).
+    public static func roundedChecks(of networks: [(name: String, network: ExactNetwork)], form: ExactForm) throws -> [(name: String, check: NetworkCheck)] {
+        let n = form.dimension
+        let a = form.symmetricMatrix.doubleMatrix
+        let floating = try QuadraticForm(variables: form.variables, constant: form.constant.doubleValue,
+                                         linear: form.linear.map(\.doubleValue), quadratic: a)
+        let options = SynthesisOptions()
+        let rounded = try networks.map { ($0.name, try $0.network.resNet()) }
+        var failing: [(name: String, check: NetworkCheck)] = []
+        for (name, net) in rounded {
+            // ‖A‖_F ≥ max|λ| stands in for the spectral norm in the rounding model (no eigensolve).
+            let subject = VerificationSubject(dimension: n, constant: floating.constant, linear: floating.linear,
+                                              spectralNorm: a.frobeniusNorm, quadraticMaxEntry: a.maxAbsEntry,
+                                              droppedEigenvalueSum: 0, unitRoundoff: Double.ulpOfOne,
+                                              accuracy: Verifier.defaultAccuracy, options: options, symmetricMatrix: a,
+                                              residual: net, plain: net)
+            let check = try Verifier(subject: subject).check(net, name: name, points: Verifier.samplePoints(for: subject))
+            if check.status != .passed { failing.append((name, check)) }
+        }
+        return failing
+    }
+
+    /// The message for exact networks whose Double copies in `path` miss the accuracy contract.
+    public static func roundedCheckMessage(_ failing: [(name: String, check: NetworkCheck)], path: String) -> String {
+        let names = failing.map { "\($0.name) (\($0.check.status.rawValue), up to \(NumberFormat.short($0.check.accuracy.worstRatio))× τ·scale)" }
+        return "wrote \(path), but its Double weights of " + names.joined(separator: ", ")
+            + " do not compute f to the accuracy τ = \(NumberFormat.short(Verifier.defaultAccuracy)) of its scale: the exact networks do (see the report); "
+            + "save to .json to keep their rational weights, or use the residual network"
+    }
+
     /// Writes `networks` as one ONNX model (an output per network) or one safetensors file (a
     /// prefix per network) when `path` ends `.onnx` or `.safetensors`; false for other names.
     static func writeInterchange(_ networks: [(name: String, network: ResNet)], to path: String, options: NetworkWriteOptions) throws -> Bool {

@@ -79,14 +79,22 @@ struct Extract: ParsableCommand {
         case .text: data = Data(extraction.text.utf8)
         case .json: data = Data(JSONWriter.write(extraction.json).utf8)
         }
+        var roundedFailures: [(name: String, check: NetworkCheck)] = []
         if let saveNetworks {
             let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exact!.synthesis.residual.resNet()
             let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exact!.synthesis.plain.resNet()
+            if let exact = extraction.exact {
+                roundedFailures = try SavedNetworks.roundedChecks(of: [("residual", exact.synthesis.residual), ("plain", exact.synthesis.plain)],
+                                                                  form: exact.synthesis.form)
+            }
             try NetworkFile.write(networks: [("residual", residual), ("plain", plain)], to: saveNetworks,
                                   options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
                                                                source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent)"))
         }
         try emit(data, to: report.output)
         if let message = extraction.status.failureMessage { throw CheckFailed(message: message) }
+        if let saveNetworks, !roundedFailures.isEmpty {
+            throw CheckFailed(message: SavedNetworks.roundedCheckMessage(roundedFailures, path: saveNetworks))
+        }
     }
 }

@@ -25,13 +25,20 @@ extension Synth {
         clock.mark("report (\(format.rawValue))")
         try emit(text, to: output)
         clock.mark("write report")
+        var roundedFailures: [(name: String, check: NetworkCheck)] = []
         if let saveNetworks {
             try SavedNetworks.write(report, to: saveNetworks)
+            if !SavedNetworks.isJSON(saveNetworks) {
+                roundedFailures = try SavedNetworks.roundedChecks(of: SavedNetworks.networks(of: report), form: report.synthesis.form)
+            }
             clock.mark("write \(saveNetworks)")
         }
         if timings { FileHandle.standardError.write(Data(clock.summary.utf8)) }
         if !report.passed {
             throw CheckFailed(message: "exact verification failed: a network does not equal the form (see the report)")
+        }
+        if let saveNetworks, !roundedFailures.isEmpty {
+            throw CheckFailed(message: SavedNetworks.roundedCheckMessage(roundedFailures, path: saveNetworks))
         }
     }
 }

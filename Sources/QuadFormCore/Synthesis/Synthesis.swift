@@ -38,51 +38,54 @@ public struct SynthesisOptions: Sendable {
 public struct Synthesis: Sendable {
     /// The input form.
     public let form: QuadraticForm
+    /// What the synthesis derived from the eigenvalues (rank, a_N, both networks): `Core`, the same
+    /// value `quadform-mpi` computes from ScaLAPACK's decomposition.
+    public let core: Core
     /// `A = (M + Mᵀ)/2`.
     public let symmetricMatrix: Matrix
     /// `A = QΛQᵀ` from LAPACKE.
     public let eigen: SymmetricEigendecomposition
     /// The rank tolerance used: eigenvalues with |λ| ≤ it are dropped.
-    public let rankTolerance: Double
+    public var rankTolerance: Double { core.rankTolerance }
     /// Whether `rankTolerance` was the default `max(n,1) · ε · max|λ|`.
     public let rankToleranceIsDefault: Bool
     /// k, the numerical rank of A.
-    public let rank: Int
+    public var rank: Int { core.rank }
     /// Indices (into `eigen.eigenvalues`) of the kept eigenpairs, by decreasing |λ|.
-    public let keptIndices: [Int]
+    public var keptIndices: [Int] { core.keptIndices }
     /// Smallest kept |λ| (nil when k = 0).
-    public let smallestKept: Double?
+    public var smallestKept: Double? { core.smallestKept }
     /// Largest dropped |λ| (nil when k = n).
-    public let largestDropped: Double?
+    public var largestDropped: Double? { core.largestDropped }
     /// `Σ |λ_dropped|`: dropping them changes f by at most this times ‖x‖² (design.md §5).
-    public let droppedEigenvalueSum: Double
+    public var droppedEigenvalueSum: Double { core.droppedEigenvalueSum }
     /// `a_R = P a`, the part of the linear term in range(A).
-    public let linearRangePart: [Double]
+    public var linearRangePart: [Double] { core.linearRangePart }
     /// `a_N = (I − P) a` as computed, before the tolerance test.
-    public let linearNullPartComputed: [Double]
+    public var linearNullPartComputed: [Double] { core.linearNullPartComputed }
     /// ‖a_N‖ as computed.
-    public let linearNullPartNorm: Double
+    public var linearNullPartNorm: Double { core.linearNullPartNorm }
     /// How far the computed range(A) can be tilted by rounding, as a bound on the a_N it can fake:
     /// `10·max(n,1)·ε·‖a‖·max|λ|/gap` (Davis–Kahan, gap = smallest kept − largest dropped |λ|).
     /// Above it a_N ≠ 0 for certain (theorem T2's hypothesis holds).
-    public let linearNullPartTolerance: Double
+    public var linearNullPartTolerance: Double { core.linearNullPartTolerance }
     /// `max_i |a_N,i| / (3t_i/4)`, with t_i the verification's tolerance for the linear coefficient
     /// a_i of the k-neuron plain network (design.md §5; the last quarter is left for the rounding of
     /// the network's own expansion): above 1, leaving a_N out would make that
     /// network miss f by more than rounding, so the plain network takes the two a_N neurons even
     /// when ‖a_N‖ is under `linearNullPartTolerance` (it then equals f, but k + 2 is not proved minimal).
-    public let linearNullPartRoundingRatio: Double
+    public var linearNullPartRoundingRatio: Double { core.linearNullPartRoundingRatio }
     /// Whether the plain network carries a_N (k + 2 neurons): ‖a_N‖ exceeds
     /// `linearNullPartTolerance`, or `linearNullPartRoundingRatio` exceeds 1.
-    public let hasLinearNullPart: Bool
+    public var hasLinearNullPart: Bool { core.hasLinearNullPart }
     /// The residual network: k square neurons plus the skip V_{0,2} = aᵀ (design.md §2).
-    public let residual: ResNet
+    public var residual: ResNet { core.residual }
     /// The plain network (S = ∅): k neurons, or k + 2 when a_N ≠ 0 (or when completing a square
     /// overflows: `plainSquaresOverflow`).
-    public let plain: ResNet
+    public var plain: ResNet { core.plain }
     /// Set when completing a square overflowed a Double: the plain network then has k + 2 neurons
     /// carrying aᵀx on the pair, and is not the minimal one when a ∈ range(A).
-    public let plainSquaresOverflow: String?
+    public var plainSquaresOverflow: String? { core.plainSquaresOverflow }
     /// The options used.
     public let options: SynthesisOptions
     /// The radius of the verification's four far sample points: 1000·R, or less for huge forms
@@ -110,18 +113,11 @@ public struct Synthesis: Sendable {
     /// The unit roundoff the tolerances use: Double's ε, or the input's coarser ε (float32).
     public var unitRoundoff: Double { max(Double.ulpOfOne, form.precision.epsilon) }
 
-    /// Whether the numerical rank is ill-determined: the kept and dropped eigenvalues are within a
-    /// factor 10³ of each other, so a slightly different tolerance gives another k.
-    public var rankIsIllDetermined: Bool {
-        guard let kept = smallestKept, let dropped = largestDropped, dropped > 0 else { return false }
-        return kept / dropped < 1e3
-    }
+    /// Whether the numerical rank is ill-determined (`Core.rankIsIllDetermined`).
+    public var rankIsIllDetermined: Bool { core.rankIsIllDetermined }
 
-    /// Whether the plain network carries a_N although ‖a_N‖ is within the Davis–Kahan uncertainty
-    /// of the computed range(A): it equals f with k + 2 neurons, but T2's hypothesis is not certain.
-    public var linearNullPartIsUncertain: Bool {
-        hasLinearNullPart && linearNullPartNorm <= linearNullPartTolerance
-    }
+    /// Whether a_N is carried but uncertain (`Core.linearNullPartIsUncertain`).
+    public var linearNullPartIsUncertain: Bool { core.linearNullPartIsUncertain }
 
     /// Synthesizes both networks of design.md §2 for `form`. Residual: l = (n, k, 1), S = {(0, 2)},
     ///
@@ -171,24 +167,10 @@ public struct Synthesis: Sendable {
             return Matrix(rows: kept.count, columns: n, entries: keptRowEntries)
         }
         self.form = form
+        self.core = core
         self.symmetricMatrix = a
         self.eigen = eigen
-        self.rankTolerance = core.rankTolerance
         self.rankToleranceIsDefault = options.rankTolerance == nil
-        self.rank = core.rank
-        self.keptIndices = core.keptIndices
-        self.smallestKept = core.smallestKept
-        self.largestDropped = core.largestDropped
-        self.droppedEigenvalueSum = core.droppedEigenvalueSum
-        self.linearRangePart = core.linearRangePart
-        self.linearNullPartComputed = core.linearNullPartComputed
-        self.linearNullPartNorm = core.linearNullPartNorm
-        self.linearNullPartTolerance = core.linearNullPartTolerance
-        self.linearNullPartRoundingRatio = core.linearNullPartRoundingRatio
-        self.hasLinearNullPart = core.hasLinearNullPart
-        self.residual = core.residual
-        self.plain = core.plain
-        self.plainSquaresOverflow = core.plainSquaresOverflow
         self.options = options
     }
 
@@ -274,6 +256,19 @@ public struct Synthesis: Sendable {
         /// the whole linear term on its two extra neurons (k + 2 neurons, even when a ∈ range(A)).
         public let plainSquaresOverflow: String?
 
+        /// Whether the numerical rank is ill-determined: the kept and dropped eigenvalues are within a
+        /// factor 10³ of each other, so a slightly different tolerance gives another k.
+        public var rankIsIllDetermined: Bool {
+            guard let kept = smallestKept, let dropped = largestDropped, dropped > 0 else { return false }
+            return kept / dropped < 1e3
+        }
+
+        /// Whether the plain network carries a_N although ‖a_N‖ is within the Davis–Kahan uncertainty
+        /// of the computed range(A): it equals f with k + 2 neurons, but T2's hypothesis is not certain.
+        public var linearNullPartIsUncertain: Bool {
+            hasLinearNullPart && linearNullPartNorm <= linearNullPartTolerance
+        }
+
         /// The indices of `eigenvalues` with |λ| above `tolerance` (kept, at most `maximumRank` of
         /// them) and the others (dropped), each by decreasing |λ|.
         public static func split(eigenvalues: [Double], tolerance: Double, maximumRank: Int? = nil) -> (kept: [Int], dropped: [Int]) {
@@ -341,7 +336,14 @@ public struct Synthesis: Sendable {
             // When a completed square overflows a Double (tiny λ_i, large q_iᵀa), the residual network
             // still stands; the plain one then keeps the squares unshifted and carries the whole
             // linear term aᵀx on the two-neuron pair: k + 2 neurons, exact (design.md §2).
-            let overflowing = (0..<k).first(where: { !betas[$0].isFinite || !(lambdas[$0] * betas[$0] * betas[$0]).isFinite }) ?? (outputBias.isFinite ? nil : 0)
+            // The squares themselves must stay finite where verification evaluates them (up to the
+            // far points, ‖x‖ ≤ 1000·R·√n), with the headroom checkReach keeps: (|β| + ρ)²·64(n + 2).
+            let farReach = 1000 * options.boxRadius * Double(max(n, 1)).squareRoot()
+            let overflowing = (0..<k).first(where: { i in
+                let b = betas[i], square = (abs(b) + farReach) * (abs(b) + farReach)
+                return !b.isFinite || !(lambdas[i] * b * b).isFinite || !(square * Double(64 * (n + 2))).isFinite
+                    || !(abs(lambdas[i]) * square * Double(64 * (n + 2))).isFinite
+            }) ?? (outputBias.isFinite ? nil : 0)
             var plainBias = betas
             var plainWeights = lambdas
             var plainRows = keptRows

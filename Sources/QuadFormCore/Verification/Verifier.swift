@@ -297,7 +297,9 @@ public struct Verifier {
                 }
             }
         }
+        // An infinite tolerance (terms that overflowed) proves nothing.
         let coefficientsPassed = errorC <= toleranceC && passedLinear && passedQuadratic
+            && toleranceC.isFinite && toleranceA.isFinite && toleranceQ.isFinite
         if !(errorC <= toleranceC && passedLinear) { approximationHolds = false }
 
         let values = sameFunction ? cache.values : try net.realization(batch: points)
@@ -349,7 +351,7 @@ public struct Verifier {
             if magnitudeF > 0 { relative = max(relative, error / relativeScale) }
             let ratio = tolerance > 0 ? error / tolerance : (error == 0 ? 0 : .infinity)
             if ratio >= worst { worst = ratio; worstTolerance = tolerance }
-            if !(error <= tolerance) { samplesPassed = false }
+            if !(error <= tolerance) || !tolerance.isFinite { samplesPassed = false }
         }
         if !reuse {
             cache.key = (net.layers[0], net.layers[1], net.activation, ProductCache.skipsVanish(net))

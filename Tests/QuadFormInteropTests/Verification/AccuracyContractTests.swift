@@ -167,6 +167,32 @@ struct AccuracyContractTests {
         #expect(!NeuronCountProof(report: report).holds)
     }
 
+    @Test("Squares that would overflow where they are evaluated take the k + 2 fallback; an infinite tolerance never passes")
+    func overflowingSquares() throws {
+        // A ≈ 1e-305 with a ≈ 0.1: β ≈ 2e307 fits a Double, but β² does not (the audit's case).
+        let form = try QuadraticForm(constant: 1e-8, linear: [0.10806317664542026, 0.412981823340592],
+                                     quadratic: Matrix(rowArrays: [[-7.181657349622033e-306, 4.495796679381353e-306],
+                                                                   [4.495796679381353e-306, -2.8283426503779686e-306]]))
+        let s = try Synthesis(form: form)
+        #expect(s.plainSquaresOverflow != nil)
+        let report = try s.verify()
+        #expect(report.status == .passed)
+        #expect(report.plain.coefficientTolerance.isFinite)
+    }
+
+    @Test("Exact networks saved as Doubles are checked against the contract: a tiny pivot's plain copy is refused with exit 1")
+    func exactDoubleCopies() throws {
+        // λ = 1e-20 under a = (1, 0): the exact plain network completes the square with β = 5e19.
+        let form = try ExactForm(constant: .zero, linear: [Rational(1), .zero],
+                                 quadratic: RationalMatrix(rowArrays: [[Rational(1, BigInt(10).power(20)), .zero], [.zero, Rational(1)]]))
+        let exact = try ExactSynthesis(form: form)
+        let failing = try SavedNetworks.roundedChecks(of: [("residual", exact.residual), ("plain", exact.plain)], form: form)
+        #expect(failing.map(\.name) == ["plain"])
+        let fine = try ExactSynthesis(form: try ExactForm(constant: Rational(1), linear: [Rational(1), Rational(2)],
+                                                          quadratic: RationalMatrix(rowArrays: [[Rational(3), Rational(1)], [Rational(1), Rational(-2)]])))
+        #expect(try SavedNetworks.roundedChecks(of: [("residual", fine.residual), ("plain", fine.plain)], form: fine.form).isEmpty)
+    }
+
     @Test("Exact networks with rows beyond Double's range are rescaled per neuron before rounding")
     func exactRescaling() throws {
         // w(uᵀx)² with u = 2^1100·(3, −1) and w = 2^−2200: the function is 9x² − 6xy + y², the
