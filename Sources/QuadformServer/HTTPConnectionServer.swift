@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import QuadForm
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,26 +20,6 @@ public struct HTTPServerRequest: Sendable {
     public let body: Data
     /// The client's address (IP literal), for per-client limits.
     public let client: String
-}
-
-/// A flag set when the client of a request has gone away or the request is abandoned; child
-/// processes started for the request watch it (`ChildProcess`) and are killed when it is set.
-public final class RequestCancellation: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
-
-    public init() {}
-
-    /// Whether the request was cancelled.
-    public var isCancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return cancelled
-    }
-
-    /// Marks the request cancelled.
-    public func cancel() {
-        lock.lock(); cancelled = true; lock.unlock()
-    }
 }
 
 /// The limits of `HTTPConnectionServer`: everything a client controls is bounded.

@@ -3,12 +3,41 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process of the server run for one request, in a process group of its own so that it
-/// and everything it starts (Graphviz's `dot`) are killed together (SIGKILL to the group, then
-/// reaped) when the request times out, its client goes away, or its output passes a bound.
-enum ChildProcess {
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// A flag set when the client of a request has gone away or the request is abandoned; child
+/// processes started for the request watch it (`ChildProcess`) and are killed when it is set.
+public final class RequestCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+
+    public init() {}
+
+    /// Whether the request was cancelled.
+    public var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// Marks the request cancelled.
+    public func cancel() {
+        lock.lock(); cancelled = true; lock.unlock()
+    }
+}
+
+
+/// A child process with a deadline: run (by default) in a process group of its own so that it
+/// and everything it starts (the explorer's worker and Graphviz's `dot` under it) are killed
+/// together (SIGKILL to the group, then reaped) when the deadline passes, the request it serves
+/// is cancelled, or its output passes a bound. Never left running, never left unreaped.
+public enum ChildProcess {
     /// How a run ended.
-    enum Outcome {
+    public enum Outcome: Sendable {
         /// Exited by itself; its standard output and exit status.
         case exited(Data, Int32)
         /// Killed at the deadline.
@@ -23,11 +52,12 @@ enum ChildProcess {
 
     /// Runs `path arguments` with `input` on standard input, standard error to /dev/null, until it
     /// exits, `timeout` seconds pass, or `cancellation` is set; blocks the calling thread.
-    static func run(_ path: String, _ arguments: [String], input: Data, timeout: Double,
-                    maximumOutput: Int = 64 << 20, cancellation: RequestCancellation?) -> Outcome {
+    public static func run(_ path: String, _ arguments: [String], input: Data, timeout: Double,
+                           maximumOutput: Int = 64 << 20, cancellation: RequestCancellation?,
+                           newProcessGroup: Bool = true, standardError: Bool = false) -> Outcome {
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
-        guard makePipe(&toChild) else { return .failed(String(cString: strerror(errno))) }
-        guard makePipe(&fromChild) else {
+        guard closeOnExecPipe(&toChild) else { return .failed(String(cString: strerror(errno))) }
+        guard closeOnExecPipe(&fromChild) else {
             close(toChild[0]); close(toChild[1])
             return .failed(String(cString: strerror(errno)))
         }
@@ -36,12 +66,16 @@ enum ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if standardError {
+            posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16((newProcessGroup ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        if newProcessGroup { posix_spawnattr_setpgroup(&attributes, 0) }
         var empty = sigset_t()
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attributes, &empty)
@@ -63,7 +97,7 @@ enum ChildProcess {
         }
         let writeEnd = toChild[1], readEnd = fromChild[0]
         _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
-        let deadline = HTTPConnectionServer.now() + timeout
+        let deadline = monotonicSeconds() + timeout
         var output = Data()
         var written = 0
         var inputOpen = true
@@ -73,7 +107,7 @@ enum ChildProcess {
         var outcome: Outcome?
         while outcome == nil {
             if cancellation?.isCancelled == true { outcome = .cancelled; break }
-            if HTTPConnectionServer.now() > deadline { outcome = .timedOut; break }
+            if monotonicSeconds() > deadline { outcome = .timedOut; break }
             var fds = [pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)]
             if inputOpen { fds.append(pollfd(fd: writeEnd, events: Int16(POLLOUT), revents: 0)) }
             let ready = poll(&fds, nfds_t(fds.count), 100)
@@ -95,7 +129,7 @@ enum ChildProcess {
                     while true {
                         let r = waitpid(pid, &status, WNOHANG)
                         if r == pid {
-                            kill(-pid, SIGKILL)  // anything it left behind in its group
+                            if newProcessGroup { kill(-pid, SIGKILL) }  // anything it left behind in its group
                             close(readEnd)
                             if inputOpen { close(writeEnd) }
                             let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
@@ -103,7 +137,7 @@ enum ChildProcess {
                         }
                         if r < 0 && errno != EINTR { break }
                         if cancellation?.isCancelled == true { outcome = .cancelled; break }
-                        if HTTPConnectionServer.now() > deadline { outcome = .timedOut; break }
+                        if monotonicSeconds() > deadline { outcome = .timedOut; break }
                         usleep(10_000)
                     }
                     if outcome == nil { outcome = .failed("the child process could not be waited for") }
@@ -111,7 +145,7 @@ enum ChildProcess {
             }
         }
         // SIGKILL to the whole group (the child and its own children), then reap the child.
-        kill(-pid, SIGKILL)
+        if newProcessGroup { kill(-pid, SIGKILL) }
         kill(pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -119,4 +153,11 @@ enum ChildProcess {
         if inputOpen { close(writeEnd) }
         return outcome ?? .timedOut
     }
+}
+
+/// A pipe whose two ends are closed on exec.
+func closeOnExecPipe(_ fds: inout [Int32]) -> Bool {
+    guard pipe(&fds) == 0 else { return false }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return true
 }
