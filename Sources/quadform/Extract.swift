@@ -66,7 +66,13 @@ struct Extract: ParsableCommand {
     func run() throws {
         let loaded = try NetworkFile.read(network, member: member)
         let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples)
-        let extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
+        let extraction: ExtractionReport
+        do {
+            extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
+        } catch let error as ExtractionError {
+            // Name the file, as the readers' errors do.
+            throw NetworkFileError(path: network, message: error.description)
+        }
         let data: Data
         switch report.format {
         case .text: data = Data(extraction.text.utf8)

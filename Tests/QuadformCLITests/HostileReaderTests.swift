@@ -1,0 +1,158 @@
+import Foundation
+import ONNXProto
+import SwiftProtobuf
+import Testing
+@testable import QuadForm
+
+/// Small hostile network files (issue 25): each is refused clearly or read within bounds, never an
+/// abort — run through the built `quadform extract` under 1 GiB of address space and 20 s.
+@Suite("Hostile network files (issue 25)")
+struct HostileReaderTests {
+    // MARK: ONNX builders
+
+    static func input(_ name: String, width: Int64) -> Onnx_ValueInfoProto {
+        var batch = Onnx_TensorShapeProto.Dimension()
+        batch.dimParam = "batch"
+        var w = Onnx_TensorShapeProto.Dimension()
+        w.dimValue = width
+        var shape = Onnx_TensorShapeProto()
+        shape.dim = [batch, w]
+        var tensor = Onnx_TypeProto.Tensor()
+        tensor.elemType = Int32(Onnx_TensorProto.DataType.double.rawValue)
+        tensor.shape = shape
+        var type = Onnx_TypeProto()
+        type.tensorType = tensor
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        info.type = type
+        return info
+    }
+
+    static func output(_ name: String) -> Onnx_ValueInfoProto {
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        return info
+    }
+
+    static func node(_ op: String, _ inputs: [String], _ out: String) -> Onnx_NodeProto {
+        var n = Onnx_NodeProto()
+        n.opType = op
+        n.input = inputs
+        n.output = [out]
+        n.name = out
+        return n
+    }
+
+    static func tensor(_ name: String, _ dims: [Int64], _ values: [Double]) -> Onnx_TensorProto {
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dims = dims
+        t.dataType = Int32(Onnx_TensorProto.DataType.double.rawValue)
+        t.doubleData = values
+        return t
+    }
+
+    static func model(width: Int64, nodes: [Onnx_NodeProto], initializers: [Onnx_TensorProto] = [], output: String) throws -> Data {
+        var graph = Onnx_GraphProto()
+        graph.name = "hostile"
+        graph.input = [input("x", width: width)]
+        graph.node = nodes
+        graph.initializer = initializers
+        graph.output = [self.output(output)]
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 17
+        var m = Onnx_ModelProto()
+        m.irVersion = 8
+        m.opsetImport = [opset]
+        m.graph = graph
+        return try m.serializedData()
+    }
+
+    /// `quadform extract FILE` under 1 GiB and 20 s: it must end by itself, without a signal,
+    /// either reading the network (0/1) or refusing it with a short message naming the file (2).
+    static func extract(_ data: Data, name: String) throws -> HostileInputTests.Outcome {
+        let dir = try HostileInputTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try data.write(to: dir.appendingPathComponent(name))
+        let outcome = try HostileInputTests.run(["extract", name], in: dir, memoryMiB: 1024, timeout: 20)
+        #expect(outcome.exitedNormally, "extract \(name) ended by a signal: \(outcome.stderr.prefix(300))")
+        #expect(outcome.seconds < 20)
+        #expect(outcome.stderr.count < 2_000, "a \(outcome.stderr.count)-character message")
+        if outcome.status == 2 { #expect(outcome.stderr.contains(name), "the message does not name the file: \(outcome.stderr)") }
+        return outcome
+    }
+
+    static func expectRefused(_ outcome: HostileInputTests.Outcome, _ fragment: String) {
+        #expect(outcome.status == 2, "\(outcome.stdout.prefix(200)) \(outcome.stderr.prefix(300))")
+        #expect(outcome.stderr.contains(fragment), "\(outcome.stderr)")
+    }
+
+    @Test("a declared input of width 100 000 through Identity, Add(x, x), Mul(x, x), Mul(x, c) is refused by size, not an 80 GB allocation", arguments: ["Identity", "Add", "Mul", "MulConstant"])
+    func wideDeclaredInput(_ op: String) throws {
+        let nodes: [Onnx_NodeProto]
+        var initializers: [Onnx_TensorProto] = []
+        switch op {
+        case "Identity": nodes = [Self.node("Identity", ["x"], "y")]
+        case "Add": nodes = [Self.node("Add", ["x", "x"], "y")]
+        case "Mul": nodes = [Self.node("Mul", ["x", "x"], "y")]
+        default:
+            nodes = [Self.node("Mul", ["x", "c"], "y")]
+            initializers = [Self.tensor("c", [], [3])]
+        }
+        // 100 KB: an unused initializer makes the declared width possible for the file's size.
+        initializers.append(Self.tensor("padding", [12_800], [Double](repeating: 0, count: 12_800)))
+        let data = try Self.model(width: 100_000, nodes: nodes, initializers: initializers, output: "y")
+        let outcome = try Self.extract(data, name: "wide-\(op).onnx")
+        Self.expectRefused(outcome, "weights")
+    }
+
+    @Test("a rank-one chain MatMul(x, W1[n,1]) → MatMul(·, W2[1,n]) is never formed as n × n")
+    func rankOneChain() throws {
+        let n: Int64 = 40_000
+        let nodes = [Self.node("MatMul", ["x", "W1"], "h"), Self.node("MatMul", ["h", "W2"], "y")]
+        let initializers = [Self.tensor("W1", [n, 1], [Double](repeating: 0.5, count: Int(n))),
+                            Self.tensor("W2", [1, n], [Double](repeating: 0.25, count: Int(n)))]
+        let outcome = try Self.extract(try Self.model(width: n, nodes: nodes, initializers: initializers, output: "y"), name: "rank-one.onnx")
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("refusing") || outcome.stderr.contains("at most"), "\(outcome.stderr)")
+    }
+
+    @Test("a 10⁵-node chain of Mul(z, scalar) is traced in memory linear in the graph")
+    func longScalarChain() throws {
+        var nodes = [Self.node("Mul", ["x", "x"], "z0")]
+        for i in 0..<100_000 { nodes.append(Self.node("Mul", ["z\(i)", "c"], "z\(i + 1)")) }
+        let data = try Self.model(width: 1, nodes: nodes, initializers: [Self.tensor("c", [], [1])], output: "z100000")
+        let outcome = try Self.extract(data, name: "chain.onnx")
+        // A square network x → x² of one neuron: read and extracted.
+        #expect(outcome.status == 0 || outcome.status == 1, "\(outcome.stderr.prefix(300))")
+    }
+
+    @Test("10⁴ Relu nodes each with a skip Add: refused by the network's size, not 4 GB")
+    func reluSkipChain() throws {
+        var nodes: [Onnx_NodeProto] = []
+        var z = "x"
+        for i in 0..<10_000 {
+            nodes.append(Self.node("Relu", [z], "r\(i)"))
+            nodes.append(Self.node("Add", ["r\(i)", z], "s\(i)"))
+            z = "s\(i)"
+        }
+        let outcome = try Self.extract(try Self.model(width: 4, nodes: nodes, output: z), name: "relu-skips.onnx")
+        #expect(outcome.status == 2, "\(outcome.stderr.prefix(300))")
+    }
+
+    @Test("a tensor of 10⁷ dimensions gives a short message")
+    func manyDimensions() throws {
+        var t = Self.tensor("W", [], [])
+        t.dims = [Int64](repeating: 1, count: 2_000_000)
+        let data = try Self.model(width: 1, nodes: [Self.node("MatMul", ["x", "W"], "y")], initializers: [t], output: "y")
+        let outcome = try Self.extract(data, name: "dims.onnx")
+        Self.expectRefused(outcome, "dimensions")
+    }
+
+    @Test("error messages are cut to a readable length")
+    func boundedMessage() {
+        let error = NetworkFileError(path: "f.onnx", message: String(repeating: "a", count: 1_000_000))
+        #expect(error.description.count < 1_000)
+        #expect(error.description.hasPrefix("f.onnx: aaa"))
+    }
+}
