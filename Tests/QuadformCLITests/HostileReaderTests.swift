@@ -1,5 +1,6 @@
 import Foundation
 import ONNXProto
+import QuadformTestSupport
 import SwiftProtobuf
 import Testing
 @testable import QuadForm
@@ -154,5 +155,96 @@ struct HostileReaderTests {
         let error = NetworkFileError(path: "f.onnx", message: String(repeating: "a", count: 1_000_000))
         #expect(error.description.count < 1_000)
         #expect(error.description.hasPrefix("f.onnx: aaa"))
+    }
+
+    // MARK: Alias bombs
+
+    /// A safetensors file whose `count` tensors all name the same byte range of one 1 MB tensor.
+    static func aliasedSafetensors(count: Int) -> Data {
+        let elements = 131_072
+        var header = "{\"__metadata__\": {\"activation\": \"square\"}"
+        for i in 0..<count {
+            header += ", \"t\(i)\": {\"dtype\": \"F64\", \"shape\": [\(elements)], \"data_offsets\": [0, \(8 * elements)]}"
+        }
+        header += "}"
+        var data = Data()
+        var length = UInt64(header.utf8.count)
+        for _ in 0..<8 { data.append(UInt8(length & 0xFF)); length >>= 8 }
+        data.append(contentsOf: Array(header.utf8))
+        data.append(Data(count: 8 * elements))
+        return data
+    }
+
+    @Test("a safetensors file of 2 000 tensors sharing one data range is refused before anything is decoded")
+    func safetensorsAliasBomb() throws {
+        let data = Self.aliasedSafetensors(count: 2_000)
+        let started = Date()
+        let message = HostileInputTests.errorText { _ = try Safetensors.parse(data, path: "alias.safetensors") } ?? ""
+        #expect(message.contains("overlap"), "\(message)")
+        #expect(message.hasPrefix("alias.safetensors: "))
+        #expect(Date().timeIntervalSince(started) < 5)
+        let outcome = try Self.extract(data, name: "alias.safetensors")
+        Self.expectRefused(outcome, "overlap")
+    }
+
+    @Test("a safetensors shape error prints the shape as numbers")
+    func safetensorsShapeMessage() {
+        var header = "{\"w\": {\"dtype\": \"F64\", \"shape\": [2, -2], \"data_offsets\": [0, 0]}}"
+        header += String(repeating: " ", count: 8 - header.utf8.count % 8)
+        var data = Data()
+        var length = UInt64(header.utf8.count)
+        for _ in 0..<8 { data.append(UInt8(length & 0xFF)); length >>= 8 }
+        data.append(contentsOf: Array(header.utf8))
+        let message = HostileInputTests.errorText { _ = try Safetensors.parse(data, path: "s.safetensors") } ?? ""
+        #expect(message.contains("[2, -2]"), "\(message)")
+        #expect(!message.contains("JSONValue"), "\(message)")
+    }
+
+    /// A stored ZIP with one `.npy` member and `entries` directory entries pointing at it
+    /// (names a0.npy, a1.npy, …, or all the same name).
+    static func aliasedNpz(entries: Int, sameName: Bool = false, payloadDoubles: Int = 1_000) -> Data {
+        var payload = [UInt8]()
+        for i in 0..<payloadDoubles { withUnsafeBytes(of: Double(i).bitPattern.littleEndian) { payload += $0 } }
+        let member = [UInt8](npyBytes(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (\(payloadDoubles),), }", payload: payload))
+        var crc = CRC32()
+        member.withUnsafeBytes { crc.update($0) }
+        var out = [UInt8]()
+        func u16(_ v: Int) { out += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
+        func u32(_ v: UInt32) { for k in 0..<4 { out.append(UInt8((v >> (8 * UInt32(k))) & 0xFF)) } }
+        let localName = Array("a0.npy".utf8)
+        u32(0x0403_4B50); u16(20); u16(0); u16(0); u16(0); u16(0); u32(crc.value)
+        u32(UInt32(member.count)); u32(UInt32(member.count)); u16(localName.count); u16(0)
+        out += localName
+        out += member
+        let directoryOffset = out.count
+        for i in 0..<entries {
+            let name = Array((sameName ? "a0.npy" : "a\(i).npy").utf8)
+            u32(0x0201_4B50); u16(20); u16(20); u16(0); u16(0); u16(0); u16(0); u32(crc.value)
+            u32(UInt32(member.count)); u32(UInt32(member.count)); u16(name.count); u16(0); u16(0); u16(0); u16(0)
+            u32(0); u32(0)
+            out += name
+        }
+        let directorySize = out.count - directoryOffset
+        u32(0x0605_4B50); u16(0); u16(0); u16(entries); u16(entries)
+        u32(UInt32(directorySize)); u32(UInt32(directoryOffset)); u16(0)
+        return Data(out)
+    }
+
+    @Test("an .npz whose 3 000 directory entries point at one stored member is refused before decoding", arguments: [false, true])
+    func npzAliasBomb(_ sameName: Bool) throws {
+        let data = Self.aliasedNpz(entries: 3_000, sameName: sameName, payloadDoubles: 100_000)
+        let started = Date()
+        let message = HostileInputTests.errorText { _ = try Npz.parse(data, path: "alias.npz") } ?? ""
+        #expect(message.contains(sameName ? "listed twice" : "share bytes"), "\(message)")
+        #expect(message.contains("alias.npz"))
+        #expect(Date().timeIntervalSince(started) < 5)
+        let outcome = try Self.extract(data, name: "alias.npz")
+        #expect(outcome.status == 2)
+    }
+
+    @Test("an .npz of one member still reads")
+    func npzSingleMember() throws {
+        let arrays = try Npz.parse(Self.aliasedNpz(entries: 1), path: "one.npz")
+        #expect(arrays.count == 1 && arrays[0].name == "a0")
     }
 }
