@@ -77,74 +77,61 @@ public struct ExplorerServer: Sendable {
         let gate = ComputationGate()
         return try HTTPConnectionServer(host: try address(), port: port, limits: limits,
                                         errorBody: { status, message in ExplorerServer.response(.error(ExplorerError(status: status, message))) },
-                                        handler: { request, cancellation in
-                                            await ExplorerServer.handle(request, gate: gate, cancellation: cancellation)
+                                        handler: { request, cancellation, respond in
+                                            ExplorerServer.handle(request, gate: gate, cancellation: cancellation, respond: respond)
                                         })
     }
 
-    /// The answer to one request: a page file, or the API (computed off the event loop).
-    static func handle(_ request: HTTPServerRequest, gate: ComputationGate, cancellation: RequestCancellation) async -> HTTPConnectionServer.Response {
+    /// The answer to one request, on the event loop: page files, unknown routes and refusals at
+    /// once; computations on a thread of their own (never Dispatch's shared pools, which blocked
+    /// waits can starve), after taking a computation slot.
+    static func handle(_ request: HTTPServerRequest, gate: ComputationGate, cancellation: RequestCancellation,
+                       respond: @escaping @Sendable (HTTPConnectionServer.Response) -> Void) {
         let method = request.method
         if let page = PageFile.named(request.path) {
-            guard method == "GET" || method == "HEAD" else { return response(.error(ExplorerError(status: 405, "\(request.path) takes GET"))) }
-            return HTTPConnectionServer.Response(status: 200, contentType: page.contentType, body: page.data, headers: [
+            guard method == "GET" || method == "HEAD" else { return respond(response(.error(ExplorerError(status: 405, "\(request.path) takes GET")))) }
+            return respond(HTTPConnectionServer.Response(status: 200, contentType: page.contentType, body: page.data, headers: [
                 ("Cache-Control", "no-store"),
                 ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'"),
                 ("X-Content-Type-Options", "nosniff"),
-            ])
+            ]))
         }
         let path = request.path, parameters = request.query, content = request.body
         let routes = ["/api/synth", "/api/figures", "/api/eval", "/api/prove", "/api/spectrum.svg"]
         guard routes.contains(path) else {
-            // No computation: the library answers 404 (or 405) at once.
-            return response(Explorer.respond(method: method, path: path, query: parameters, body: content))
+            // No computation: the library answers 404 at once.
+            return respond(response(Explorer.respond(method: method, path: path, query: parameters, body: content)))
         }
         switch gate.enter(client: request.client) {
         case .busy:
-            return response(.error(ExplorerError(status: 503, "the explorer is busy (\(maximumConcurrentComputations) computations running); try again")))
+            return respond(response(.error(ExplorerError(status: 503, "the explorer is busy (\(maximumConcurrentComputations) computations running); try again"))))
         case .clientBusy:
-            return response(.error(ExplorerError(status: 503, "you already have \(maximumComputationsPerClient) computations running; wait for their answers")))
+            return respond(response(.error(ExplorerError(status: 503, "you already have \(maximumComputationsPerClient) computations running; wait for their answers"))))
         case .entered:
             break
         }
         let client = request.client
-        if method == "POST" && (path == "/api/figures" || Explorer.wantsExact(content)) {
-            // A child process: stopped for real (with Graphviz under it) at the timeout or when the client leaves.
-            let answer = await offload {
-                defer { gate.leave(client: client) }
-                return ExplorerWorker.run(method: method, path: path, body: content, timeout: computationTimeout, cancellation: cancellation)
-            }
-            return response(answer)
-        }
-        // In the server's process: answered 503 at the timeout, but the slot is kept until the
-        // computation ends (the explorer's input limits keep that short).
-        let answer = await compute(timeout: computationTimeout) {
-            defer { gate.leave(client: client) }
-            return Explorer.respond(method: method, path: path, query: parameters, body: content)
-        }
-        return response(answer ?? .error(ExplorerError(status: 503, "the computation took longer than \(Int(computationTimeout)) s")))
-    }
-
-    /// `work` on a Dispatch thread (blocking work off the cooperative pool).
-    static func offload(_ work: @escaping @Sendable () -> ExplorerResponse) async -> ExplorerResponse {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
-    }
-
-    /// `work` on a Dispatch thread, or nil if it has not finished after `timeout` seconds (it then
-    /// runs to its end unobserved, keeping its computation slot).
-    static func compute(timeout: Double, _ work: @escaping @Sendable () -> ExplorerResponse) async -> ExplorerResponse? {
         let once = OnceResult()
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let r = work()
-                if once.claim() { continuation.resume(returning: r) }
+        let thread = Thread {
+            if method == "POST" && (path == "/api/figures" || Explorer.wantsExact(content)) {
+                // A child process: stopped for real (with Graphviz under it) at the timeout or
+                // when the client leaves; the slot is free once it is reaped.
+                let answer = ExplorerWorker.run(method: method, path: path, body: content, timeout: computationTimeout, cancellation: cancellation)
+                gate.leave(client: client)
+                if once.claim() { respond(response(answer)) }
+                return
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                if once.claim() { continuation.resume(returning: nil) }
+            // In the server's process: answered 503 at the timeout, but the slot is kept until
+            // the computation ends (the explorer's input limits keep that short).
+            DispatchQueue.global().asyncAfter(deadline: .now() + computationTimeout) {
+                if once.claim() { respond(response(.error(ExplorerError(status: 503, "the computation took longer than \(Int(computationTimeout)) s")))) }
             }
+            let answer = Explorer.respond(method: method, path: path, query: parameters, body: content)
+            gate.leave(client: client)
+            if once.claim() { respond(response(answer)) }
         }
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 
     /// The server's response of an `ExplorerResponse`.

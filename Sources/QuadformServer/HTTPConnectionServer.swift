@@ -91,7 +91,9 @@ public final class HTTPConnectionServer: @unchecked Sendable {
         }
     }
 
-    public typealias Handler = @Sendable (HTTPServerRequest, RequestCancellation) async -> Response
+    /// Called on the event loop's thread with a complete request; it must not block: it answers
+    /// at once or hands the work to a thread of its own, calling `respond` exactly once.
+    public typealias Handler = @Sendable (HTTPServerRequest, RequestCancellation, _ respond: @escaping @Sendable (Response) -> Void) -> Void
 
     let listener: Int32
     /// The port bound (the one chosen when 0 was asked).
@@ -537,9 +539,8 @@ public final class HTTPConnectionServer: @unchecked Sendable {
         let request = HTTPServerRequest(method: head.method, path: path.isEmpty ? "/" : path, query: query,
                                         headers: head.headers, body: body, client: c.client)
         let fd = c.fd, id = c.id, keepAlive = head.keepAlive, isHead = head.method == "HEAD"
-        let handler = self.handler
-        Task.detached { [self] in
-            var response = await handler(request, token)
+        handler(request, token) { [self] response in
+            var response = response
             if !keepAlive { response.headers.append(("Connection", "close")) }
             self.finish(fd: fd, id: id, response: response, keepAlive: keepAlive, head: isHead)
         }

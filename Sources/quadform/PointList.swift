@@ -6,7 +6,7 @@ enum PointList {
     /// Parses a point list into points of `width` coordinates. Numbers are separated by commas (or
     /// spaces); with `;` each part is one point, without it the numbers are taken `width` at a time.
     static func points(_ list: String, width: Int) throws -> [[Double]] {
-        try points(list, width: width) { text in Double(text).flatMap { $0.isFinite ? $0 : nil } }
+        try points(list, width: width) { text in Double.finiteLiteral(text) }
     }
 
     /// The same list read exactly (`eval --exact`): each number a decimal literal or `p/q`.
