@@ -61,7 +61,7 @@ enum PointListError: Error, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case let .badNumber(list, value, position):
-            return "'\(list)': value \(position) ('\(value)') is not a finite number"
+            return "'\(list)': value \(position) ('\(value)') is not a finite number a Double can hold (it is not a number, overflows, or underflows to zero)"
         case let .notWholePoints(list, count, width):
             return "'\(list)' has \(count) number\(count == 1 ? "" : "s"); the network takes \(width) per point, so give a multiple of \(width)"
         case let .pointLength(list, point, found, width):

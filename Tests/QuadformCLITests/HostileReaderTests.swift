@@ -247,4 +247,46 @@ struct HostileReaderTests {
         let arrays = try Npz.parse(Self.aliasedNpz(entries: 1), path: "one.npz")
         #expect(arrays.count == 1 && arrays[0].name == "a0")
     }
+
+    // MARK: --output
+
+    @Test("--output never replaces a read-only file (the shell's > refuses it too), and leaves no temporary")
+    func readOnlyOutput() throws {
+        let dir = try HostileInputTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("report.txt")
+        try Data("keep me\n".utf8).write(to: target)
+        chmod(target.path, 0o444)
+        let outcome = try HostileInputTests.run(["synth", "x^2 + y", "--output", "report.txt"], in: dir)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("report.txt") && outcome.stderr.contains("read-only"), "\(outcome.stderr)")
+        #expect(try String(contentsOf: target, encoding: .utf8) == "keep me\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report.txt"])
+        // A writable one is replaced as before.
+        chmod(target.path, 0o644)
+        let again = try HostileInputTests.run(["synth", "x^2 + y", "--output", "report.txt"], in: dir)
+        #expect(again.status == 0)
+        #expect(try String(contentsOf: target, encoding: .utf8).contains("residual network"))
+    }
+
+    // MARK: Numbers
+
+    @Test("a non-zero literal that underflows to zero is refused like one that overflows", arguments: [
+        (["synth", "1e-99999*x^2 + y"], "underflows to zero"),
+        (["synth", "x^2 + 2.5e-400*y"], "underflows to zero"),
+        (["synth", "--input", "form.json"], "underflows to zero"),
+        (["eval", "net.json", "--at", "1e-99999"], "underflows to zero"),
+    ])
+    func underflowingLiterals(_ arguments: [String], _ fragment: String) throws {
+        let dir = try HostileInputTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"quadratic": [[1, 0], [0, 1e-99999]]}"#.utf8).write(to: dir.appendingPathComponent("form.json"))
+        try Data(HostileInputTests.network.utf8).write(to: dir.appendingPathComponent("net.json"))
+        let outcome = try HostileInputTests.run(arguments, in: dir)
+        #expect(outcome.status == 2, "\(outcome.stdout.prefix(200))")
+        #expect(outcome.stderr.contains(fragment), "\(outcome.stderr)")
+        // Zero written as zero is still zero.
+        #expect(Double.finiteLiteral("0e-99999") == 0 && Double.finiteLiteral("0.000") == 0)
+        #expect(Double.finiteLiteral("4.9e-324") != nil && Double.finiteLiteral("1e-400") == nil && Double.finiteLiteral("1e400") == nil)
+    }
 }
