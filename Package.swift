@@ -11,8 +11,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
-        // The HTTP server of `quadform serve` (docs/serve.md: chosen over Hummingbird for build time).
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         // `swift package generate-documentation --target QuadForm` (DocC; build-time only).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
@@ -71,11 +69,7 @@ let package = Package(
         ),
         .target(
             name: "QuadformServer",
-            dependencies: [
-                "QuadForm",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-                .product(name: "FlyingSocks", package: "FlyingFox"),
-            ],
+            dependencies: ["QuadForm"],
             resources: [
                 .embedInCode("Page/index.html"),
                 .embedInCode("Page/explorer.css"),
