@@ -616,7 +616,9 @@ struct GraphTracer {
     mutating func add(_ a: Affine, _ b: Affine, sign: Double, label: String) throws -> Affine {
         guard a.width == b.width else { throw fail("\(label): shapes do not chain: adds values of widths \(a.width) and \(b.width)") }
         var terms = a.terms
-        try charge(entries: (a.terms.count + b.terms.count) * 8 + a.width, label)
+        // Each term is its own allocation: a skip Add after every Relu makes the terms of a value
+        // grow with the depth, and the trace's cost with its square — charged as such.
+        try charge(entries: (a.terms.count + b.terms.count) * (16 + a.width), label)
         for (r, term) in b.terms {
             if let existing = terms[r] {
                 if case .diagonal(let d) = existing, case .diagonal(let e) = term {
