@@ -103,7 +103,7 @@ public final class HTTPConnectionServer: @unchecked Sendable {
     let errorBody: @Sendable (Int, String) -> Response
     let wakeRead: Int32, wakeWrite: Int32
     private let lock = NSLock()
-    private var finished: [(Int, UInt64, Response)] = []
+    private var finished: [(Int, UInt64, Response, Bool)] = []
 
     /// Binds `address:port` (throws `ExplorerServerError.portInUse` when it is taken).
     public init(host: String, port: UInt16, limits: HTTPServerLimits = HTTPServerLimits(),
@@ -551,11 +551,10 @@ public final class HTTPConnectionServer: @unchecked Sendable {
         let close = !keepAlive || r.headers.contains { $0.0.lowercased() == "connection" && $0.1.lowercased() == "close" }
         if close && !r.headers.contains(where: { $0.0.lowercased() == "connection" }) { r.headers.append(("Connection", "close")) }
         lock.lock()
-        finished.append((Int(fd), id, r))
+        finished.append((Int(fd), id, r, head))
         lock.unlock()
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
-        _ = head
     }
 
     private func deliverFinished(now: Double) {
@@ -563,11 +562,11 @@ public final class HTTPConnectionServer: @unchecked Sendable {
         let done = finished
         finished.removeAll()
         lock.unlock()
-        for (fd, id, response) in done {
+        for (fd, id, response, head) in done {
             guard let c = connections[Int32(fd)], c.id == id, case .busy = c.phase else { continue }
             let close = response.headers.contains { $0.0.lowercased() == "connection" && $0.1.lowercased() == "close" }
             c.closeAfterWrite = close
-            c.output = HTTPConnectionServer.serialize(response, keepAlive: !close, head: false)
+            c.output = HTTPConnectionServer.serialize(response, keepAlive: !close, head: head)
             c.written = 0
             c.phase = .writing
             c.writeStarted = now
