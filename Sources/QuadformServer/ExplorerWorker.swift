@@ -15,12 +15,13 @@ public enum ExplorerWorker {
     public static func answer(method: String, path: String) {
         // If the server dies, take this process group (with any `dot` under it) along.
         let parent = getppid()
-        Thread.detachNewThread {
+        // Only as the leader of its own group (as the server starts it), never a shell's group.
+        if getpgrp() == getpid() { Thread.detachNewThread {
             while true {
                 if getppid() != parent { kill(0, SIGKILL) }
                 usleep(200_000)
             }
-        }
+        } }
         let body = FileHandle.standardInput.readDataToEndOfFile()
         let response = Explorer.respond(method: method, path: path, body: body)
         var output = Data("\(response.status)\n\(response.contentType)\n".utf8)
