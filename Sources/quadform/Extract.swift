@@ -59,7 +59,9 @@ struct Extract: ParsableCommand {
         if samples < 0 || samples > 100_000 { throw ValidationError("--samples must be between 0 and 100000, got \(samples)") }
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
         if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
-        if let saveNetworks { _ = try NetworkFile.Format(path: saveNetworks) }
+        if let saveNetworks {
+            do { _ = try NetworkFile.Format(path: saveNetworks) } catch { throw ValidationError("--save-networks: \(error)") }
+        }
         if float32 && (saveNetworks.flatMap { try? NetworkFile.Format(path: $0) }) != .onnx { throw ValidationError("--float32 goes with --save-networks FILE.onnx") }
     }
 
