@@ -289,4 +289,18 @@ struct HostileReaderTests {
         #expect(Double.finiteLiteral("0e-99999") == 0 && Double.finiteLiteral("0.000") == 0)
         #expect(Double.finiteLiteral("4.9e-324") != nil && Double.finiteLiteral("1e-400") == nil && Double.finiteLiteral("1e400") == nil)
     }
+
+    @Test("--save-networks with an unknown extension is a usage error before anything is computed or written", arguments: ["synth", "extract"])
+    func unknownSaveExtension(_ command: String) throws {
+        let dir = try HostileInputTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(HostileInputTests.network.utf8).write(to: dir.appendingPathComponent("net.json"))
+        let arguments = command == "synth" ? ["synth", "x^2 + y", "--save-networks", "n.txt"] : ["extract", "net.json", "--save-networks", "n.txt"]
+        let outcome = try HostileInputTests.run(arguments, in: dir)
+        #expect(outcome.status == 2)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderr.contains("--save-networks: n.txt: unknown network file extension '.txt'"), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("CommandError"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("n.txt").path))
+    }
 }
