@@ -307,6 +307,10 @@ struct GraphTracer {
     /// Charges `entries` entries formed and `operations` multiply-adds to the trace's budget, or
     /// refuses the file before anything is allocated.
     mutating func charge(entries: Int, operations: Int = 0, _ label: String) throws {
+        // No single matrix may exceed the network it would be placed in.
+        guard entries <= GraphTracer.maximumNetworkEntries else {
+            throw fail("\(label): a matrix of \(entries) entries would be formed; a network read has at most \(GraphTracer.maximumNetworkEntries) weights; refusing it")
+        }
         let (e, o1) = entriesUsed.addingReportingOverflow(entries)
         let (o, o2) = operationsUsed.addingReportingOverflow(operations)
         guard !o1, !o2, e <= GraphTracer.maximumEntries, o <= GraphTracer.maximumOperations else {
