@@ -18,8 +18,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
-        // The HTTP server of `quadform serve` (docs/serve.md: chosen over Hummingbird for build time).
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         // `swift package generate-documentation --target QuadFormCore` (DocC; build-time only).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
@@ -69,14 +67,12 @@ let package = Package(
             name: "QuadForm",
             dependencies: ["QuadFormCore", "QuadFormReports", "QuadFormInterop"]
         ),
-        // The explorer page: its API routing and the FlyingFox server (docs/serve.md).
+        // The explorer page: its API routing and its HTTP/1.1 server on POSIX sockets (docs/serve.md).
         .target(
             name: "QuadFormExplorer",
             dependencies: [
                 "QuadFormCore",
                 "QuadFormReports",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-                .product(name: "FlyingSocks", package: "FlyingFox"),
             ],
             resources: [
                 .embedInCode("Page/index.html"),

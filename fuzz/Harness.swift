@@ -6,6 +6,8 @@
 //   fuzz-json-network  the JSON reader and the network reader, evaluation and re-encoding
 //   fuzz-npy           the .npy reader
 //   fuzz-npz           the .npz reader
+//   fuzz-onnx          the ONNX reader (protobuf decoding, the graph tracer, the rebuilt network)
+//   fuzz-safetensors   the safetensors reader and the network built from its tensors
 // Every input must end in a value or a typed error: a trap, a sanitizer report or a timeout is a bug.
 import Foundation
 
@@ -66,8 +68,16 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             try exercise(try Npy.parse(bytes, path: "fuzz.npy"), path: "fuzz.npy")
         case "npz":
             for (name, array) in try Npz.parse(bytes, path: "fuzz.npz") { try exercise(array, path: name) }
+        case "onnx":
+            exercise(try ONNXModel.parse(bytes, path: "fuzz.onnx").network)
+        case "safetensors":
+            _ = try Safetensors.parse(bytes, path: "fuzz.safetensors")
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-safetensors-\(getpid()).safetensors")
+            try bytes.write(to: dir)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            exercise(try Safetensors.readNetwork(dir.path).network)
         default:
-            fputs("fuzz: unknown target '\(target)' (start me as fuzz-expression, fuzz-json-form, fuzz-json-network, fuzz-npy or fuzz-npz)\n", stderr)
+            fputs("fuzz: unknown target '\(target)' (start me as fuzz-expression, fuzz-json-form, fuzz-json-network, fuzz-npy, fuzz-npz, fuzz-onnx or fuzz-safetensors)\n", stderr)
             abort()
         }
     } catch {

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Usage: fuzz/run.sh TARGET SECONDS     one target for SECONDS
 #        fuzz/run.sh all SECONDS        every target, one after the other, SECONDS each
-# TARGET: expression, json-form, json-network, npy, npz. Builds fuzz/.work/bin/fuzz-quadform when a
+# TARGET: expression, json-form, json-network, npy, npz, onnx, safetensors. Builds fuzz/.work/bin/fuzz-quadform when a
 # source is newer than it, then runs libFuzzer at nice 19 from the committed seeds in
 # fuzz/seeds/SEEDS (json-form and json-network share fuzz/seeds/json). The growing corpus, crash
 # artifacts and the log stay in fuzz/.work (ignored by git). Exit status: 0 when nothing was
 # found, 1 otherwise, 2 on usage errors.
 set -euo pipefail
-ALL="expression json-form json-network npy npz"
+ALL="expression json-form json-network npy npz onnx safetensors"
 TARGET=${1:?usage: fuzz/run.sh TARGET|all SECONDS (TARGET: $ALL)}
 SECONDS_TO_RUN=${2:?usage: fuzz/run.sh TARGET|all SECONDS}
 HERE="$(cd "$(dirname "$0")" && pwd)"

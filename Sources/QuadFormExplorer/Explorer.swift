@@ -286,10 +286,15 @@ public enum Explorer {
     /// The point `texts` as finite Doubles, `count` of them.
     static func doubles(_ texts: [String], count: Int) throws -> [Double] {
         guard texts.count == count else { throw ExplorerError("'at' has \(texts.count) number\(texts.count == 1 ? "" : "s"); the network has \(count) input\(count == 1 ? "" : "s")") }
+        // The command line's rules (`eval --at`, JSON): finite, and a non-zero number does not
+        // underflow to zero.
         return try texts.enumerated().map { index, text in
-            if let d = Double(text), d.isFinite { return d }
-            if let r = Rational(exactText: text) { return r.doubleValue }
-            throw ExplorerError("'at'[\(index)] = '\(text)' is not a finite number")
+            if let d = Double.finiteLiteral(text) { return d }
+            if Double(text) == nil, let r = Rational(exactText: text) {
+                let d = r.doubleValue
+                if d.isFinite && (d != 0 || r.isZero) { return d }
+            }
+            throw ExplorerError("'at'[\(index)] = '\(text.prefix(40))' is not a finite number a Double can hold (it overflows, underflows to zero or is not a number)")
         }
     }
 }

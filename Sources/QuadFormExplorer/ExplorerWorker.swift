@@ -14,6 +14,15 @@ public enum ExplorerWorker {
     /// The child's side: answers the request read from standard input, writing the status line,
     /// the content type line and the body to standard output.
     public static func answer(method: String, path: String) {
+        // If the server dies, take this process group (with any `dot` under it) along.
+        let parent = getppid()
+        // Only as the leader of its own group (as the server starts it), never a shell's group.
+        if getpgrp() == getpid() { Thread.detachNewThread {
+            while true {
+                if getppid() != parent { kill(0, SIGKILL) }
+                usleep(200_000)
+            }
+        } }
         let body = FileHandle.standardInput.readDataToEndOfFile()
         let response = Explorer.respond(method: method, path: path, body: body)
         var output = Data("\(response.status)\n\(response.contentType)\n".utf8)
@@ -21,34 +30,24 @@ public enum ExplorerWorker {
         FileHandle.standardOutput.write(output)
     }
 
-    /// The server's side: runs the child on the request and returns its answer, or nil when it did
-    /// not answer within `timeout` seconds (it is then killed) or could not be run.
-    static func run(method: String, path: String, body: Data, timeout: Double) -> ExplorerResponse? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = [subcommand, method, path]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var data = Data()
-        DispatchQueue.global().async {
-            data = output.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
+    /// The server's side: runs the child (in its own process group) on the request and returns
+    /// its answer; 503 when it did not answer within `timeout` seconds or its client went away
+    /// (it is then killed with everything it started, e.g. Graphviz's `dot`, and reaped).
+    static func run(method: String, path: String, body: Data, timeout: Double, cancellation: RequestCancellation? = nil) -> ExplorerResponse {
+        let seconds = Int(timeout)
+        switch ChildProcess.run("/proc/self/exe", [subcommand, method, path], input: body, timeout: timeout, cancellation: cancellation) {
+        case .exited(let data, _):
+            return parse(data) ?? .error(ExplorerError(status: 500, "the worker process gave no answer"))
+        case .timedOut:
+            let what = Explorer.wantsExact(body) ? "the exact computation" : "the computation"
+            return .error(ExplorerError(status: 503, "\(what) took longer than \(seconds) s and was stopped; try a smaller form\(Explorer.wantsExact(body) ? " or leave exact mode" : "")"))
+        case .cancelled:
+            return .error(ExplorerError(status: 503, "the request was cancelled (its client went away)"))
+        case .tooLarge:
+            return .error(ExplorerError(status: 503, "the answer grew past its bound and the computation was stopped"))
+        case .failed(let reason):
+            return .error(ExplorerError(status: 500, "the worker process could not be started: \(reason)"))
         }
-        input.fileHandleForWriting.write(body)
-        try? input.fileHandleForWriting.close()
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            // SIGKILL: a child spawned from a Dispatch thread may inherit a mask that blocks SIGTERM.
-            kill(process.processIdentifier, SIGKILL)
-            done.wait()
-            process.waitUntilExit()
-            return nil
-        }
-        process.waitUntilExit()
-        return parse(data)
     }
 
     /// The answer printed by `answer(method:path:)`.

@@ -13,7 +13,18 @@ public struct NetworkFileError: Error, Equatable, CustomStringConvertible {
     /// An error about `path`.
     public init(path: String, message: String) {
         self.path = path
-        self.message = message
+        self.message = NetworkFileError.bounded(message)
+    }
+
+    /// Longest message kept (characters): a message quoting a hostile file (a shape of 10⁷
+    /// dimensions, a name of megabytes) is cut in the middle, so errors stay readable.
+    public static let maximumMessageLength = 600
+
+    /// `message` cut to `maximumMessageLength` characters, its start and end kept.
+    static func bounded(_ message: String) -> String {
+        guard message.count > maximumMessageLength else { return message }
+        let keep = maximumMessageLength / 2 - 10
+        return String(message.prefix(keep)) + " … (\(message.count - 2 * keep) characters left out) … " + String(message.suffix(keep))
     }
 
     public var description: String { "\(path): \(message)" }

@@ -230,7 +230,14 @@ public enum Npz {
         }
         var position = try reader.offset(directoryOffset, "central directory")
         guard directorySize <= UInt64(data.count) else { throw NpzError(path: path, message: "central directory size \(directorySize) exceeds the file") }
-        var result: [(name: String, array: NpyArray)] = []
+        guard count <= directorySize / 46 else {
+            throw NpzError(path: path, message: "the directory claims \(count) members in \(directorySize) bytes")
+        }
+        // First the whole directory: names, sizes and where each member's bytes lie, checked
+        // against the file and against each other (a name twice, or two entries sharing bytes, is
+        // refused before any member is checked or decoded: an alias bomb costs nothing).
+        var members: [(name: String, crc: UInt32, start: Int, size: Int, local: Int)] = []
+        var names = Set<String>()
         for index in 0..<count {
             guard try reader.u32(position) == 0x0201_4B50 else {
                 throw NpzError(path: path, message: "central directory entry \(index) has a bad signature")
@@ -261,22 +268,33 @@ public enum Npz {
                 throw NpzError(path: path, message: "member '\(name)' is compressed (method \(method)); only stored members are read (numpy.savez, not savez_compressed)")
             }
             guard compressedSize == size else { throw NpzError(path: path, message: "member '\(name)': stored sizes differ (\(compressedSize) and \(size))") }
+            guard names.insert(name).inserted else {
+                throw NpzError(path: path, message: "member '\(name)' is listed twice in the directory")
+            }
             let local = try reader.offset(localOffset, "member '\(name)'")
             guard try reader.u32(local) == 0x0403_4B50 else { throw NpzError(path: path, message: "member '\(name)': bad local header signature") }
             let dataStart = local + 30 + Int(try reader.u16(local + 26)) + Int(try reader.u16(local + 28))
             guard size <= UInt64(data.count), dataStart + Int(size) <= data.count else {
                 throw NpzError(path: path, message: "member '\(name)': truncated (\(size) bytes claimed)")
             }
-            let member = data[(data.startIndex + dataStart)..<(data.startIndex + dataStart + Int(size))]
+            guard name.hasSuffix(".npy") else { throw NpzError(path: path, message: "member '\(name)' is not a .npy file") }
+            members.append((name, crc, dataStart, Int(size), local))
+            position += 46 + nameLength + extraLength + commentLength
+        }
+        let spans = members.sorted { $0.local < $1.local }
+        for (a, b) in zip(spans, spans.dropFirst()) where b.local < a.start + a.size {
+            throw NpzError(path: path, message: "members '\(a.name)' and '\(b.name)' share bytes of the archive; each member must have its own")
+        }
+        var result: [(name: String, array: NpyArray)] = []
+        for m in members {
+            let member = data[(data.startIndex + m.start)..<(data.startIndex + m.start + m.size)]
             var check = CRC32()
             member.withUnsafeBytes { check.update($0) }
-            guard check.value == crc else {
-                throw NpzError(path: path, message: "member '\(name)': CRC-32 \(String(check.value, radix: 16)) does not match the recorded \(String(crc, radix: 16))")
+            guard check.value == m.crc else {
+                throw NpzError(path: path, message: "member '\(m.name)': CRC-32 \(String(check.value, radix: 16)) does not match the recorded \(String(m.crc, radix: 16))")
             }
-            guard name.hasSuffix(".npy") else { throw NpzError(path: path, message: "member '\(name)' is not a .npy file") }
-            let array = try Npy.parse(member, path: "\(path)[\(name)]")
-            result.append((String(name.dropLast(4)), array))
-            position += 46 + nameLength + extraLength + commentLength
+            let array = try Npy.parse(member, path: "\(path)[\(m.name)]")
+            result.append((String(m.name.dropLast(4)), array))
         }
         return result
     }

@@ -210,18 +210,43 @@ struct GraphTracer {
         var isScalar: Bool { values.count == 1 && shape.count <= 1 }
     }
 
-    /// A term's matrix: the identity (no arithmetic), or a matrix (out × width of the source).
+    /// A term's matrix, kept factored while that is cheaper: a diagonal (the identity, or a
+    /// value scaled row by row: no n × n matrix for `Identity`, `Add(x, x)` or `Mul(x, c)`), or a
+    /// matrix (out × width of the source).
     enum Term {
-        case identity(Int)
+        case diagonal([Double])
         case matrix(Matrix)
 
-        var matrix: Matrix {
+        /// Entries the term holds.
+        var storedEntries: Int {
             switch self {
-            case .identity(let n): return Matrix.identity(n)
-            case .matrix(let m): return m
+            case .diagonal(let d): return d.count
+            case .matrix(let m): return m.entries.count
+            }
+        }
+
+        /// Entry (i, j).
+        subscript(i: Int, j: Int) -> Double {
+            switch self {
+            case .diagonal(let d): return i == j ? d[i] : 0
+            case .matrix(let m): return m[i, j]
             }
         }
     }
+
+    /// What the trace may allocate and compute, so that a small file cannot make it allocate
+    /// gigabytes or run for minutes (docs/bad-input.md): entries of matrices formed (summed over
+    /// the whole trace) and multiply-adds. Checked before each allocation.
+    static let maximumEntries = 3 << 24
+    static let maximumOperations = 1 << 32
+    /// Entries of the rebuilt network (weights, biases, skips; each matrix counts 16 more): a
+    /// dense 4 000 × 4 000 layer fits.
+    static let maximumNetworkEntries = 1 << 24
+    /// Most layers of the rebuilt network.
+    static let maximumDepth = 10_000
+
+    var entriesUsed = 0
+    var operationsUsed = 0
 
     /// An affine map of earlier activations: `Σ terms[r] x_r + bias`, of width `width`.
     struct Affine {
@@ -231,7 +256,24 @@ struct GraphTracer {
         /// A unique number of this value, and the values it was scaled and shifted from by
         /// scalars: `self = scale·ancestor + shift` for each ancestor id (for recognizing `(αz + β)·z`).
         var id: Int
-        var origins: [Int: (scale: Double, shift: Double)] = [:]
+        var origins: [Origin] = []
+    }
+
+    /// `self = scale·ancestor + shift`, for the last few scalar steps only (so a long chain of
+    /// scalar multiplications keeps memory linear in the graph).
+    struct Origin {
+        var id: Int
+        var scale: Double
+        var shift: Double
+    }
+    static let keptOrigins = 4
+
+    static func origins(_ previous: [Origin], then newest: Origin, _ step: (Origin) -> Origin) -> [Origin] {
+        Array((previous.map(step) + [newest]).suffix(keptOrigins))
+    }
+
+    static func origin(of a: Affine, in b: Affine) -> Origin? {
+        b.origins.last { $0.id == a.id }
     }
 
     enum Value {
@@ -264,20 +306,57 @@ struct GraphTracer {
         return nextID
     }
 
+    /// Charges `entries` entries formed and `operations` multiply-adds to the trace's budget, or
+    /// refuses the file before anything is allocated.
+    mutating func charge(entries: Int, operations: Int = 0, _ label: String) throws {
+        // No single matrix may exceed the network it would be placed in.
+        guard entries <= GraphTracer.maximumNetworkEntries else {
+            throw fail("\(label): a matrix of \(entries) entries would be formed; a network read has at most \(GraphTracer.maximumNetworkEntries) weights; refusing it")
+        }
+        let (e, o1) = entriesUsed.addingReportingOverflow(entries)
+        let (o, o2) = operationsUsed.addingReportingOverflow(operations)
+        guard !o1, !o2, e <= GraphTracer.maximumEntries, o <= GraphTracer.maximumOperations else {
+            throw fail("\(label): tracing the graph would form more than \(GraphTracer.maximumEntries) matrix entries or \(GraphTracer.maximumOperations) multiply-adds (declared widths too large for what the file holds); refusing it")
+        }
+        entriesUsed = e
+        operationsUsed = o
+    }
+
+    /// The dense matrix of a term (charged to the budget).
+    mutating func dense(_ term: Term, _ label: String) throws -> Matrix {
+        switch term {
+        case .matrix(let m): return m
+        case .diagonal(let d):
+            let (size, overflow) = d.count.multipliedReportingOverflow(by: d.count)
+            try charge(entries: overflow ? Int.max / 2 : size, label)
+            var m = Matrix(rows: d.count, columns: d.count)
+            for i in d.indices { m[i, i] = d[i] }
+            return m
+        }
+    }
+
+    /// A shape for messages: at most eight dimensions, then how many there are.
+    static func describe<T: BinaryInteger>(_ dims: [T]) -> String {
+        let shown = dims.prefix(8).map { String($0) }.joined(separator: ", ")
+        return dims.count > 8 ? "[\(shown), … (\(dims.count) dimensions)]" : "[\(shown)]"
+    }
+
     // MARK: Tensors
 
     /// A tensor's values, after checking its declared size against the data present (and so
     /// against the file's size) before anything is allocated.
     mutating func constant(_ t: Onnx_TensorProto, what: String) throws -> Constant {
         if t.dataLocation == .external { throw fail("\(what): data stored in an external file; only embedded tensors are read") }
+        guard t.dims.count <= 8 else { throw fail("\(what): a tensor of \(t.dims.count) dimensions; at most 8 are read") }
         var count = 1
         for d in t.dims {
             guard d >= 0, d <= Int64(fileBytes) else { throw fail("\(what): dimension \(d) is impossible for a file of \(fileBytes) bytes") }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(d))
-            guard !overflow, product <= fileBytes else { throw fail("\(what): shape \(t.dims) claims more elements than the file's \(fileBytes) bytes hold") }
+            guard !overflow, product <= fileBytes else { throw fail("\(what): shape \(GraphTracer.describe(t.dims)) claims more elements than the file's \(fileBytes) bytes hold") }
             count = product
         }
         let shape = t.dims.map { Int($0) }
+        try charge(entries: count, what)
         var values: [Double]
         func checkCount(_ present: Int, _ unit: String) throws {
             guard present == count else { throw fail("\(what): shape \(shape) needs \(count) values, the tensor holds \(present) \(unit)") }
@@ -342,8 +421,11 @@ struct GraphTracer {
             throw fail("input '\(input.name)' must have shape [batch, n] (rank 2)")
         }
         let widthDim = input.type.tensorType.shape.dim[1]
-        guard case .dimValue(let n)? = widthDim.value, n >= 0, n <= Int64(fileBytes) else {
+        guard case .dimValue(let n)? = widthDim.value, n >= 0 else {
             throw fail("input '\(input.name)': the second dimension (the number of inputs n) must be a fixed number")
+        }
+        guard n <= Int64(fileBytes) else {
+            throw fail("input '\(input.name)': n = \(n) inputs are impossible for a file of \(fileBytes) bytes")
         }
         switch Onnx_TensorProto.DataType(rawValue: Int(input.type.tensorType.elemType)) {
         case .double?: break
@@ -351,9 +433,16 @@ struct GraphTracer {
         default: throw fail("input '\(input.name)' has element type \(input.type.tensorType.elemType); FLOAT or DOUBLE expected")
         }
         inputWidth = Int(n)
-        values[input.name] = .affine(Affine(width: inputWidth, terms: [0: .identity(inputWidth)], bias: [Double](repeating: 0, count: inputWidth), id: 1))
+        try charge(entries: 2 * inputWidth, "input '\(input.name)' (width \(n))")
+        values[input.name] = .affine(Affine(width: inputWidth, terms: [0: .diagonal([Double](repeating: 1, count: inputWidth))], bias: [Double](repeating: 0, count: inputWidth), id: 1))
+        // Each value is dropped after the last node that reads it, so memory follows what is live,
+        // not the whole graph.
+        var lastUse: [String: Int] = [:]
+        for (index, node) in graph.node.enumerated() { for name in node.input { lastUse[name] = index } }
+        let kept = Set(graph.output.map(\.name))
         for (index, node) in graph.node.enumerated() {
             try trace(node, index: index)
+            for name in Set(node.input) where lastUse[name] == index && !kept.contains(name) { values[name] = nil }
         }
         let outputs = graph.output.map(\.name)
         let chosen: String
@@ -420,7 +509,7 @@ struct GraphTracer {
             if let t = attribute("transA"), t.i != 0 { throw nodeFail("transA = 1 is not supported") }
             let alpha = Double(attribute("alpha")?.f ?? 1), beta = Double(attribute("beta")?.f ?? 1)
             var y = try multiply(a, w, transpose: (attribute("transB")?.i ?? 0) != 0, label: label)
-            if alpha != 1 { y = scale(y, by: [Double](repeating: alpha, count: y.width)) }
+            if alpha != 1 { y = try scale(y, by: [Double](repeating: alpha, count: y.width), label: label) }
             if inputs.count == 3 {
                 guard case .constant(let c) = inputs[2] else { throw nodeFail("the bias C must be a constant") }
                 let bias = try broadcast(c, width: y.width, label: label)
@@ -438,13 +527,12 @@ struct GraphTracer {
                 var y = addBias(a, bias.map { sign * $0 })
                 if c.isScalar {
                     let d = sign * c.values[0]
-                    y.origins = a.origins.mapValues { ($0.scale, $0.shift + d) }
-                    y.origins[a.id] = (1, d)
+                    y.origins = GraphTracer.origins(a.origins, then: Origin(id: a.id, scale: 1, shift: d)) { Origin(id: $0.id, scale: $0.scale, shift: $0.shift + d) }
                 }
                 result = .affine(y)
             case let (.constant(c), .affine(a)):
                 let bias = try broadcast(c, width: a.width, label: label)
-                result = .affine(addBias(sign == 1 ? a : scale(a, by: [Double](repeating: -1, count: a.width)), bias))
+                result = .affine(addBias(sign == 1 ? a : try scale(a, by: [Double](repeating: -1, count: a.width), label: label), bias))
             case let (.constant(c), .constant(d)):
                 guard c.isScalar, d.isScalar else { throw nodeFail("arithmetic on constant tensors is supported for scalars only") }
                 result = .constant(Constant(shape: [], values: [c.values[0] + sign * d.values[0]]))
@@ -453,25 +541,24 @@ struct GraphTracer {
             guard inputs.count == 2 else { throw nodeFail("expects two inputs") }
             if case .affine(let a) = inputs[0], case .affine(let b) = inputs[1] {
                 guard a.width == b.width else { throw nodeFail("shapes do not chain: multiplies values of widths \(a.width) and \(b.width)") }
-                func quadratic(_ o: (scale: Double, shift: Double)) -> Activation {
+                func quadratic(_ o: Origin) -> Activation {
                     o.scale == 1 && o.shift == 0 ? .square : .quadratic(alpha: o.scale, beta: o.shift, gamma: 0)
                 }
                 if node.input[0] == node.input[1] || a.id == b.id {
                     result = try activation(.square, a, label: label)
-                } else if let o = a.origins[b.id], o.scale != 0 {
+                } else if let o = GraphTracer.origin(of: b, in: a), o.scale != 0 {
                     result = try activation(quadratic(o), b, label: label)
-                } else if let o = b.origins[a.id], o.scale != 0 {
+                } else if let o = GraphTracer.origin(of: a, in: b), o.scale != 0 {
                     result = try activation(quadratic(o), a, label: label)
                 } else {
                     throw nodeFail("multiplies two different values; only z·z (a square) and (αz + β)·z are supported")
                 }
             } else if let (a, c) = affineAndConstant() {
                 let factors = try broadcast(c, width: a.width, label: label)
-                var y = scale(a, by: factors)
+                var y = try scale(a, by: factors, label: label)
                 if c.isScalar {
                     let f = c.values[0]
-                    y.origins = a.origins.mapValues { ($0.scale * f, $0.shift * f) }
-                    y.origins[a.id] = (f, 0)
+                    y.origins = GraphTracer.origins(a.origins, then: Origin(id: a.id, scale: f, shift: 0)) { Origin(id: $0.id, scale: $0.scale * f, shift: $0.shift * f) }
                 }
                 result = .affine(y)
             } else {
@@ -494,25 +581,37 @@ struct GraphTracer {
 
     /// A new activation node on `z`; its value is the identity term on the node.
     mutating func activation(_ kind: Activation, _ z: Affine, label: String) throws -> Value {
+        try charge(entries: 2 * z.width, label)
         nodes.append(ActivationNode(preActivation: z, activation: kind, name: label))
         let r = nodes.count
-        return .affine(Affine(width: z.width, terms: [r: .identity(z.width)], bias: [Double](repeating: 0, count: z.width), id: newID()))
+        return .affine(Affine(width: z.width, terms: [r: .diagonal([Double](repeating: 1, count: z.width))], bias: [Double](repeating: 0, count: z.width), id: newID()))
     }
 
     /// `a · W` (or `a · Wᵀ`): each term M becomes `WᵀM`, the bias `Wᵀb`.
     mutating func multiply(_ a: Affine, _ w: Constant, transpose: Bool, label: String) throws -> Affine {
-        guard w.shape.count == 2 else { throw fail("\(label): the weights have shape \(w.shape); a 2-D matrix is expected") }
+        guard w.shape.count == 2 else { throw fail("\(label): the weights have shape \(GraphTracer.describe(w.shape)); a 2-D matrix is expected") }
         // W as stored is p × q (MatMul) or q × p (Gemm with transB); `effective` is Wᵀ, q × p.
         let stored = Matrix(rows: w.shape[0], columns: w.shape[1], entries: w.values)
         let effective = transpose ? stored : stored.transposed
         guard effective.columns == a.width else {
-            throw fail("\(label): shapes do not chain: a value of width \(a.width) times weights of shape \(w.shape)\(transpose ? " (transposed)" : "")")
+            throw fail("\(label): shapes do not chain: a value of width \(a.width) times weights of shape \(GraphTracer.describe(w.shape))\(transpose ? " (transposed)" : "")")
         }
         var terms: [Int: Term] = [:]
         for (r, term) in a.terms {
             switch term {
-            case .identity: terms[r] = .matrix(effective)
-            case .matrix(let m): terms[r] = .matrix(effective.multiply(m))
+            case .diagonal(let d):
+                try charge(entries: effective.entries.count, label)
+                var m = effective
+                if d.contains(where: { $0 != 1 }) {
+                    for i in 0..<m.rows { for j in 0..<m.columns { m.entries[i * m.columns + j] *= d[j] } }
+                }
+                terms[r] = .matrix(m)
+            case .matrix(let m):
+                // Charged before forming: a rank-one chain x·W1[n,1]·W2[1,n] would be n × n.
+                let (entries, o1) = effective.rows.multipliedReportingOverflow(by: m.columns)
+                let (operations, o2) = entries.multipliedReportingOverflow(by: max(1, effective.columns))
+                try charge(entries: o1 ? Int.max / 2 : entries, operations: o2 ? Int.max / 2 : operations, label)
+                terms[r] = .matrix(effective.multiply(m))
             }
         }
         let bias = a.bias.allSatisfy { $0 == 0 } ? [Double](repeating: 0, count: effective.rows) : effective.multiply(a.bias)
@@ -523,26 +622,46 @@ struct GraphTracer {
     mutating func add(_ a: Affine, _ b: Affine, sign: Double, label: String) throws -> Affine {
         guard a.width == b.width else { throw fail("\(label): shapes do not chain: adds values of widths \(a.width) and \(b.width)") }
         var terms = a.terms
+        // Each term is its own allocation: a skip Add after every Relu makes the terms of a value
+        // grow with the depth, and the trace's cost with its square — charged as such.
+        try charge(entries: (a.terms.count + b.terms.count) * (16 + a.width), label)
         for (r, term) in b.terms {
-            var m = term.matrix
-            if sign != 1 { m.entries = m.entries.map { sign * $0 } }
             if let existing = terms[r] {
-                let e = existing.matrix
-                terms[r] = .matrix(Matrix(rows: e.rows, columns: e.columns, entries: zip(e.entries, m.entries).map { $0 + $1 }))
+                if case .diagonal(let d) = existing, case .diagonal(let e) = term {
+                    terms[r] = .diagonal(zip(d, e).map { $0 + sign * $1 })
+                    continue
+                }
+                let e = try dense(existing, label), m = try dense(term, label)
+                guard e.rows == m.rows, e.columns == m.columns else { throw fail("\(label): shapes do not chain") }
+                try charge(entries: e.entries.count, label)
+                terms[r] = .matrix(Matrix(rows: e.rows, columns: e.columns, entries: zip(e.entries, m.entries).map { $0 + sign * $1 }))
+            } else if sign == 1 {
+                terms[r] = term
             } else {
-                terms[r] = .matrix(m)
+                try charge(entries: term.storedEntries, label)
+                switch term {
+                case .diagonal(let d): terms[r] = .diagonal(d.map { -$0 })
+                case .matrix(var m):
+                    m.entries = m.entries.map { -$0 }
+                    terms[r] = .matrix(m)
+                }
             }
         }
         return Affine(width: a.width, terms: terms, bias: zip(a.bias, b.bias).map { $0 + sign * $1 }, id: newID())
     }
 
     /// Rows scaled: `diag(factors)·a`.
-    mutating func scale(_ a: Affine, by factors: [Double]) -> Affine {
+    mutating func scale(_ a: Affine, by factors: [Double], label: String) throws -> Affine {
         var terms: [Int: Term] = [:]
         for (r, term) in a.terms {
-            var m = term.matrix
-            for i in 0..<m.rows where factors[i] != 1 { for j in 0..<m.columns { m.entries[i * m.columns + j] *= factors[i] } }
-            terms[r] = .matrix(m)
+            try charge(entries: term.storedEntries + 8, label)
+            switch term {
+            case .diagonal(let d):
+                terms[r] = .diagonal(zip(d, factors).map { $0 * $1 })
+            case .matrix(var m):
+                for i in 0..<m.rows where factors[i] != 1 { for j in 0..<m.columns { m.entries[i * m.columns + j] *= factors[i] } }
+                terms[r] = .matrix(m)
+            }
         }
         return Affine(width: a.width, terms: terms, bias: zip(a.bias, factors).map { $0 * $1 }, id: newID())
     }
@@ -552,7 +671,7 @@ struct GraphTracer {
         var y = a
         y.bias = zip(a.bias, bias).map { $0 + $1 }
         y.id = newID()
-        y.origins = [:]
+        y.origins = []
         return y
     }
 
@@ -562,7 +681,7 @@ struct GraphTracer {
             return [Double](repeating: c.values[0], count: width)
         }
         guard c.shape == [width] || c.shape == [1, width] else {
-            throw fail("\(label): shapes do not chain: a constant of shape \(c.shape) against a value of width \(width)")
+            throw fail("\(label): shapes do not chain: a constant of shape \(GraphTracer.describe(c.shape)) against a value of width \(width)")
         }
         return c.values
     }
@@ -599,6 +718,25 @@ struct GraphTracer {
             members[l].append(r)
         }
         widths[depth] = output.width
+        // The network's size, checked before any of it is allocated.
+        guard depth <= GraphTracer.maximumDepth else {
+            throw fail("output '\(outputName)': the network would have \(depth) layers; at most \(GraphTracer.maximumDepth) are read")
+        }
+        var size = 0
+        var skipPairs = Set<[Int]>()
+        for k in 1...depth {
+            let (e, o) = widths[k].multipliedReportingOverflow(by: widths[k - 1] + 1)
+            size = o ? Int.max / 2 : min(Int.max / 2, size + e + 16)
+            let affines: [Affine] = k == depth ? [output] : members[k].map { nodes[$0 - 1].preActivation }
+            for affine in affines { for r in affine.terms.keys where level[r]! != k - 1 { skipPairs.insert([level[r]!, k]) } }
+        }
+        for pair in skipPairs {
+            let (e, o) = widths[pair[1]].multipliedReportingOverflow(by: widths[pair[0]])
+            size = o ? Int.max / 2 : min(Int.max / 2, size + e + 16)
+        }
+        guard size <= GraphTracer.maximumNetworkEntries else {
+            throw fail("output '\(outputName)': the network would have widths \(GraphTracer.describe(widths)) and \(skipPairs.count) skip connection\(skipPairs.count == 1 ? "" : "s"), about \(size) weights (\(size / 131_072) MiB); at most \(GraphTracer.maximumNetworkEntries) are read")
+        }
         var kinds = Set<String>()
         var activation = Activation.square
         for r in order {
@@ -622,12 +760,11 @@ struct GraphTracer {
                 for (r, term) in affine.terms {
                     let source = level[r]!
                     let column = offset[r]!
-                    let m = term.matrix
                     if source == k - 1 {
-                        for i in 0..<m.rows { for j in 0..<m.columns { w[rowOffset + i, column + j] = m[i, j] } }
+                        GraphTracer.place(term, into: &w, row: rowOffset, column: column)
                     } else {
                         var v = skips[source] ?? Matrix(rows: rows, columns: widths[source])
-                        for i in 0..<m.rows { for j in 0..<m.columns { v[rowOffset + i, column + j] = m[i, j] } }
+                        GraphTracer.place(term, into: &v, row: rowOffset, column: column)
                         skips[source] = v
                     }
                 }
@@ -645,6 +782,16 @@ struct GraphTracer {
             return try ResNet(widths: widths, activation: activation, layers: layers, skips: skips)
         } catch let error as NetworkError {
             throw fail("output '\(outputName)': \(error.description)")
+        }
+    }
+
+    /// Writes a term's entries into a block of `m` at (row, column).
+    static func place(_ term: Term, into m: inout Matrix, row: Int, column: Int) {
+        switch term {
+        case .diagonal(let d):
+            for i in d.indices { m[row + i, column + i] = d[i] }
+        case .matrix(let t):
+            for i in 0..<t.rows { for j in 0..<t.columns { m[row + i, column + j] = t[i, j] } }
         }
     }
 

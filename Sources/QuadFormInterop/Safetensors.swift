@@ -128,7 +128,10 @@ public enum Safetensors {
         var tensors: [String: (shape: [Int], values: [Double])] = [:]
         var dtypes: [String: String] = [:]
         var metadata: [String: String] = [:]
-        var ranges: [(Int, Int, String)] = []
+        // First every entry's dtype, shape and range, checked against the file; then the ranges
+        // against each other (tensors sharing bytes are refused before anything is decoded, so an
+        // alias bomb of many names on one range costs nothing); then the values.
+        var entries: [(name: String, dtype: String, size: Int, shape: [Int], begin: Int, end: Int)] = []
         for (name, value) in members {
             if name == "__metadata__" {
                 guard case .object(let items) = value else { throw fail("__metadata__ is not an object") }
@@ -149,10 +152,12 @@ public enum Safetensors {
             var count = 1
             var shape: [Int] = []
             for item in shapeItems {
-                guard case .number(let literal) = item, let d = Int(literal), d >= 0 else { throw fail("tensor \(name): shape \(shapeItems) is not a list of sizes") }
+                guard case .number(let literal) = item, let d = Int(literal), d >= 0 else {
+                    throw fail("tensor \(name): shape \(JSONValue.array(shapeItems)) is not a list of sizes (whole numbers ≥ 0)")
+                }
                 let (product, overflow) = count.multipliedReportingOverflow(by: d)
                 guard !overflow, product <= buffer / size else {
-                    throw fail("tensor \(name): shape claims more data than the file's \(data.count) bytes hold")
+                    throw fail("tensor \(name): shape \(JSONValue.array(shapeItems)) claims more data than the file's \(data.count) bytes hold")
                 }
                 count = product
                 shape.append(d)
@@ -165,12 +170,19 @@ public enum Safetensors {
             guard end - begin == count * size else {
                 throw fail("tensor \(name): data_offsets span \(end - begin) bytes, shape \(shape) of \(dtype) needs \(count * size)")
             }
-            ranges.append((begin, end, name))
+            entries.append((name, dtype, size, shape, begin, end))
+        }
+        let ranges = entries.filter { $0.end > $0.begin }.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        for (a, b) in zip(ranges, ranges.dropFirst()) where b.begin < a.end {
+            throw fail("tensors \(a.name) and \(b.name) overlap in the data (bytes \(a.begin)..<\(a.end) and \(b.begin)..<\(b.end)); each tensor must have its own bytes")
+        }
+        for entry in entries {
+            let count = (entry.end - entry.begin) / entry.size
             var values = [Double](repeating: 0, count: count)
             data.withUnsafeBytes { raw in
-                let base = dataStart + begin
+                let base = dataStart + entry.begin
                 for i in 0..<count {
-                    if size == 8 {
+                    if entry.size == 8 {
                         var bits: UInt64 = 0
                         for k in 0..<8 { bits |= UInt64(raw[base + 8 * i + k]) << (8 * UInt64(k)) }
                         values[i] = Double(bitPattern: bits)
@@ -181,12 +193,8 @@ public enum Safetensors {
                     }
                 }
             }
-            tensors[name] = (shape, values)
-            dtypes[name] = dtype
-        }
-        ranges.sort { $0.0 < $1.0 }
-        for (a, b) in zip(ranges, ranges.dropFirst()) where b.0 < a.1 {
-            throw fail("tensors \(a.2) and \(b.2) overlap in the data")
+            tensors[entry.name] = (entry.shape, values)
+            dtypes[entry.name] = entry.dtype
         }
         return Contents(tensors: tensors, dtypes: dtypes, metadata: metadata)
     }

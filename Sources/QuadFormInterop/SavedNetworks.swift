@@ -45,10 +45,19 @@ public enum SavedNetworks {
         let list = networks(of: report)
         let options = NetworkWriteOptions(float32: float32, variables: report.synthesis.form.variables,
                                           source: "quadform synth: f(x) = " + SynthesisReport.formula(of: report.synthesis.form))
-        if try writeInterchange(list, to: path, options: options) { return }
-        if isJSON(path) {
+        try write(list, to: path, options: options)
+    }
+
+    /// Writes named networks to `path` (atomically) in the format its extension names — `.json`
+    /// (network document), `.onnx`, `.safetensors` or `.npz` — refusing any other name before
+    /// anything is written (never a ZIP under a name that says ONNX).
+    public static func write(_ list: [(name: String, network: ResNet)], to path: String, options: NetworkWriteOptions) throws {
+        switch try NetworkFile.Format(path: path) {
+        case .onnx, .safetensors:
+            _ = try writeInterchange(list, to: path, options: options)
+        case .json:
             try OutputFile.write(JSONWriter.write(NetworkDocument.json(networks: list.map { ($0.name, Formats.networkJSON($0.network)) })), to: path)
-        } else {
+        case .npz:
             try Npz.write(npzArrays(list), to: path)
         }
     }
@@ -59,11 +68,12 @@ public enum SavedNetworks {
         let list = networks(of: report)
         let options = NetworkWriteOptions(float32: float32, variables: report.synthesis.form.variables,
                                           source: "quadform synth --exact: f(x) = " + report.synthesis.form.formula)
-        if path.lowercased().hasSuffix(".onnx") || path.lowercased().hasSuffix(".safetensors") {
+        let format = try NetworkFile.Format(path: path)
+        if format == .onnx || format == .safetensors {
             _ = try writeInterchange(try list.map { ($0.name, try $0.network.resNet()) }, to: path, options: options)
             return
         }
-        if isJSON(path) {
+        if format == .json {
             try OutputFile.write(JSONWriter.write(NetworkDocument.json(networks: list.map { ($0.name, $0.network.json) })), to: path)
         } else {
             try Npz.write(npzArrays(try list.map { ($0.name, try $0.network.resNet()) }), to: path)

@@ -31,30 +31,27 @@ public enum Graphviz {
     }
 
     /// `dot -T<format>` applied to `source`; its standard output.
-    public static func render(_ source: String, format: String = "svg") throws -> Data {
+    public static func render(_ source: String, format: String = "svg", timeout: Double = .infinity) throws -> Data {
         guard let dot = dotExecutable() else { throw GraphvizError.notInstalled }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quadform-dot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let input = scratch.appendingPathComponent("graph.dot")
         let output = scratch.appendingPathComponent("graph.out")
-        let errors = scratch.appendingPathComponent("graph.err")
         try Data(source.utf8).write(to: input)
-        guard FileManager.default.createFile(atPath: errors.path, contents: nil) else {
-            throw GraphvizError.failed(status: -1, message: "cannot create a scratch file in \(scratch.path)")
+        // Spawned in this process's own process group (Foundation's Process gives the child a
+        // group of its own), so that killing the explorer's worker group stops `dot` too.
+        switch ChildProcess.run(dot, ["-T\(format)", "-o", output.path, input.path], input: Data(), timeout: timeout,
+                                cancellation: nil, newProcessGroup: false, standardError: true) {
+        case let .exited(messages, status):
+            guard status == 0 else { throw GraphvizError.failed(status: status, message: String(decoding: messages.prefix(4_096), as: UTF8.self)) }
+        case .timedOut:
+            throw GraphvizError.failed(status: -1, message: "stopped after \(timeout) s")
+        case .cancelled, .tooLarge:
+            throw GraphvizError.failed(status: -1, message: "stopped")
+        case .failed(let reason):
+            throw GraphvizError.failed(status: -1, message: reason)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: dot)
-        process.arguments = ["-T\(format)", "-o", output.path, input.path]
-        let errorHandle = try FileHandle(forWritingTo: errors)
-        process.standardError = errorHandle
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try errorHandle.close()
-        let message = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw GraphvizError.failed(status: process.terminationStatus, message: message) }
         return try Data(contentsOf: output)
     }
 }

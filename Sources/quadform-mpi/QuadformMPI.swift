@@ -106,7 +106,7 @@ struct Synth: ParsableCommand {
     var blockSize: Int = DistributedSynthesis.defaultBlock
 
     @Option(name: .customLong("save-networks"),
-            help: ArgumentHelp("Also write both networks as a NumPy .npz archive (atomically), as quadform synth does.", valueName: "file.npz"))
+            help: ArgumentHelp("Also write both networks (atomically), as quadform synth does, in the format the name says: .npz, .json, .onnx or .safetensors.", valueName: "file"))
     var saveNetworks: String?
 
     @Flag(help: "Print the time of each phase on standard error (process 0's clock).")
@@ -125,6 +125,9 @@ struct Synth: ParsableCommand {
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
         if let t = accuracy, !(t > 0 && t <= 1) { throw ValidationError("--accuracy must be a number in (0, 1], got \(t)") }
         if blockSize < 1 || blockSize > 4096 { throw ValidationError("--block-size must be between 1 and 4096, got \(blockSize)") }
+        if let saveNetworks {
+            do { _ = try NetworkFile.Format(path: saveNetworks) } catch { throw ValidationError("--save-networks: \(error)") }
+        }
     }
 
     func run() throws {
@@ -145,7 +148,10 @@ struct Synth: ParsableCommand {
             do {
                 let data = Data((format == .json ? JSONWriter.write(report.json) : report.text).utf8)
                 if let output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
-                if let saveNetworks { try Npz.write(report.networkArrays, to: saveNetworks) }
+                if let saveNetworks {
+                    try SavedNetworks.write([("residual", report.core.residual), ("plain", report.core.plain)], to: saveNetworks,
+                                            options: NetworkWriteOptions(source: "quadform-mpi synth \(quadratic)"))
+                }
                 outcome = report.passed ? 0 : 1
                 if let message = report.status.failureMessage { printError(message, world: world) }
             } catch {

@@ -66,14 +66,22 @@ struct Extract: ParsableCommand {
         if let t = rankTolerance, !(t >= 0 && t.isFinite) { throw ValidationError("--rank-tolerance must be a finite number ≥ 0, got \(t)") }
         try EigenOptions.validate(accuracy: accuracy)
         if exact && rankTolerance != nil { throw ValidationError("--exact computes the rank exactly; --rank-tolerance does not apply") }
-        if let saveNetworks { _ = try NetworkFile.Format(path: saveNetworks) }
+        if let saveNetworks {
+            do { _ = try NetworkFile.Format(path: saveNetworks) } catch { throw ValidationError("--save-networks: \(error)") }
+        }
         if float32 && (saveNetworks.flatMap { try? NetworkFile.Format(path: $0) }) != .onnx { throw ValidationError("--float32 goes with --save-networks FILE.onnx") }
     }
 
     func run() throws {
         let loaded = try NetworkFile.read(network, member: member)
         let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples, accuracy: accuracy)
-        let extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
+        let extraction: ExtractionReport
+        do {
+            extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
+        } catch let error as ExtractionError {
+            // Name the file, as the readers' errors do.
+            throw NetworkFileError(path: network, message: error.description)
+        }
         let data: Data
         switch report.format {
         case .text: data = Data(extraction.text.utf8)

@@ -8,7 +8,7 @@ enum PointList {
     /// Parses a point list into points of `width` coordinates. Numbers are separated by commas (or
     /// spaces); with `;` each part is one point, without it the numbers are taken `width` at a time.
     static func points(_ list: String, width: Int) throws -> [[Double]] {
-        try points(list, width: width) { text in Double(text).flatMap { $0.isFinite ? $0 : nil } }
+        try points(list, width: width) { text in Double.finiteLiteral(text) }
     }
 
     /// The same list read exactly (`eval --exact`): each number a decimal literal or `p/q`.
@@ -63,7 +63,7 @@ enum PointListError: Error, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case let .badNumber(list, value, position):
-            return "'\(list)': value \(position) ('\(value)') is not a finite number"
+            return "'\(list)': value \(position) ('\(value)') is not a finite number a Double can hold (it is not a number, overflows, or underflows to zero)"
         case let .notWholePoints(list, count, width):
             return "'\(list)' has \(count) number\(count == 1 ? "" : "s"); the network takes \(width) per point, so give a multiple of \(width)"
         case let .pointLength(list, point, found, width):

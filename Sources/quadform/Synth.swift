@@ -89,6 +89,9 @@ struct Synth: ParsableCommand {
             try eigen.validateExact()
         }
         if float32 && !(saveNetworks?.lowercased().hasSuffix(".onnx") ?? false) { throw ValidationError("--float32 goes with --save-networks FILE.onnx") }
+        if let saveNetworks {
+            do { _ = try NetworkFile.Format(path: saveNetworks) } catch { throw ValidationError("--save-networks: \(error)") }
+        }
     }
 
     func run() throws {

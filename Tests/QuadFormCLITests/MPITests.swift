@@ -122,6 +122,27 @@ import Testing
         #expect(run.stderr.components(separatedBy: "entry [5, 6] is nan; entries must be finite").count == 2, "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
+
+    /// --save-networks writes the format its name says (issue 25: n.onnx was a ZIP), or refuses
+    /// an unknown extension before computing anything.
+    @Test func saveNetworksFormatFollowsTheName() throws {
+        guard let mpirun = try MPITests.mpirun() else { return }
+        let (folder, _) = try MPITests.writeForm(n: 6, rank: 3, seed: 6, triangular: false)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let matrix = folder.appendingPathComponent("A.npy").path
+        for name in ["n.onnx", "n.safetensors", "n.json", "n.npz"] {
+            let path = folder.appendingPathComponent(name).path
+            let run = try MPITests.run(mpirun, processes: 2, ["synth", "--quadratic", matrix, "--save-networks", path])
+            #expect(run.status == 0, "\(name): \(run.stderr)")
+            let loaded = try NetworkFile.read(path)
+            #expect(loaded.network.hiddenNeurons == 3, "\(name)")
+        }
+        let bad = folder.appendingPathComponent("n.txt").path
+        let run = try MPITests.run(mpirun, processes: 2, ["synth", "--quadratic", matrix, "--save-networks", bad])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(".txt"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bad))
+    }
 }
 
 extension JSONValue {

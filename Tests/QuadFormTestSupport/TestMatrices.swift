@@ -1,5 +1,5 @@
 import Foundation
-import QuadForm
+import QuadFormCore
 
 /// Symmetric matrices of a chosen spectrum, for tests of the rank and its tolerance.
 public enum TestMatrices {

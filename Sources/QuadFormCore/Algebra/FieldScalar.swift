@@ -33,10 +33,31 @@ public protocol FieldScalar: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Double: FieldScalar {
-    /// The Double nearest the literal; nil when it overflows to infinity.
+    /// The Double nearest the literal; nil when it overflows to infinity or a non-zero literal
+    /// underflows to zero (`Double.finiteLiteral`).
     public init?(decimalLiteral: String) {
-        guard let value = Double(decimalLiteral), value.isFinite else { return nil }
+        guard let value = Double.finiteLiteral(decimalLiteral) else { return nil }
         self = value
+    }
+
+    /// The Double nearest a decimal literal, or nil when there is none that keeps its meaning: not
+    /// a number, infinite or NaN, overflowing to ±∞ (`1e999`), or a non-zero literal underflowing
+    /// to zero (`1e-99999`). The one rule for numbers typed by people: expressions, JSON, `--at`,
+    /// the explorer's API.
+    public static func finiteLiteral(_ text: String) -> Double? {
+        guard let value = Double(text), value.isFinite else { return nil }
+        if value == 0 && literalUnderflows(text) { return nil }
+        return value
+    }
+
+    /// Whether a literal whose Double is zero has a non-zero digit in its significand (so zero
+    /// came from underflow, not from the number written).
+    public static func literalUnderflows(_ text: String) -> Bool {
+        for c in text.utf8 {
+            if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { break }
+            if c >= UInt8(ascii: "1") && c <= UInt8(ascii: "9") { return true }
+        }
+        return false
     }
     public static var one: Double { 1 }
     public var isZero: Bool { self == 0 }

@@ -36,12 +36,16 @@ public struct JSONContent {
     public func double(_ value: JSONValue, _ path: String) throws -> Double {
         switch value {
         case .number(let literal):
-            guard let d = Double(literal), d.isFinite else { throw error(path, "number \(literal) overflows a Double") }
+            guard let d = Double.finiteLiteral(literal) else {
+                if let d = Double(literal), d == 0 { throw error(path, "number \(literal.prefix(40)) underflows to zero in a Double") }
+                throw error(path, "number \(literal.prefix(40)) overflows a Double")
+            }
             return d
         case .string(let text):
             if let r = Rational(exactText: text) {
                 let d = r.doubleValue
                 guard d.isFinite else { throw error(path, "exact number \"\(text.prefix(40))\" overflows a Double") }
+                guard d != 0 || r.isZero else { throw error(path, "exact number \"\(text.prefix(40))\" underflows to zero in a Double") }
                 return d
             }
             throw error(path, "expected a number or an exact \"p/q\" string, found the string \"\(text.prefix(40))\"")

@@ -65,3 +65,42 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 }
+
+/// A JSON value in messages: compact JSON text (`[2, -2]`, not `[QuadForm.JSONValue.number("-2")]`),
+/// cut after 200 characters.
+extension JSONValue: CustomStringConvertible {
+    public var description: String {
+        var text = ""
+        JSONValue.render(self, into: &text, limit: 200)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    static func render(_ value: JSONValue, into text: inout String, limit: Int) {
+        if text.count > limit { return }
+        switch value {
+        case .null: text += "null"
+        case .bool(let b): text += b ? "true" : "false"
+        case .number(let n): text += n
+        case .string(let s): text += "\"" + (s.count > limit ? String(s.prefix(limit)) : s) + "\""
+        case .array(let items):
+            text += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { text += ", " }
+                if text.count > limit { text += "…"; break }
+                render(item, into: &text, limit: limit)
+            }
+            text += "]"
+        case .object(let members):
+            text += "{"
+            for (i, (key, item)) in members.enumerated() {
+                if i > 0 { text += ", " }
+                if text.count > limit { text += "…"; break }
+                text += "\"\(key)\": "
+                render(item, into: &text, limit: limit)
+            }
+            text += "}"
+        case .numbers, .rows:
+            render(value.expanded, into: &text, limit: limit)
+        }
+    }
+}

@@ -41,6 +41,9 @@ public enum OutputFile {
         let target = try resolveLinks(path)
         var existing = stat()
         let replacing = stat(target, &existing) == 0
+        if replacing && existing.st_mode & S_IFMT == S_IFREG && !mayReplace(target, existing) {
+            throw FileError.unwritable(path, "the file is read-only for you (mode \(String(existing.st_mode & 0o7777, radix: 8))); it is not replaced — make it writable or remove it first")
+        }
         let folder = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
         removeStaleTemporaries(of: name, in: folder.isEmpty ? "." : folder)
@@ -89,6 +92,15 @@ public enum OutputFile {
             current = link.hasPrefix("/") ? link : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(link)
         }
         throw FileError.unwritable(path, "too many levels of symbolic links")
+    }
+
+    /// Whether an existing file may be replaced: only when it could be written in place, as the
+    /// shell's `>` requires (renaming over it needs only the folder's permission, which would let a
+    /// run replace a file its user could not write). For root, to whom access(2) allows anything,
+    /// a file with no write permission bit at all counts as read-only.
+    static func mayReplace(_ target: String, _ status: stat) -> Bool {
+        if geteuid() == 0 { return status.st_mode & 0o222 != 0 }
+        return access(target, W_OK) == 0
     }
 
     /// The process's umask (read by setting and restoring it).

@@ -402,6 +402,9 @@ private struct Expander<F: FieldScalar> {
                 if F.one.exactSizeInBits > 0 {  // an exact scalar type
                     throw error("number \(text(node)) is too large for exact arithmetic (at most \(Rational.maximumDecimalDigits) digits and exponents up to ±\(Rational.maximumDecimalExponent))", node)
                 }
+                if let d = Double(literal), d == 0 {
+                    throw error("number \(text(node)) is out of range (it underflows to zero in a Double)", node)
+                }
                 throw error("number \(text(node)) is out of range (it overflows a Double)", node)
             }
             return QuadraticPolynomial(constant: value)
