@@ -32,30 +32,20 @@ public struct DistributedSynthesisReport {
     /// Whether both networks verified (equal f up to rounding).
     public var passed: Bool { verification.passed }
 
-    /// PASSED, APPROXIMATE or FAILED.
+    /// The verdict (design.md §5).
     public var status: VerificationStatus { verification.status }
-
-    /// Whether ‖a_N‖ is within the Davis–Kahan uncertainty although the plain network carries it.
-    var nullPartUncertain: Bool { core.hasLinearNullPart && core.linearNullPartNorm <= core.linearNullPartTolerance }
-
-    /// Whether kept and dropped eigenvalues are within a factor 10³ (as `Synthesis.rankIsIllDetermined`).
-    var rankIsIllDetermined: Bool {
-        guard let kept = core.smallestKept, let dropped = core.largestDropped, dropped > 0 else { return false }
-        return kept / dropped < 1e3
-    }
 
     var variables: [String] { QuadraticForm.defaultVariables(synthesis.dimension) }
 
-    /// The rank tolerance with its rule (the single-process report's `RankTolerance`).
-    var tolerance: RankTolerance {
-        RankTolerance(dimension: synthesis.dimension, eigenvalues: synthesis.eigenvalues,
-                      precision: synthesis.precision, userValue: synthesis.options.rankTolerance)
-    }
-
-    var plainReason: String {
-        SynthesisReport.plainReason(rank: core.rank, hasLinearNullPart: core.hasLinearNullPart, nullPart: core.linearNullPartComputed,
-                                    nullNorm: core.linearNullPartNorm, boxRadius: synthesis.options.boxRadius, uncertain: nullPartUncertain,
-                                    squaresOverflow: core.plainSquaresOverflow, linear: synthesis.linear)
+    /// What this report shares with `quadform synth`'s: every member but the matrix, which stays
+    /// distributed (`form.quadratic` and `symmetric_matrix` are null).
+    var parts: SynthesisReportParts {
+        let s = synthesis
+        return SynthesisReportParts(variables: variables,
+                                    form: Formats.formJSON(variables: variables, constant: s.constant, linear: s.linear, quadratic: .null),
+                                    symmetricMatrix: .null, driver: (s.driverName, s.options.driver.rawValue, s.driverReason),
+                                    eigenvalues: s.eigenvalues, precision: s.precision, linear: s.linear, core: core,
+                                    verification: verification, options: s.options, farSampleRadius: s.farSampleRadius, blas: blas)
     }
 
     /// The distribution, for both formats.
@@ -64,73 +54,10 @@ public struct DistributedSynthesisReport {
         return "\(synthesis.processes) MPI process\(synthesis.processes == 1 ? "" : "es"), BLACS grid \(g.rows)×\(g.columns), block \(g.block)"
     }
 
-    /// The JSON report: `quadform synth`'s members, plus `distribution`.
+    /// The JSON report: `quadform synth`'s members (`SynthesisReportParts`), plus `distribution`.
     public var json: JSONValue {
-        let s = synthesis, c = core, v = verification
-        let gap: JSONValue = {
-            guard let kept = c.smallestKept, let dropped = c.largestDropped, dropped > 0 else { return .null }
-            return JSONWriter.number(kept / dropped)
-        }()
-        var members: [(String, JSONValue)] = [
-            ("variables", .array(variables.map { .string($0) })),
-            ("form", .object([
-                ("variables", .array(variables.map { .string($0) })),
-                ("constant", JSONWriter.number(s.constant)),
-                ("linear", JSONWriter.numbers(s.linear)),
-                ("quadratic", .null),
-            ])),
-            ("symmetric_matrix", .null),
-            ("eigen_driver", .string(s.driverName)),
-            ("eigen_driver_requested", .string(s.options.driver.rawValue)),
-            ("eigen_driver_reason", .string(s.driverReason)),
-            ("blas", blas.json),
-            ("eigenvalues", JSONWriter.numbers(s.eigenvalues)),
-            ("rank", .number(String(c.rank))),
-            ("rank_tolerance", JSONWriter.number(c.rankTolerance)),
-            ("rank_tolerance_rule", .string(tolerance.jsonRule)),
-            ("input_precision", .string(s.precision.rawValue)),
-            ("unit_roundoff", JSONWriter.number(s.unitRoundoff)),
-            ("rank_ill_determined", .bool(rankIsIllDetermined)),
-            ("smallest_kept_eigenvalue", c.smallestKept.map(JSONWriter.number) ?? .null),
-            ("largest_dropped_eigenvalue", c.largestDropped.map(JSONWriter.number) ?? .null),
-            ("eigenvalue_gap", gap),
-            ("linear_range_part", JSONWriter.numbers(c.linearRangePart)),
-            ("linear_null_part", JSONWriter.numbers(c.linearNullPartComputed)),
-            ("linear_null_part_norm", JSONWriter.number(c.linearNullPartNorm)),
-            ("linear_null_part_tolerance", JSONWriter.number(c.linearNullPartTolerance)),
-            ("linear_null_part_rounding_ratio", JSONWriter.number(c.linearNullPartRoundingRatio)),
-            ("linear_null_part_certain", .bool(!nullPartUncertain)),
-            ("linear_in_range", .bool(!c.hasLinearNullPart)),
-            ("residual", .object([
-                ("neurons", .number(String(c.residual.hiddenNeurons))),
-                ("network", Formats.networkJSON(c.residual)),
-            ])),
-            ("plain", .object([
-                ("neurons", .number(String(c.plain.hiddenNeurons))),
-                ("reason", .string(plainReason)),
-                ("network", Formats.networkJSON(c.plain)),
-            ])),
-            ("verification", .object([
-                ("passed", .bool(v.passed)),
-                ("status", .string(v.status.jsonName)),
-                ("coefficient_error", JSONWriter.number(Swift.max(v.residual.coefficientError, v.plain.coefficientError))),
-                ("sample_error", JSONWriter.number(Swift.max(v.residual.sampleError, v.plain.sampleError))),
-                ("sample_relative_error", JSONWriter.number(Swift.max(v.residual.sampleRelativeError, v.plain.sampleRelativeError))),
-                ("tolerance", .object([
-                    ("coefficient", JSONWriter.number(Swift.max(v.residual.coefficientTolerance, v.plain.coefficientTolerance))),
-                    ("sample", JSONWriter.number(Swift.max(v.residual.sampleTolerance, v.plain.sampleTolerance))),
-                    ("safety_factor", JSONWriter.number(v.safetyFactor)),
-                    ("unit_roundoff", JSONWriter.number(v.unitRoundoff)),
-                ])),
-                ("points", .number(String(v.points))),
-                ("box_radius", JSONWriter.number(s.options.boxRadius)),
-                ("dropped_eigenvalue_bound", JSONWriter.number(v.droppedEigenvalueBound)),
-                ("residual", v.residual.json),
-                ("plain", v.plain.json),
-            ])),
-            ("plain_approximate", .null),
-        ]
-        let g = s.gridShape
+        let s = synthesis, g = s.gridShape
+        var members = parts.jsonMembers(plainApproximate: .null)
         members.append(("distribution", .object([
             ("processes", .number(String(s.processes))),
             ("grid", .array([.number(String(g.rows)), .number(String(g.columns))])),
@@ -154,30 +81,15 @@ public struct DistributedSynthesisReport {
         line("A = (M + Mᵀ)/2", "\(n)×\(n), ‖A‖_F = \(fmt(s.frobeniusNorm))   (distributed: \(distribution))")
         line("eigenvalues", "\(SynthesisReport.list(numbers: s.eigenvalues, limit: 10))   (ScaLAPACK \(s.driverName), ascending)")
         if s.options.driver == .auto { line("", "driver " + s.driverReason) }
-        var rankLine = "k = \(c.rank)   tolerance \(fmt(c.rankTolerance))"
-        rankLine += " " + tolerance.origin
-        line("rank", rankLine)
-        var gapLine = "smallest kept |λ| = " + (c.smallestKept.map(fmt) ?? "none")
-        gapLine += ", largest dropped |λ| = " + (c.largestDropped.map(fmt) ?? "none")
-        if let kept = c.smallestKept, let dropped = c.largestDropped {
-            gapLine += dropped > 0 ? ", gap ×\(fmt(kept / dropped))" : ", gap ∞"
-        }
-        line("", gapLine)
-        line("a_N = (I − P)a", n <= 8 ? "[" + c.linearNullPartComputed.map(fmt).joined(separator: ", ") + "]" : "(\(n) entries)")
-        line("", "‖a_N‖ = \(fmt(c.linearNullPartNorm)) against tolerance \(fmt(c.linearNullPartTolerance)): "
-             + (c.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
-        if s.precision != .float64 {
-            line("precision", "input read as \(s.precision.rawValue): ε = \(fmt(s.unitRoundoff)) in the rank tolerance and the verification")
-        }
+        let shared = parts
+        for (label, text) in shared.rankLines { line(label, text) }
         out += "\n"
         line("residual network", "\(c.residual.hiddenNeurons) square neuron\(c.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = \(SynthesisReport.widths(c.residual)), S = {(0,2)}")
         line("plain network", "\(c.plain.hiddenNeurons) square neuron\(c.plain.hiddenNeurons == 1 ? "" : "s")   l = \(SynthesisReport.widths(c.plain)), S = ∅")
-        line("", plainReason)
+        line("", shared.plainReason)
         out += "\n"
         for (label, text) in SynthesisReport.verificationLines(v, boxRadius: s.options.boxRadius, farRadius: s.farSampleRadius) { line(label, text) }
-        if v.status == .approximate {
-            line("", "APPROXIMATE, not f: the rank tolerance \(fmt(c.rankTolerance)) dropped eigenvalues with Σ|λ| = \(fmt(c.droppedEigenvalueSum)), more than rounding; on [−R, R]^n |f − g| ≤ \(fmt(v.droppedEigenvalueBound))")
-        }
+        for l in shared.approximationLines { line("", l) }
         out += "\n"
         line("distribution", distribution)
         line("BLAS/LAPACK", blas.summary)

@@ -53,12 +53,7 @@ public struct SynthesisReport: Sendable {
     }
 
     /// Why the plain network has the neurons it has.
-    public var plainReason: String {
-        SynthesisReport.plainReason(rank: synthesis.rank, hasLinearNullPart: synthesis.hasLinearNullPart,
-                                    nullPart: synthesis.linearNullPartComputed, nullNorm: synthesis.linearNullPartNorm,
-                                    boxRadius: synthesis.options.boxRadius, uncertain: synthesis.linearNullPartIsUncertain,
-                                    squaresOverflow: synthesis.plainSquaresOverflow, linear: synthesis.form.linear)
-    }
+    public var plainReason: String { parts.plainReason }
 
     /// Why a plain network of a rank-k form has the neurons it has (shared with `quadform-mpi`).
     public static func plainReason(rank k: Int, hasLinearNullPart: Bool, nullPart: [Double], nullNorm: Double,
@@ -88,83 +83,20 @@ public struct SynthesisReport: Sendable {
         return VerificationStatus.worse(verification.status, q.status)
     }
 
-    /// The lines that explain an APPROXIMATE verdict: what was dropped, the bound, the measured error.
-    var approximationLines: [String] {
+    /// The parts this report shares with `quadform-mpi`'s (`SynthesisReportParts`).
+    public var parts: SynthesisReportParts {
         let s = synthesis
-        let checks = [verification.residual, verification.plain].filter { $0.status == .approximate }
-        guard let first = checks.first, let approximation = first.approximation else { return [] }
-        let measured = checks.compactMap { $0.approximation?.measuredErrorOnBox }.max() ?? approximation.measuredErrorOnBox
-        return ["APPROXIMATE, not f: the rank tolerance \(Self.fmt(s.rankTolerance)) dropped eigenvalues with Σ|λ| = \(Self.fmt(s.droppedEigenvalueSum)), more than rounding",
-                "on [−R, R]^n: |f − g| ≤ Σ|λ_dropped|·n·R² = \(Self.fmt(approximation.boundOnBox)); measured \(Self.fmt(measured))"]
+        return SynthesisReportParts(variables: s.form.variables, form: Formats.formJSON(s.form), symmetricMatrix: JSONWriter.matrix(s.symmetricMatrix),
+                                    driver: (s.eigen.driver.rawValue, s.eigen.requestedDriver.rawValue, s.eigen.driverReason),
+                                    eigenvalues: s.eigen.eigenvalues, precision: s.form.precision, linear: s.form.linear, core: s.core,
+                                    verification: verification, options: s.options, farSampleRadius: s.farSampleRadius, blas: blas)
     }
 
     // MARK: JSON
 
-    /// The JSON report.
+    /// The JSON report: the shared members (`SynthesisReportParts`), then `quadratic_activation`.
     public var json: JSONValue {
-        let s = synthesis
-        let v = verification
-        let gap: JSONValue = {
-            guard let kept = s.smallestKept else { return .null }
-            guard let dropped = s.largestDropped, dropped > 0 else { return .null }
-            return JSONWriter.number(kept / dropped)
-        }()
-        var members: [(String, JSONValue)] = [
-            ("variables", .array(s.form.variables.map { .string($0) })),
-            ("form", Formats.formJSON(s.form)),
-            ("symmetric_matrix", JSONWriter.matrix(s.symmetricMatrix)),
-            ("eigen_driver", .string(s.eigen.driver.rawValue)),
-            ("eigen_driver_requested", .string(s.eigen.requestedDriver.rawValue)),
-            ("eigen_driver_reason", .string(s.eigen.driverReason)),
-            ("blas", blas.json),
-            ("eigenvalues", JSONWriter.numbers(s.eigen.eigenvalues)),
-            ("rank", .number(String(s.rank))),
-            ("rank_tolerance", JSONWriter.number(s.rankTolerance)),
-            ("rank_tolerance_rule", .string(s.tolerance.jsonRule)),
-            ("input_precision", .string(s.form.precision.rawValue)),
-            ("unit_roundoff", JSONWriter.number(s.unitRoundoff)),
-            ("rank_ill_determined", .bool(s.rankIsIllDetermined)),
-            ("smallest_kept_eigenvalue", s.smallestKept.map(JSONWriter.number) ?? .null),
-            ("largest_dropped_eigenvalue", s.largestDropped.map(JSONWriter.number) ?? .null),
-            ("eigenvalue_gap", gap),
-            ("linear_range_part", JSONWriter.numbers(s.linearRangePart)),
-            ("linear_null_part", JSONWriter.numbers(s.linearNullPartComputed)),
-            ("linear_null_part_norm", JSONWriter.number(s.linearNullPartNorm)),
-            ("linear_null_part_tolerance", JSONWriter.number(s.linearNullPartTolerance)),
-            ("linear_null_part_rounding_ratio", JSONWriter.number(s.linearNullPartRoundingRatio)),
-            ("linear_null_part_certain", .bool(!s.linearNullPartIsUncertain)),
-            ("linear_in_range", .bool(!s.hasLinearNullPart)),
-            ("residual", .object([
-                ("neurons", .number(String(s.residual.hiddenNeurons))),
-                ("network", Formats.networkJSON(s.residual)),
-            ])),
-            ("plain", .object([
-                ("neurons", .number(String(s.plain.hiddenNeurons))),
-                ("reason", .string(plainReason)),
-                ("network", Formats.networkJSON(s.plain)),
-            ])),
-            ("verification", .object([
-                ("passed", .bool(v.passed)),
-                ("status", .string(v.status.jsonName)),
-                ("coefficient_error", JSONWriter.number(max(v.residual.coefficientError, v.plain.coefficientError))),
-                ("sample_error", JSONWriter.number(max(v.residual.sampleError, v.plain.sampleError))),
-                ("sample_relative_error", JSONWriter.number(max(v.residual.sampleRelativeError, v.plain.sampleRelativeError))),
-                ("tolerance", .object([
-                    ("coefficient", JSONWriter.number(max(v.residual.coefficientTolerance, v.plain.coefficientTolerance))),
-                    ("sample", JSONWriter.number(max(v.residual.sampleTolerance, v.plain.sampleTolerance))),
-                    ("safety_factor", JSONWriter.number(v.safetyFactor)),
-                    ("unit_roundoff", JSONWriter.number(v.unitRoundoff)),
-                ])),
-                ("accuracy", JSONWriter.number(v.accuracy)),
-                ("scale", JSONWriter.number(v.scale)),
-                ("points", .number(String(v.points))),
-                ("box_radius", JSONWriter.number(s.options.boxRadius)),
-                ("dropped_eigenvalue_bound", JSONWriter.number(v.droppedEigenvalueBound)),
-                ("residual", v.residual.json),
-                ("plain", v.plain.json),
-            ])),
-        ]
-        members.append(("plain_approximate", plainApproximate?.json ?? .null))
+        var members = parts.jsonMembers(plainApproximate: plainApproximate?.json ?? .null)
         if let q = quadraticActivation { members.append(("quadratic_activation", q.json)) }
         return .object(members)
     }
@@ -193,26 +125,8 @@ public struct SynthesisReport: Sendable {
         // auto's choice is stated when it is not the reference dsyev the line above already names
         // (the JSON report always has eigen_driver_reason).
         if s.eigen.requestedDriver == .auto && s.eigen.driver != .dsyev { line("", "driver " + s.eigen.driverReason) }
-        var rankLine = "k = \(s.rank)   tolerance \(Self.fmt(s.rankTolerance))"
-        rankLine += " " + s.tolerance.origin
-        line("rank", rankLine)
-        var gapLine = "smallest kept |λ| = " + (s.smallestKept.map(Self.fmt) ?? "none")
-        gapLine += ", largest dropped |λ| = " + (s.largestDropped.map(Self.fmt) ?? "none")
-        if let kept = s.smallestKept, let dropped = s.largestDropped {
-            gapLine += dropped > 0 ? ", gap ×\(Self.fmt(kept / dropped))" : ", gap ∞"
-        }
-        line("", gapLine)
-        line("a_N = (I − P)a", n <= 8 ? "[" + s.linearNullPartComputed.map(Self.fmt).joined(separator: ", ") + "]" : "(\(n) entries)")
-        line("", "‖a_N‖ = \(Self.fmt(s.linearNullPartNorm)) against tolerance \(Self.fmt(s.linearNullPartTolerance)): "
-             + (s.hasLinearNullPart ? "the linear term leaves range(A)" : "the linear term lies in range(A)"))
-        if s.hasLinearNullPart {
-            line("", s.linearNullPartIsUncertain
-                 ? "uncertain: ‖a_N‖ is within what rounding can tilt range(A) by, but leaving it out would miss f by ×\(Self.fmt(s.linearNullPartRoundingRatio)) of 3/4 the rounding tolerance"
-                 : "certain: margin ×\(Self.fmt(s.linearNullPartNorm / s.linearNullPartTolerance)) over what rounding can tilt range(A) by")
-        }
-        if s.form.precision != .float64 {
-            line("precision", "input read as \(s.form.precision.rawValue): ε = \(Self.fmt(s.unitRoundoff)) in the rank tolerance and the verification")
-        }
+        let shared = parts
+        for (label, text) in shared.rankLines { line(label, text) }
         out += "\n"
         line("residual network", "\(s.residual.hiddenNeurons) square neuron\(s.residual.hiddenNeurons == 1 ? "" : "s") + linear skip   l = \(Self.widths(s.residual)), S = {(0,2)}")
         if n <= 6 && s.residual.hiddenNeurons <= 8 { line("", "g(x) = " + Self.formula(of: s.residual, variables: s.form.variables)) }
@@ -221,7 +135,7 @@ public struct SynthesisReport: Sendable {
         if n <= 6 && s.plain.hiddenNeurons <= 8 { line("", "g(x) = " + Self.formula(of: s.plain, variables: s.form.variables)) }
         out += "\n"
         for (label, text) in Self.verificationLines(v, boxRadius: s.options.boxRadius, farRadius: s.farSampleRadius, status: status) { line(label, text) }
-        for l in approximationLines { line("", l) }
+        for l in shared.approximationLines { line("", l) }
         if let approx = plainApproximate {
             out += "\n"
             for (i, l) in approx.textLines.enumerated() { line(i == 0 ? "plain, k + 1" : "", l) }

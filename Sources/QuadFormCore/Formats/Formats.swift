@@ -6,11 +6,16 @@ public enum Formats {
 
     /// The form JSON `{"constant", "linear", "quadratic", "variables"?}` of design.md §6.
     public static func formJSON(_ form: QuadraticForm) -> JSONValue {
+        formJSON(variables: form.variables, constant: form.constant, linear: form.linear, quadratic: JSONWriter.matrix(form.quadratic))
+    }
+
+    /// The form JSON from its parts, the quadratic member as given (null where M is not at hand).
+    public static func formJSON(variables: [String], constant: Double, linear: [Double], quadratic: JSONValue) -> JSONValue {
         .object([
-            ("variables", .array(form.variables.map { .string($0) })),
-            ("constant", JSONWriter.number(form.constant)),
-            ("linear", JSONWriter.numbers(form.linear)),
-            ("quadratic", JSONWriter.matrix(form.quadratic)),
+            ("variables", .array(variables.map { .string($0) })),
+            ("constant", JSONWriter.number(constant)),
+            ("linear", JSONWriter.numbers(linear)),
+            ("quadratic", quadratic),
         ])
     }
 
