@@ -44,9 +44,15 @@ let package = Package(
             dependencies: [
                 "QuadForm",
                 "QuadFormMPI",
+                "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/quadform-mpi"
+        ),
+        // The progress line both commands draw on a terminal's standard error (issue 24).
+        .target(
+            name: "TerminalProgress",
+            dependencies: ["QuadForm"]
         ),
         .systemLibrary(
             name: "CGMP",
@@ -87,6 +93,7 @@ let package = Package(
             dependencies: [
                 "QuadForm",
                 "QuadformServer",
+                "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuadForm
+import TerminalProgress
 import QuadFormMPI
 
 extension EigenDriver: ExpressibleByArgument {}
@@ -106,6 +107,12 @@ struct Synth: ParsableCommand {
     @Flag(help: "Print the time of each phase on standard error (process 0's clock).")
     var timings = false
 
+    @Flag(help: "Draw process 0's progress line (stage, elapsed time) on standard error although it is not a terminal: under mpirun every process's standard error is a pipe. Without mpirun (P = 1) it is drawn when standard error is a terminal.")
+    var progress = false
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
     @Option(help: "Output format: text (for people) or json (for tools).")
     var format: OutputFormat = .text
 
@@ -124,9 +131,12 @@ struct Synth: ParsableCommand {
         let world = QuadformMPI.world!
         let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples)
         let synthesis: DistributedSynthesis
+        let line = world.isRoot ? ProgressLine.standardError(program: "quadform-mpi", quiet: quiet, force: progress) : nil
         do {
-            synthesis = try DistributedSynthesis(world: world, quadratic: quadratic, linear: linear, constant: constant,
-                                                 options: options, block: blockSize)
+            synthesis = try ProgressLine.run(line) {
+                try DistributedSynthesis(world: world, quadratic: quadratic, linear: linear, constant: constant,
+                                         options: options, block: blockSize)
+            }
         } catch {
             printError(String(describing: error), world: world)
             throw ExitCode(2)
@@ -139,6 +149,14 @@ struct Synth: ParsableCommand {
                 let data = Data((format == .json ? JSONWriter.write(report.json) : report.text).utf8)
                 if let output { try OutputFile.write(data, to: output) } else { FileHandle.standardOutput.write(data) }
                 if let saveNetworks { try Npz.write(report.networkArrays, to: saveNetworks) }
+                // The convention of quadform's `--output` (docs/install.md): a line per file written,
+                // on standard output when the report went to a file, on standard error otherwise.
+                if !quiet {
+                    var lines = ""
+                    if let output { lines += "wrote \(output): the \(format == .json ? "JSON report" : "report"), verification \(report.status.rawValue)\n" }
+                    if let saveNetworks { lines += "wrote \(saveNetworks): the residual and plain networks\n" }
+                    if output != nil { FileHandle.standardOutput.write(Data(lines.utf8)) } else { FileHandle.standardError.write(Data(lines.utf8)) }
+                }
                 outcome = report.passed ? 0 : 1
                 switch report.status {
                 case .passed: break

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuadForm
+import TerminalProgress
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,8 +65,14 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
+        try ProgressLine.run(progressLine(quiet: report.quiet)) { try runStages() }
+    }
+
+    func runStages() throws {
+        stage("read \(network)")
         let loaded = try NetworkFile.read(network, member: member)
         let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples)
+        stage("extract, decompose and verify (\(loaded.network.hiddenNeurons) neurons\(exact ? ", exact" : ""))")
         let extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
         let data: Data
         switch report.format {
@@ -73,13 +80,18 @@ struct Extract: ParsableCommand {
         case .json: data = Data(JSONWriter.write(extraction.json).utf8)
         }
         if let saveNetworks {
+            stage("write \(saveNetworks)")
             let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exact!.synthesis.residual.resNet()
             let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exact!.synthesis.plain.resNet()
             try NetworkFile.write(networks: [("residual", residual), ("plain", plain)], to: saveNetworks,
                                   options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
                                                                source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent)"))
         }
+        if report.output == nil { finishProgress() } else { stage("write \(report.output!)") }
         try emit(data, to: report.output)
+        let what = (report.format == .json ? "the JSON report" : "the report") + ", verification \(extraction.passed ? "PASSED" : "FAILED")"
+        if let output = report.output { try announceWritten(output, what, reportOnStandardOutput: false, quiet: report.quiet) }
+        if let saveNetworks { try announceWritten(saveNetworks, "the residual and plain networks", reportOnStandardOutput: report.output == nil, quiet: report.quiet) }
         if !extraction.passed {
             throw CheckFailed(message: "verification failed: a minimal network does not match the original within tolerance (see the report)")
         }
