@@ -17,6 +17,13 @@ enum InteropPython {
         return nil
     }
 
+    /// The interpreter; without one the running test is skipped, saying why (Test.cancel), and
+    /// under CI it has failed already (see `path()`).
+    static func required() throws -> String {
+        if let path = path() { return path }
+        try Test.cancel("skipped: QUADFORM_PYTHON is not set to a python with onnx, onnxruntime, safetensors and numpy (bash .ci/run creates .build-venv and sets it)")
+    }
+
     /// Runs `script` with arguments; returns its standard output, recording a failure (with its
     /// standard error) when it exits non-zero.
     static func run(_ python: String, script: String, _ arguments: [String], in folder: URL) throws -> BuiltExecutable.Run {
@@ -88,7 +95,7 @@ struct InteropTests {
 
     @Test("Every network, written as DOUBLE ONNX, passes onnx.checker and evaluates in onnxruntime to quadform's realization within 1e-12")
     func onnxruntimeAgrees() throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         var files: [(String, ResNet, Matrix)] = []
@@ -177,7 +184,7 @@ struct InteropTests {
             try NetworkFile.write(net, to: path)
             #expect(try NetworkFile.read(path).network == net, "\(name)")
         }
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = """
@@ -224,7 +231,7 @@ struct InteropTests {
             #expect(try NetworkFile.read(file, member: "residual").network == residual, "\(ext)")
             #expect(try NetworkFile.read(file, member: "plain").network == plain, "\(ext)")
         }
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let script = """
         import sys, numpy as np, onnx, onnxruntime as ort
         onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)
@@ -372,7 +379,7 @@ struct TorchStyleONNXTests {
 
     @Test("Extracted to the construction's rank, k neurons residual, k or k + 2 plain, verified", arguments: cases)
     func extract(_ c: Case) throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let made = try BuiltExecutable.run(URL(fileURLWithPath: python),
@@ -410,7 +417,7 @@ struct TorchStyleONNXTests {
 
     @Test("Integer weights (exact in float32): --exact finds the rank exactly and proves the minimal networks equal")
     func exactIntegerWeights() throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         for style in ["gemm", "matmul"] {
@@ -429,7 +436,7 @@ struct TorchStyleONNXTests {
 
     @Test("Pow with an exponent other than 2 is refused, naming the node")
     func powExponent() throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let made = try BuiltExecutable.run(URL(fileURLWithPath: python), [InteropPython.fixtureScript, "cube.onnx", "--style", "matmul", "--pow-exponent", "3"], in: folder)

@@ -25,8 +25,8 @@ struct NotebookTests {
     func run(file: String) throws {
         let notebook = try Notebook(path: Self.folder.appendingPathComponent(file).path)
         // A lesson that runs onnxruntime calls "$QUADFORM_PYTHON" (the venv .ci/run creates): it is
-        // skipped without one locally, and fails under CI (InteropPython.path records that).
-        if notebook.cells.contains(where: { $0.command.contains("QUADFORM_PYTHON") }), InteropPython.path() == nil { return }
+        // skipped, saying why, without one locally, and fails under CI (InteropPython.path records that).
+        if notebook.cells.contains(where: { $0.command.contains("QUADFORM_PYTHON") }) { _ = try InteropPython.required() }
         let executable = try BuiltExecutable.url()
         // Each notebook runs in a fresh folder, where `examples/` is the package's examples; files a
         // command writes there are visible to the commands after it.
