@@ -36,7 +36,6 @@ struct NotebookTests {
                                                    withDestinationURL: BuiltExecutable.packageRoot.appendingPathComponent("examples"))
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["OPENBLAS_NUM_THREADS"] = "1"
         environment["COLUMNS"] = "100"
         for cell in notebook.cells {
             // stderr goes into the same stream, in order, as a reader at a terminal would see it.
