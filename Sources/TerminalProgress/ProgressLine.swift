@@ -79,12 +79,28 @@ public final class ProgressLine: ProgressReporter, @unchecked Sendable {
         stopped = true
     }
 
+    /// Stops drawing after a failure: a drawn line is ended with a newline, without "done", so the
+    /// error message that follows starts a line of its own.
+    func abandon() {
+        lock.lock(); defer { lock.unlock() }
+        if shown { write("\n") }
+        shown = false
+        stage = nil
+        stopped = true
+    }
+
     /// Runs the given work with this reporter installed for the library (`ProgressContext`), and
     /// finishes the line after it, also when it throws.
     public static func run<T>(_ line: ProgressLine?, _ body: () throws -> T) rethrows -> T {
         guard let line else { return try body() }
-        defer { line.finish() }
-        return try ProgressContext.$reporter.withValue(line) { try body() }
+        do {
+            let result = try ProgressContext.$reporter.withValue(line) { try body() }
+            line.finish()
+            return result
+        } catch {
+            line.abandon()
+            throw error
+        }
     }
 
     /// One redraw; false once finished.
