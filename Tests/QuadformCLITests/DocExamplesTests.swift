@@ -26,6 +26,10 @@ struct DocExamplesTests {
         if text.contains("jq "), !FileManager.default.isExecutableFile(atPath: "/usr/bin/jq") {
             return "jq is not installed (apt-get install jq; scripts/system-packages.txt)"
         }
+        if text.contains("--format svg") || text.contains("dot -T"),
+           !["/usr/bin/dot", "/usr/local/bin/dot"].contains(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            return "Graphviz's dot is not installed (apt-get install graphviz; scripts/setup.sh installs it)"
+        }
         if text.contains("import numpy") {
             let probe = try? BuiltExecutable.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import numpy"])
             if probe?.status != 0 { return "python3 with numpy is not installed (apt-get install python3-numpy; scripts/system-packages.txt)" }
