@@ -19,9 +19,12 @@ enum InteropPython {
 
     /// The interpreter; without one the running test is skipped, saying why (Test.cancel), and
     /// under CI it has failed already (see `path()`).
-    static func required() throws -> String {
+    static func required(for what: String? = nil) throws -> String {
         if let path = path() { return path }
-        try Test.cancel("skipped: QUADFORM_PYTHON is not set to a python with onnx, onnxruntime, safetensors and numpy (bash .ci/run creates .build-venv and sets it)")
+        let reason = "skipped: QUADFORM_PYTHON is not set to a python with onnx, onnxruntime, safetensors and numpy (bash .ci/run creates .build-venv and sets it)"
+        // Swift Testing reports a cancelled case of a parameterized test as passed: say it here too.
+        print("\(what ?? Test.current?.displayName ?? Test.current?.name ?? "test"): \(reason)")
+        try Test.cancel(Comment(rawValue: reason))
     }
 
     /// Runs `script` with arguments; returns its standard output, recording a failure (with its

@@ -26,7 +26,7 @@ struct NotebookTests {
         let notebook = try Notebook(path: Self.folder.appendingPathComponent(file).path)
         // A lesson that runs onnxruntime calls "$QUADFORM_PYTHON" (the venv .ci/run creates): it is
         // skipped, saying why, without one locally, and fails under CI (InteropPython.path records that).
-        if notebook.cells.contains(where: { $0.command.contains("QUADFORM_PYTHON") }) { _ = try InteropPython.required() }
+        if notebook.cells.contains(where: { $0.command.contains("QUADFORM_PYTHON") }) { _ = try InteropPython.required(for: "notebooks/\(file)") }
         let executable = try BuiltExecutable.url()
         // Each notebook runs in a fresh folder, where `examples/` is the package's examples; files a
         // command writes there are visible to the commands after it.
