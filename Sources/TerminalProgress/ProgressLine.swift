@@ -13,7 +13,8 @@ import QuadForm
 public final class ProgressLine: ProgressReporter, @unchecked Sendable {
     /// The line's prefix (`quadform`, `quadform-mpi`).
     let program: String
-    /// Seconds a stage runs before it is drawn (`QUADFORM_PROGRESS_DELAY`, default 0.3).
+    /// Seconds a stage runs before it is drawn (`QUADFORM_PROGRESS_DELAY`, default 0.3; with 0 each
+    /// stage is drawn as it begins).
     let delay: Double
     /// Seconds between redraws.
     static let interval = 0.1
@@ -55,6 +56,8 @@ public final class ProgressLine: ProgressReporter, @unchecked Sendable {
         self.total = total
         done = 0
         stageStart = DispatchTime.now().uptimeNanoseconds
+        // With no delay every stage is drawn as it begins, however short (the tests rely on it).
+        if delay == 0, !stopped { draw(final: false) }
     }
 
     public func advance(_ done: Int) {
