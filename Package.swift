@@ -91,9 +91,15 @@ let package = Package(
                 "QuadFormReports",
                 "QuadFormInterop",
                 "QuadFormMPI",
+                "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/quadform-mpi"
+        ),
+        // The progress line both commands draw on a terminal's standard error (issue 24).
+        .target(
+            name: "TerminalProgress",
+            dependencies: ["QuadFormCore"]
         ),
         .systemLibrary(
             name: "CGMP",
@@ -113,6 +119,7 @@ let package = Package(
                 "QuadFormCore",
                 "QuadFormReports",
                 "QuadFormInterop",
+                "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

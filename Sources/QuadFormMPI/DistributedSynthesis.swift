@@ -55,6 +55,8 @@ public struct DistributedSynthesis {
         var phases: [(String, Double)] = []
         var clock = MPIWorld.time
         func mark(_ name: String) { let now = MPIWorld.time; phases.append((name, now - clock)); clock = now }
+        // The stages as a progress line (ProgressContext; only where a reporter is installed).
+        ProgressContext.begin("read (each process its blocks)")
 
         // Header and linear term: read once, on process 0, and broadcast.
         var header: [Double] = [0, 0, 0, 0]
@@ -96,6 +98,7 @@ public struct DistributedSynthesis {
         var m = try world.agree { try DistributedMatrix(rows: n, columns: n, block: block, grid: grid) }
         try world.agree { try m.read(npy: path, layout: layout) }
         mark("read (each process its blocks)")
+        ProgressContext.begin("symmetrize and check (pdtran)")
 
         // Finiteness: the first non-finite entry in row-major order, as the single-process reader names it.
         var first = [m.firstNonFiniteLocal() ?? Int.max]
@@ -127,6 +130,7 @@ public struct DistributedSynthesis {
             try Synthesis.checkReach(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius, boxRadius: options.boxRadius)
         }
         mark("symmetrize and check (pdtran)")
+        ProgressContext.begin("verification products with A (distributed)")
 
         // The verification's products with A, before the decomposition overwrites A: distributed
         // (or, for small n, A gathered for the full comparison).
@@ -142,6 +146,7 @@ public struct DistributedSynthesis {
             products = try DistributedSynthesis.products(a, rows: Verifier.stack(points, Verifier.probes(dimension: n, seed: options.seed)), world: world)
         }
         mark("verification products with A (distributed)")
+        ProgressContext.begin("decompose (ScaLAPACK)")
 
         // Eigenpairs (A is overwritten).
         let inputEps = Swift.max(Double.ulpOfOne, layout.precision.epsilon)
@@ -155,6 +160,7 @@ public struct DistributedSynthesis {
             }
         }
         mark("decompose (ScaLAPACK \(eigen.driverName))")
+        ProgressContext.begin("gather kept eigenvectors, synthesize")
 
         // The kept eigenvectors onto process 0 (the same split the core makes), then the synthesis there.
         let kept = Synthesis.Core.split(eigenvalues: eigen.eigenvalues, tolerance: rule(eigen.eigenvalues)).kept
@@ -168,6 +174,7 @@ public struct DistributedSynthesis {
             }
         }
         mark("gather kept eigenvectors, synthesize")
+        ProgressContext.begin("verify (network side, tolerances)")
 
         let verification: VerificationReport? = try world.agree {
             guard world.isRoot, let core else { return nil }

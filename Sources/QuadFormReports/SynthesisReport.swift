@@ -41,14 +41,16 @@ public struct SynthesisReport: Sendable {
         var lines: [(String, String)] = [("verification", (status ?? v.status).rawValue)]
         for c in [v.residual, v.plain] {
             let verdict = c.status.rawValue
-            lines.append(("  \(c.name)", "coefficients: max error \(fmt(c.coefficientError)) \(c.coefficientsPassed ? "≤" : ">") \(fmt(c.coefficientTolerance)) (rounding) \(c.coefficientsPassed ? "ok" : verdict)"
-                          + "; with the check's rounding ≤ \(fmt(c.accuracy.coefficientErrorBound)) \(c.accuracy.coefficientsWithin ? "≤" : ">") τ·scale \(fmt(c.accuracy.accuracy * c.accuracy.scale)) \(c.accuracy.coefficientsWithin ? "ok" : verdict)"))
-            lines.append(("", "samples: max error \(fmt(c.sampleError)), \(fmt(c.accuracy.scaledSampleError)) of f's scale \(c.accuracy.samplesWithin ? "≤" : ">") τ \(c.accuracy.samplesWithin ? "ok" : verdict); worst error/rounding tolerance \(fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : verdict)"))
+            let a = c.accuracy
+            lines.append(("  \(c.name)", "coefficients: max error \(fmt(c.coefficientError)) \(c.coefficientsPassed ? "≤" : ">") \(fmt(c.coefficientTolerance)) \(c.coefficientsPassed ? "ok" : verdict)"))
+            lines.append(("", "samples: max error \(fmt(c.sampleError)), relative \(fmt(c.sampleRelativeError)), worst error/tolerance \(fmt(c.worstRatio)) \(c.samplesPassed ? "ok" : verdict)"))
+            lines.append(("", "accuracy: coefficients within \(fmt(a.coefficientErrorBound)), samples within \(fmt(a.scaledSampleError))·scale; "
+                          + "τ·scale = \(fmt(a.accuracy * a.scale)) \(a.holds ? "ok" : verdict)"))
             if c.status == .illConditioned { lines.append(("", conditioningExplanation(c))) }
         }
         lines.append(("", "\(v.points) points: origin, unit vectors, random in [−\(fmt(boxRadius)), \(fmt(boxRadius))]^n, 4 at radius \(fmt(farRadius))"))
-        lines.append(("", "accuracy: τ = \(fmt(v.accuracy)) of f's scale \(fmt(v.scale)) = max(|c|, ‖a‖∞, max|A_ij|, |f| on the box); "
-                      + "rounding: \(fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η)"))
+        lines.append(("", "tolerances: τ = \(fmt(v.accuracy)) of f's scale \(fmt(v.scale)) (the largest of |c|, ‖a‖∞, max|A_ij|, |f| on the box); "
+                      + "rounding \(fmt(v.safetyFactor))·(n + m + 2)·(ε·(magnitude of the terms) + η)"))
         return lines
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import QuadFormCore
 import QuadFormReports
 import QuadFormInterop
+import TerminalProgress
 import QuadFormMPI
 
 extension EigenDriver: ExpressibleByArgument {}
@@ -112,6 +113,12 @@ struct Synth: ParsableCommand {
     @Flag(help: "Print the time of each phase on standard error (process 0's clock).")
     var timings = false
 
+    @Flag(help: "Draw process 0's progress line (stage, elapsed time) on standard error although it is not a terminal: under mpirun every process's standard error is a pipe. Without mpirun (P = 1) it is drawn when standard error is a terminal.")
+    var progress = false
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
     @Option(help: "Output format: text (for people) or json (for tools).")
     var format: OutputFormat = .text
 
@@ -134,9 +141,12 @@ struct Synth: ParsableCommand {
         let world = QuadformMPI.world!
         let options = SynthesisOptions(rankTolerance: rankTolerance, driver: driver, boxRadius: box, randomSamples: samples, accuracy: accuracy)
         let synthesis: DistributedSynthesis
+        let line = world.isRoot ? ProgressLine.standardError(program: "quadform-mpi", quiet: quiet, force: progress) : nil
         do {
-            synthesis = try DistributedSynthesis(world: world, quadratic: quadratic, linear: linear, constant: constant,
-                                                 options: options, block: blockSize)
+            synthesis = try ProgressLine.run(line) {
+                try DistributedSynthesis(world: world, quadratic: quadratic, linear: linear, constant: constant,
+                                         options: options, block: blockSize)
+            }
         } catch {
             printError(String(describing: error), world: world)
             throw ExitCode(2)
@@ -151,6 +161,14 @@ struct Synth: ParsableCommand {
                 if let saveNetworks {
                     try SavedNetworks.write([("residual", report.core.residual), ("plain", report.core.plain)], to: saveNetworks,
                                             options: NetworkWriteOptions(source: "quadform-mpi synth \(quadratic)"))
+                }
+                // The convention of quadform's `--output` (docs/install.md): a line per file written,
+                // on standard output when the report went to a file, on standard error otherwise.
+                if !quiet {
+                    var lines = ""
+                    if let output { lines += "wrote \(output): the \(format == .json ? "JSON report" : "report"), verification \(report.status.rawValue)\n" }
+                    if let saveNetworks { lines += "wrote \(saveNetworks): the residual and plain networks\n" }
+                    if output != nil { FileHandle.standardOutput.write(Data(lines.utf8)) } else { FileHandle.standardError.write(Data(lines.utf8)) }
                 }
                 outcome = report.passed ? 0 : 1
                 if let message = report.status.failureMessage { printError(message, world: world) }

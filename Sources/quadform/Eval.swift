@@ -53,6 +53,9 @@ struct Eval: ParsableCommand {
     @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output: with --points and a name ending .npy, the results as an array of shape (m, l_L); otherwise the report in --format.", valueName: "file"))
     var output: String?
 
+    @Flag(help: "No 'wrote FILE' line.")
+    var quiet = false
+
     @Option(help: "Report format: text or json.")
     var format: ReportFormat = .text
 
@@ -86,7 +89,7 @@ struct Eval: ParsableCommand {
             nonFinite = y.entries.filter { !$0.isFinite }.count
             if writesNpy, let output {
                 try OutputFile.write(Npy.encode(y.entries, shape: [y.rows, y.columns]), to: output)
-                text = "wrote \(y.rows) result\(y.rows == 1 ? "" : "s") of \(y.columns) value\(y.columns == 1 ? "" : "s") to \(output)\n"
+                text = quiet ? "" : "wrote \(output): \(y.rows) result\(y.rows == 1 ? "" : "s") of \(y.columns) value\(y.columns == 1 ? "" : "s")\n"
                 reportFile = nil
             } else if format == .json {
                 let inputs = (0..<x.rows).map { x.row($0) }, outputs = (0..<y.rows).map { y.row($0) }
@@ -110,6 +113,9 @@ struct Eval: ParsableCommand {
             }
         }
         try emit(text, to: reportFile)
+        if let reportFile {
+            try announceWritten(reportFile, format == .json ? "the JSON results" : "the results", reportOnStandardOutput: false, quiet: quiet)
+        }
         if nonFinite > 0 {
             FileHandle.standardError.write(Data(("quadform: warning: \(nonFinite) result\(nonFinite == 1 ? " is" : "s are") not finite: a parameter or an intermediate value "
                 + "exceeds Double's range (exact networks from synth --exact do beyond about n = 130); `--exact` evaluates one-hidden-layer networks in rational arithmetic\n").utf8))
@@ -135,11 +141,12 @@ struct Eval: ParsableCommand {
         let ys = xs.map { net.evaluate($0) }
         if writesNpy, let output {
             try OutputFile.write(Npy.encode(ys.map(\.doubleValue), shape: [ys.count, 1]), to: output)
-            return try emit("wrote \(ys.count) result\(ys.count == 1 ? "" : "s") (exact, each rounded once to the nearest Double) to \(output)\n", to: nil)
+            return try announceWritten(output, "\(ys.count) result\(ys.count == 1 ? "" : "s") (exact, each rounded once to the nearest Double)", reportOnStandardOutput: false, quiet: quiet)
         }
         let text = format == .json
             ? JSONWriter.write(NetworkEvaluation.exactJSON(net, source: network, member: member, inputs: xs, outputs: ys))
             : zip(xs, ys).map { NetworkEvaluation.exactResultLine(input: $0, output: $1) + "\n" }.joined()
         try emit(text, to: output)
+        if let output { try announceWritten(output, format == .json ? "the JSON results" : "the results", reportOnStandardOutput: false, quiet: quiet) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import QuadFormCore
 import QuadFormReports
 import QuadFormInterop
+import TerminalProgress
 
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,20 +25,29 @@ extension TaylorResult: ExperimentOutputs {}
 
 /// Prints the experiment's table or JSON report (or writes it to `output`) and writes its CSV and
 /// SVG to the files asked for (all atomically).
-func publish(_ result: some ExperimentOutputs, format: ReportFormat, output: String?, csv: String?, svg: String?) throws {
+func publish(_ result: some ExperimentOutputs, format: ReportFormat, output: String?, csv: String?, svg: String?, quiet: Bool) throws {
+    finishProgress()
     if format == .json {
         let json = result.json
         try emit(to: output) { try JSONWriter.write(json, to: &$0) }
     } else {
         try emit(result.text, to: output)
     }
-    if let csv { try emit(result.csv, to: csv) }
-    if let svg { try emit(result.svg, to: svg) }
+    if let output { try announceWritten(output, format == .json ? "the JSON report" : "the table", reportOnStandardOutput: false, quiet: quiet) }
+    if let csv {
+        try emit(result.csv, to: csv)
+        try announceWritten(csv, "one CSV row per run", reportOnStandardOutput: output == nil, quiet: quiet)
+    }
+    if let svg {
+        try emit(result.svg, to: svg)
+        try announceWritten(svg, "the plot", reportOnStandardOutput: output == nil, quiet: quiet)
+    }
 }
 
-/// Prints a progress line on standard error.
+/// The experiment's own progress lines (one per architecture or activation): on a terminal's
+/// standard error as finished stages of the progress line; nothing otherwise or with --quiet.
 func printProgress(_ line: String) {
-    printDiagnostic(line + "\n")
+    (ProgressContext.reporter as? ProgressLine)?.note(line)
 }
 
 struct ExperimentTrain: ParsableCommand {
@@ -106,8 +116,10 @@ struct ExperimentTrain: ParsableCommand {
         options.learningRate = learningRate
         options.finalLearningRate = finalLearningRate
         options.tolerance = tolerance
-        let result = try TrainingExperiment(form: form, options: options).run(progress: printProgress)
-        try publish(result, format: report.format, output: report.output, csv: csv, svg: svg)
+        let result = try ProgressLine.run(progressLine(quiet: report.quiet)) {
+            try TrainingExperiment(form: form, options: options).run(progress: printProgress)
+        }
+        try publish(result, format: report.format, output: report.output, csv: csv, svg: svg, quiet: report.quiet)
     }
 }
 
@@ -172,7 +184,9 @@ struct ExperimentTaylor: ParsableCommand {
         let deltas = try TaylorOptions.geometricDeltas(largest: deltaMax, smallest: deltaMin, count: deltaCount)
         let options = TaylorOptions(activations: activations.isEmpty ? SmoothActivation.allCases : activations, center: center,
                                     deltas: deltas, samples: samples, boxRadius: box, seed: seed)
-        let result = try TaylorExperiment(form: form, options: options).run(progress: printProgress)
-        try publish(result, format: report.format, output: report.output, csv: csv, svg: svg)
+        let result = try ProgressLine.run(progressLine(quiet: report.quiet)) {
+            try TaylorExperiment(form: form, options: options).run(progress: printProgress)
+        }
+        try publish(result, format: report.format, output: report.output, csv: csv, svg: svg, quiet: report.quiet)
     }
 }

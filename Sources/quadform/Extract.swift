@@ -3,6 +3,7 @@ import Foundation
 import QuadFormCore
 import QuadFormReports
 import QuadFormInterop
+import TerminalProgress
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -73,8 +74,14 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
+        try ProgressLine.run(progressLine(quiet: report.quiet)) { try runStages() }
+    }
+
+    func runStages() throws {
+        stage("read \(network)")
         let loaded = try NetworkFile.read(network, member: member)
         let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples, accuracy: accuracy)
+        stage("extract, decompose and verify (\(loaded.network.hiddenNeurons) neurons\(exact ? ", exact" : ""))")
         let extraction: ExtractionReport
         do {
             extraction = try ExtractionReport(file: network, original: loaded, options: options, exact: exact)
@@ -89,6 +96,7 @@ struct Extract: ParsableCommand {
         }
         var roundedFailures: [(name: String, check: NetworkCheck)] = []
         if let saveNetworks {
+            stage("write \(saveNetworks)")
             let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exact!.synthesis.residual.resNet()
             let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exact!.synthesis.plain.resNet()
             if let exact = extraction.exact {
@@ -99,7 +107,11 @@ struct Extract: ParsableCommand {
                                   options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
                                                                source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent)"))
         }
+        if report.output == nil { finishProgress() } else { stage("write \(report.output!)") }
         try emit(data, to: report.output)
+        let what = (report.format == .json ? "the JSON report" : "the report") + ", verification \(extraction.status.rawValue)"
+        if let output = report.output { try announceWritten(output, what, reportOnStandardOutput: false, quiet: report.quiet) }
+        if let saveNetworks { try announceWritten(saveNetworks, "the residual and plain networks", reportOnStandardOutput: report.output == nil, quiet: report.quiet) }
         if let message = extraction.status.failureMessage { throw CheckFailed(message: message) }
         if let saveNetworks, !roundedFailures.isEmpty {
             throw CheckFailed(message: SavedNetworks.roundedCheckMessage(roundedFailures, path: saveNetworks))

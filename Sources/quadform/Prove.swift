@@ -50,7 +50,8 @@ struct Prove: ParsableCommand {
             let synthesis = try Synthesis(form: form.load(), options: eigen.synthesisOptions(boxRadius: box))
             proof = NeuronCountProof(report: try SynthesisReport(synthesis: synthesis))
         }
-        try emit(report.format == .json ? JSONWriter.write(proof.json) : proof.text, to: report.output)
+        try report.emitReport(report.format == .json ? JSONWriter.write(proof.json) : proof.text,
+                              what: (report.format == .json ? "the JSON proof" : "the proof") + (proof.holds ? "" : ", incomplete"))
         if !proof.holds {
             throw CheckFailed(message: "the argument is incomplete: no count is claimed (an ill-determined rank or a_N, a network not verified equal to f, or a failed certificate; see above)")
         }

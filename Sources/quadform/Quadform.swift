@@ -59,9 +59,43 @@ struct Quadform: ParsableCommand {
             if CommandLine.arguments.dropFirst().contains(where: looksLikeNegativeExpression) {
                 lines.insert("an expression that starts with '-' goes after '--':  quadform synth -- \"-x^2 + y\"", at: 1)
             }
+            if let hint = missingSubcommandHint(Array(CommandLine.arguments.dropFirst())) { lines.insert(hint, at: 1) }
             printError(lines.joined(separator: "\n"))
             exit(withError: ExitCode(2))
         }
+    }
+
+    /// The names of the subcommands users type.
+    static var subcommandNames: [String] {
+        configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
+    }
+
+    /// When the first argument is not a subcommand: `did you mean: quadform synth "…"?` for a form
+    /// typed without `synth`, or the subcommand one or two letters away from a misspelt name.
+    static func missingSubcommandHint(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") || looksLikeNegativeExpression(first),
+              !subcommandNames.contains(first), first != "help" else { return nil }
+        let quoted = arguments.map { $0.contains(where: { " ^*()\"'$;&|<>".contains($0) }) || $0.isEmpty ? "\"\($0)\"" : $0 }
+        if let near = subcommandNames.min(by: { editDistance($0, first) < editDistance($1, first) }),
+           editDistance(near, first) <= 2, !first.contains(where: { "^*+/() ".contains($0) }) {
+            return "did you mean: quadform \(([near] + quoted.dropFirst()).joined(separator: " "))?  (quadform --help lists the subcommands)"
+        }
+        let expression = first.hasPrefix("-") ? ["--"] + quoted : quoted
+        return "did you mean: quadform synth \(expression.joined(separator: " "))?  (a form is given to a subcommand: synth, prove, spectrum, …; quadform --help lists them)"
+    }
+
+    /// Levenshtein distance (short strings: subcommand names).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
     }
 
     /// Whether a command-line argument is an expression starting with '-' rather than an option.
@@ -82,6 +116,16 @@ struct ReportOutput: ParsableArguments {
 
     @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
     var output: String?
+
+    @Flag(help: "No progress line on a terminal's standard error, and no 'wrote FILE' line.")
+    var quiet = false
+
+    /// Writes the report to `--output` (then says so, unless `--quiet`) or to standard output.
+    func emitReport(_ text: String, what: String) throws {
+        if output == nil { finishProgress() } else { stage("write \(output!)") }
+        try emit(text, to: output)
+        if let output { try announceWritten(output, what, reportOnStandardOutput: false, quiet: quiet) }
+    }
 }
 
 /// Output formats of `synth`: the report (text, json) or a picture of both networks (dot, svg).

@@ -30,6 +30,8 @@ struct Serve: ParsableCommand {
     func run() throws {
         // The server is its own executable, so that quadform itself never loads the HTTP stack
         // (FlyingFox, FoundationNetworking): replace this process with it.
+        // A busy port is named at once (exit 2), before the server starts.
+        try ServePort.checkFree(host: host, port: port)
         let explorer = try ExplorerExecutable.locate()
         let arguments = [explorer, "--port", String(port), "--host", host]
         let cArguments = arguments.map { strdup($0) } + [nil]
@@ -70,5 +72,65 @@ enum ExplorerExecutable {
             searched.append(folder)
         }
         throw Failure.notFound(searched: searched)
+    }
+}
+
+/// Why `quadform serve` cannot listen where it was asked to.
+enum ServeError: Error, CustomStringConvertible {
+    /// Another process listens on the port (EADDRINUSE).
+    case portInUse(host: String, port: Int)
+    /// The port needs privileges this process lacks (EACCES: ports below 1024 for users).
+    case portNotPermitted(host: String, port: Int)
+
+    var description: String {
+        switch self {
+        case let .portInUse(host, port):
+            return "port \(port) is already in use on \(host); choose another with --port, or --port 0 for any free port"
+        case let .portNotPermitted(host, port):
+            return "not permitted to listen on port \(port) of \(host) (ports below 1024 need root); choose another with --port, or --port 0 for any free port"
+        }
+    }
+}
+
+/// Checks a port by binding it the way the server will (SO_REUSEADDR, so a connection of a
+/// stopped server still in TIME_WAIT does not count), then releasing it.
+enum ServePort {
+    static func checkFree(host: String, port: Int) throws {
+        guard port != 0 else { return }
+        var v4 = sockaddr_in(), v6 = sockaddr_in6()
+        let family: Int32
+        if inet_pton(AF_INET, host, &v4.sin_addr) == 1 {
+            family = AF_INET
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = in_port_t(UInt16(port).bigEndian)
+        } else if inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 {
+            family = AF_INET6
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = in_port_t(UInt16(port).bigEndian)
+        } else {
+            return  // not an address: the server reports it
+        }
+        #if canImport(Glibc)
+        let stream = Int32(SOCK_STREAM.rawValue)
+        #else
+        let stream = SOCK_STREAM
+        #endif
+        let fd = socket(family, stream, 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let result: Int32
+        if family == AF_INET {
+            result = withUnsafePointer(to: &v4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        } else {
+            result = withUnsafePointer(to: &v6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+        }
+        guard result != 0 else { return }
+        switch errno {
+        case EADDRINUSE: throw ServeError.portInUse(host: host, port: port)
+        case EACCES: throw ServeError.portNotPermitted(host: host, port: port)
+        default: return  // anything else: the server says what it is
+        }
     }
 }

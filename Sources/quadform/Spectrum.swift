@@ -42,6 +42,6 @@ struct Spectrum: ParsableCommand {
             try OutputFile.write(Diagrams.spectrumSVG(synthesis), to: svg)
             if report.format == .text { text += "wrote the plot to \(svg)\n" }
         }
-        try emit(text, to: report.output)
+        try report.emitReport(text, what: report.format == .json ? "the JSON spectrum" : "the spectrum")
     }
 }

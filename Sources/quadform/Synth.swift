@@ -3,6 +3,7 @@ import Foundation
 import QuadFormCore
 import QuadFormReports
 import QuadFormInterop
+import TerminalProgress
 
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,6 +72,9 @@ struct Synth: ParsableCommand {
     @Flag(help: "Print the time of each phase (read, decompose, synthesize, verify, report, write) on standard error.")
     var timings = false
 
+    @Flag(help: "No progress line on a terminal's standard error, and no 'wrote FILE' line.")
+    var quiet = false
+
     @Option(help: "Output format: text (for people), json (for tools), dot (Graphviz source of both networks) or svg (rendered by Graphviz's dot).")
     var format: OutputFormat = .text
 
@@ -95,17 +99,39 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
-        if exact { return try runExact() }
+        try ProgressLine.run(progressLine(quiet: quiet)) {
+            if exact { return try runExact() }
+            try runFloating()
+        }
+    }
+
+    /// What the report of this run is, for the `wrote FILE` line.
+    func reportDescription(_ status: String) -> String {
+        let kind: String
+        switch format {
+        case .text: kind = "the report"
+        case .json: kind = "the JSON report"
+        case .dot: kind = "the Graphviz source of both networks"
+        case .svg: kind = "the SVG drawing of both networks"
+        }
+        return "\(kind), verification \(status)"
+    }
+
+    func runFloating() throws {
         var clock = PhaseClock()
+        stage(form.random.map { "read (random form, n = \($0))" } ?? "read")
         let form = try self.form.load(linear: linear, constant: constant, linearTerm: linearTerm)
         clock.mark("read")
         let spec = try activation.map { try QuadraticActivationSpec(parsing: $0) }
+        stage("decompose and synthesize (n = \(form.dimension))")
         let synthesis = try Synthesis(form: form, options: eigen.synthesisOptions(boxRadius: box, randomSamples: samples))
         clock.mark("decompose (LAPACKE \(synthesis.eigen.driver.rawValue))", seconds: synthesis.eigen.seconds)
         clock.mark("synthesize", excluding: synthesis.eigen.seconds)
+        stage("verify (k = \(synthesis.rank))")
         let report = try SynthesisReport(synthesis: synthesis, activation: spec)
         clock.mark("verify")
         HeapPolicy.returnFreedMemory()
+        if output == nil { finishProgress() } else { stage("write \(output!)") }
         // The JSON report is streamed into the file or standard output as it is formatted: the
         // values stay in the synthesis, no text of the whole report is built.
         switch format {
@@ -118,10 +144,15 @@ struct Synth: ParsableCommand {
         case .svg: try emit(Graphviz.render(Diagrams.dot(report), format: "svg"), to: output)
         }
         clock.mark(format == .json ? "format and write the report (streamed)" : "report and write (\(format.rawValue))")
+        let status = report.status.rawValue.uppercased()
+        if let output { try announceWritten(output, reportDescription(status), reportOnStandardOutput: false, quiet: quiet) }
         if let saveNetworks {
+            stage("write \(saveNetworks)")
             try SavedNetworks.write(report, to: saveNetworks, float32: float32)
             clock.mark("write \(saveNetworks)")
+            try announceWritten(saveNetworks, "the residual and plain networks", reportOnStandardOutput: output == nil, quiet: quiet)
         }
+        finishProgress()
         if timings { printDiagnostic(clock.summary) }
         if let message = report.status.failureMessage { throw CheckFailed(message: message) }
     }

@@ -41,7 +41,7 @@ struct HostileInputTests {
             outPipe = Pipe()
             process.standardOutput = outPipe
         case .devFull:
-            process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/full") as Any
         case .closedPipe:
             let pipe = Pipe()
             try pipe.fileHandleForReading.close()

@@ -19,6 +19,16 @@ enum InteropPython {
         return nil
     }
 
+    /// The interpreter; without one the running test is skipped, saying why (Test.cancel), and
+    /// under CI it has failed already (see `path()`).
+    static func required(for what: String? = nil) throws -> String {
+        if let path = path() { return path }
+        let reason = "skipped: QUADFORM_PYTHON is not set to a python with onnx, onnxruntime, safetensors and numpy (bash .ci/run creates .build-venv and sets it)"
+        // Swift Testing reports a cancelled case of a parameterized test as passed: say it here too.
+        print("\(what ?? Test.current?.displayName ?? Test.current?.name ?? "test"): \(reason)")
+        try Test.cancel(Comment(rawValue: reason))
+    }
+
     /// Runs `script` with arguments; returns its standard output, recording a failure (with its
     /// standard error) when it exits non-zero.
     static func run(_ python: String, script: String, _ arguments: [String], in folder: URL) throws -> BuiltExecutable.Run {
@@ -90,7 +100,7 @@ struct InteropTests {
 
     @Test("Every network, written as DOUBLE ONNX, passes onnx.checker and evaluates in onnxruntime to quadform's realization within 1e-12")
     func onnxruntimeAgrees() throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         var files: [(String, ResNet, Matrix)] = []
@@ -179,7 +189,7 @@ struct InteropTests {
             try NetworkFile.write(net, to: path)
             #expect(try NetworkFile.read(path).network == net, "\(name)")
         }
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = """
@@ -226,7 +236,7 @@ struct InteropTests {
             #expect(try NetworkFile.read(file, member: "residual").network == residual, "\(ext)")
             #expect(try NetworkFile.read(file, member: "plain").network == plain, "\(ext)")
         }
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let script = """
         import sys, numpy as np, onnx, onnxruntime as ort
         onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)
@@ -374,7 +384,7 @@ struct TorchStyleONNXTests {
 
     @Test("Extracted to the construction's rank, k neurons residual, k or k + 2 plain, verified", arguments: cases)
     func extract(_ c: Case) throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let made = try BuiltExecutable.run(URL(fileURLWithPath: python),
@@ -412,7 +422,7 @@ struct TorchStyleONNXTests {
 
     @Test("Integer weights (exact in float32): --exact finds the rank exactly and proves the minimal networks equal")
     func exactIntegerWeights() throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         for style in ["gemm", "matmul"] {
@@ -431,7 +441,7 @@ struct TorchStyleONNXTests {
 
     @Test("Pow with an exponent other than 2 is refused, naming the node")
     func powExponent() throws {
-        guard let python = InteropPython.path() else { return }
+        let python = try InteropPython.required()
         let folder = try interopScratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let made = try BuiltExecutable.run(URL(fileURLWithPath: python), [InteropPython.fixtureScript, "cube.onnx", "--style", "matmul", "--pow-exponent", "3"], in: folder)

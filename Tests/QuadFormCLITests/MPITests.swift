@@ -63,6 +63,22 @@ import Testing
         return (folder, try QuadraticForm(constant: 0.5, linear: linear, quadratic: Matrix(rows: n, columns: n, entries: a)))
     }
 
+    /// Progress under mpirun (issue 24): process 0 draws its stages with --progress (its standard
+    /// error is a pipe there, so nothing is drawn without it); the report is unchanged.
+    @Test func progressStages() throws {
+        guard let mpirun = try MPITests.mpirun() else { return }
+        let (folder, _) = try MPITests.writeForm(n: 300, rank: 120, seed: 5)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        setenv("QUADFORM_PROGRESS_DELAY", "0", 1)  // mpirun passes the environment to its processes
+        defer { unsetenv("QUADFORM_PROGRESS_DELAY") }
+        let quiet = try MPITests.run(mpirun, processes: 2, ["synth", "--quadratic", folder.appendingPathComponent("A.npy").path, "--quiet"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let shown = try MPITests.run(mpirun, processes: 2, ["synth", "--quadratic", folder.appendingPathComponent("A.npy").path, "--progress"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stderr.contains("quadform-mpi: decompose (ScaLAPACK)") && shown.stderr.contains(" done\n"), "\(shown.stderr)")
+        #expect(shown.stdout == quiet.stdout)
+    }
+
     static func number(_ value: JSONValue?) -> Double? {
         if case let .number(text)? = value { return Double(text) }
         return nil

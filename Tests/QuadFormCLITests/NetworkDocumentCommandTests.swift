@@ -36,7 +36,7 @@ struct NetworkDocumentCommandTests {
         #expect(abs(value - 10) < 1e-12)
         let output = folder.appendingPathComponent("eval.txt").path
         let saved = try BuiltExecutable.quadform(["eval", report, "--at", "0,0,0", "--output", output])
-        #expect(saved.status == 0 && saved.stdout.isEmpty)
+        #expect(saved.status == 0 && saved.stdout == "wrote \(output): the results\n", "\(saved.stdout)")
         #expect((try? String(contentsOfFile: output, encoding: .utf8))?.hasPrefix("realization(0, 0, 0) = ") == true)
         let bad = try BuiltExecutable.quadform(["eval", report, "--network", "hidden", "--at", "1,2,3", "--output", output + ".2"])
         #expect(bad.status == 2)

@@ -25,8 +25,8 @@ struct NotebookTests {
     func run(file: String) throws {
         let notebook = try Notebook(path: Self.folder.appendingPathComponent(file).path)
         // A lesson that runs onnxruntime calls "$QUADFORM_PYTHON" (the venv .ci/run creates): it is
-        // skipped without one locally, and fails under CI (InteropPython.path records that).
-        if notebook.cells.contains(where: { $0.command.contains("QUADFORM_PYTHON") }), InteropPython.path() == nil { return }
+        // skipped, saying why, without one locally, and fails under CI (InteropPython.path records that).
+        if notebook.cells.contains(where: { $0.command.contains("QUADFORM_PYTHON") }) { _ = try InteropPython.required(for: "notebooks/\(file)") }
         let executable = try BuiltExecutable.url()
         // Each notebook runs in a fresh folder, where `examples/` is the package's examples; files a
         // command writes there are visible to the commands after it.
@@ -36,7 +36,6 @@ struct NotebookTests {
                                                    withDestinationURL: BuiltExecutable.packageRoot.appendingPathComponent("examples"))
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["OPENBLAS_NUM_THREADS"] = "1"
         environment["COLUMNS"] = "100"
         for cell in notebook.cells {
             // stderr goes into the same stream, in order, as a reader at a terminal would see it.

@@ -76,8 +76,9 @@ public enum NetworkEvaluation {
     /// Every layer's z_k and x_k at `x` (the steps of the notes' proof of Example 1.5.6); x_0 = `x`.
     public static func trace(_ net: ResNet, at x: [Double]) throws -> [LayerTrace] {
         let (preActivations, outputs) = try net.layerValues(x)
+        let entering = net.skipsByTarget
         return (1...net.depth).map { k in
-            let sources = net.skips.filter { $0.to == k }.map(\.from).sorted()
+            let sources = entering[k].map { net.skips[$0].from }.sorted()
             return LayerTrace(layer: k, skipSources: sources, preActivation: preActivations[k - 1], output: outputs[k])
         }
     }

@@ -110,11 +110,13 @@ public struct ResNet: Equatable, Sendable {
         guard x.count == inputWidth else { throw NetworkError.inputLength(expected: inputWidth, found: x.count) }
         var outputs: [[Double]] = [x]
         var preActivations: [[Double]] = []
+        let entering = skipsByTarget
         for k in 1...depth {
             let layer = layers[k - 1]
             var z = layer.weights.multiply(outputs[k - 1])
             for i in 0..<z.count { z[i] += layer.bias[i] }
-            for skip in skips where skip.to == k {
+            for index in entering[k] {
+                let skip = skips[index]
                 let v = skip.weights.multiply(outputs[skip.from])
                 for i in 0..<z.count { z[i] += v[i] }
             }
@@ -181,6 +183,14 @@ public struct ResNet: Equatable, Sendable {
         return total
     }
 
+    /// For each layer k = 0…L, the indices in `skips` of the skips (r, k) that enter it, in the order
+    /// of `skips`: one pass over S, so evaluation costs O(L + |S|) bookkeeping, not O(L·|S|).
+    var skipsByTarget: [[Int]] {
+        var entering = [[Int]](repeating: [], count: depth + 1)
+        for (index, skip) in skips.enumerated() { entering[skip.to].append(index) }
+        return entering
+    }
+
     /// For each layer r = 0…L, the last layer that reads x_r: r + 1, or the target of a later skip.
     private var lastReader: [Int] {
         var last = (0...depth).map { $0 + 1 }
@@ -193,12 +203,17 @@ public struct ResNet: Equatable, Sendable {
     /// layers of width 10⁶ goes one or a few rows at a time instead of 256.
     var batchBlockRows: Int {
         let last = lastReader
-        // Widths held while layer k is computed: z_k, and every x_r with r < k still read later.
+        let entering = skipsByTarget
+        // Widths held while layer k is computed: z_k, and every x_r with 0 < r < k still read at k
+        // or later. `live` keeps that sum as k grows: x_{k−1} joins it, and x_r leaves after last[r].
+        var leaving = [Int](repeating: 0, count: depth + 2)
+        for r in 1..<max(depth, 1) where r < last.count { leaving[last[r] + 1] += widths[r] }
         var held = 1
+        var live = 0
         for k in 1...depth {
-            var sum = widths[k] * (skips.contains { $0.to == k } ? 2 : 1)
-            for r in 0..<k where r > 0 && last[r] >= k { sum += widths[r] }
-            held = max(held, sum)
+            if k >= 2 { live += widths[k - 1] }
+            live -= leaving[k]
+            held = max(held, widths[k] * (entering[k].isEmpty ? 1 : 2) + live)
         }
         let bound = max(1, ResNet.batchWorkingBytes / (MemoryLayout<Double>.stride * held))
         return min(ResNet.batchBlockRows(forWidest: widths.max() ?? 1), bound)
@@ -214,13 +229,18 @@ public struct ResNet: Equatable, Sendable {
         // outputs[r] is x_r of the block; x_0 (the input rows) is read in place from `points`.
         var outputs: [Matrix] = [Matrix(rows: 0, columns: inputWidth)]
         let last = lastReader
+        let entering = skipsByTarget
+        // For each layer k, the layers r ≥ 1 whose output k reads last (freed once k is computed).
+        var freedAfter = [[Int]](repeating: [], count: depth + 1)
+        for r in 1..<max(depth, 1) { freedAfter[last[r]].append(r) }
         func product(from r: Int, _ weights: Matrix) -> Matrix {
             r == 0 ? points.multiply(rows: rows, weights, transposeOther: true) : outputs[r].multiply(weights, transposeOther: true)
         }
         for k in 1...depth {
             let layer = layers[k - 1]
             var z = product(from: k - 1, layer.weights)
-            for skip in skips where skip.to == k {
+            for index in entering[k] {
+                let skip = skips[index]
                 let v = product(from: skip.from, skip.weights)
                 for i in 0..<z.entries.count { z.entries[i] += v.entries[i] }
             }
@@ -247,7 +267,7 @@ public struct ResNet: Equatable, Sendable {
             }
             outputs.append(z)
             // Drop the outputs no later layer or skip reads (their storage is freed here).
-            for r in 1..<k where last[r] == k { outputs[r] = Matrix(rows: 0, columns: 0) }
+            for r in freedAfter[k] { outputs[r] = Matrix(rows: 0, columns: 0) }
         }
         return outputs[depth]
     }

@@ -55,7 +55,10 @@ final class FractionFreeReduction: @unchecked Sendable {
         let t = IntegerMatrix(rows: 1, columns: 4)
         var produced = 0
         @inline(__always) func entry(_ i: Int, _ j: Int) -> UnsafeMutablePointer<__mpz_struct> { i <= j ? b[i, j] : b[j, i] }
+        // Rows eliminated so far, for a progress line (ProgressContext; nothing without a reporter).
+        ProgressContext.begin("exact reduction (rows eliminated)", total: n)
         while !active.isEmpty {
+            ProgressContext.advance(n - active.count)
             let step = steps.count
             let p = pivots[step]
             let pIsOne = qf_mpz_cmp_si(p, 1) == 0

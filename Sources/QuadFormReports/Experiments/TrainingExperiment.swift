@@ -167,7 +167,10 @@ public struct TrainingExperiment: Sendable {
         var runs: [TrainingRun] = []
         for (index, architecture) in architectures.enumerated() {
             let started = Date()
+            // Starts trained so far, for a progress line (ProgressContext; nothing without a reporter).
+            ProgressContext.begin("train \(architecture.label) (m = \(architecture.neurons)): starts", total: options.starts)
             for start in 0..<options.starts {
+                ProgressContext.advance(start)
                 let seed = TrainingExperiment.startSeed(options.seed, architecture: index, start: start)
                 var rng = SplitMix64(seed: seed)
                 var parameters = SquareNetworkParameters.random(kind: architecture.kind, inputs: n, neurons: architecture.neurons, using: &rng)

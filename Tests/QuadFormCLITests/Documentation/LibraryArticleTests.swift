@@ -6,7 +6,7 @@ import QuadForm  // not @testable: the article may use the public API only
 /// `snippets()` below, line for line, so they compile against the public API and run.
 @Suite("Library documentation")
 struct LibraryArticleTests {
-    static let article = URL(fileURLWithPath: #filePath)  // Tests/QuadFormTests/Documentation/ → the package root
+    static let article = URL(fileURLWithPath: #filePath)  // Tests/QuadFormCLITests/Documentation/ → the package root
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources/QuadFormReports/QuadFormReports.docc/Experiments.md")
 

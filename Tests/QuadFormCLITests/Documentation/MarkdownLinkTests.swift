@@ -5,7 +5,7 @@ import Testing
 /// points at a file or folder that exists (issue 13: docs/design.md pointed at a missing `seeds/`).
 @Suite("Markdown links")
 struct MarkdownLinkTests {
-    static let root = URL(fileURLWithPath: #filePath)  // Tests/QuadFormTests/Documentation/ → the package root
+    static let root = URL(fileURLWithPath: #filePath)  // Tests/QuadFormCLITests/Documentation/ → the package root
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The Markdown files of the repository, outside hidden and build folders.
