@@ -49,7 +49,7 @@ public struct ExtractionReport: Sendable {
         var form = extracted.form
         // float32 weights: f is known to float32's ε (design.md §5), which sets the a_N decision,
         // the verification's rounding model and the accuracy τ too, not only the rank.
-        if original.precision == .float32 { form.precision = .float32 }
+        form.precision = original.precision
         var options = options
         var fromPrecision = false
         if options.rankTolerance == nil {
