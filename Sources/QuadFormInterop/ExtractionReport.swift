@@ -56,6 +56,8 @@ public struct ExtractionReport: Sendable {
             options.rankTolerance = NetworkExtraction.rankTolerance(for: original.precision, extracted: extracted)
             fromPrecision = options.rankTolerance != nil
         }
+        // The double-double sum of m terms leaves up to about m·ε² of their magnitude in A (design.md §5).
+        options.summedTermScale = Double(extracted.rankOneTerms) * Double.ulpOfOne * extracted.quadraticMagnitude
         // A sum of m rank-one terms has rank ≤ m (T1's argument), whatever rounding left behind.
         options.maximumRank = min(options.maximumRank ?? extracted.rankOneTerms, extracted.rankOneTerms)
         self.rankToleranceFromPrecision = fromPrecision

@@ -51,7 +51,8 @@ public struct SynthesisReportParts: Sendable {
 
     /// The rank tolerance with the rule that set it.
     public var tolerance: RankTolerance {
-        RankTolerance(dimension: variables.count, eigenvalues: eigenvalues, precision: precision, userValue: options.rankTolerance)
+        RankTolerance(dimension: variables.count, eigenvalues: eigenvalues, precision: precision, userValue: options.rankTolerance,
+                      summedTermScale: options.summedTermScale ?? 0)
     }
 
     /// The unit roundoff of the tolerances.

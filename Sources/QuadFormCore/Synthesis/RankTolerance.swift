@@ -6,6 +6,9 @@ public struct RankTolerance: Sendable, Equatable {
     public enum Rule: String, Sendable, Equatable {
         /// `max(n,1)·ε·max|λ|`, the usual matrix-rank convention.
         case spectral
+        /// `max(n,1)·ε·m·ε·max Σ_j|w_jα||u_j||u_j|ᵀ`: an extracted A summed (in double-double) from m
+        /// rank-one terms so much larger than A that the sum's own rounding exceeds the spectral rule.
+        case summedTerms
         /// A value the user gave.
         case user
     }
@@ -31,20 +34,23 @@ public struct RankTolerance: Sendable, Equatable {
     /// `max(n,1)·ε·max|λ|` with ε the input precision's. Forming A = (M + Mᵀ)/2 from a
     /// non-symmetric M costs one rounding relative to A's own entries, not to the skew part
     /// (design.md §5), so the skew part does not enter.
-    public init(dimension n: Int, eigenvalues: [Double], precision: InputPrecision, userValue: Double?) {
+    /// `summedTermScale` is what the summation of A itself may have left (`SynthesisOptions`); 0 for
+    /// a form given by its coefficients.
+    public init(dimension n: Int, eigenvalues: [Double], precision: InputPrecision, userValue: Double?, summedTermScale: Double = 0) {
         let spectral = eigenvalues.reduce(0) { max($0, abs($1)) }
         let epsilon = max(Double.ulpOfOne, precision.epsilon)
         if let userValue {
             self.init(value: userValue, rule: .user, precision: precision)
         } else {
-            self.init(value: Double(max(n, 1)) * epsilon * spectral, rule: .spectral, precision: precision)
+            self.init(value: Double(max(n, 1)) * epsilon * max(spectral, summedTermScale),
+                      rule: summedTermScale > spectral ? .summedTerms : .spectral, precision: precision)
         }
     }
 
     /// The tolerance as a function of the eigenvalues, for the eigensolvers that pick eigenvectors
     /// by it (`SymmetricEigendecomposition`'s threshold).
-    public static func rule(dimension n: Int, precision: InputPrecision, userValue: Double?) -> ([Double]) -> Double {
-        { values in RankTolerance(dimension: n, eigenvalues: values, precision: precision, userValue: userValue).value }
+    public static func rule(dimension n: Int, precision: InputPrecision, userValue: Double?, summedTermScale: Double = 0) -> ([Double]) -> Double {
+        { values in RankTolerance(dimension: n, eigenvalues: values, precision: precision, userValue: userValue, summedTermScale: summedTermScale).value }
     }
 
     /// The rule as a formula, `max(n,1)·ε·max|λ|` (ε_float32 for float32 input); nil for a user value.
@@ -52,6 +58,7 @@ public struct RankTolerance: Sendable, Equatable {
         let epsilon = precision == .float64 ? "ε" : "ε_\(precision.rawValue)"
         switch rule {
         case .spectral: return "max(n,1)·\(epsilon)·max|λ|"
+        case .summedTerms: return "max(n,1)·\(epsilon)·m·ε·max Σ|w_j||u_j||u_j|ᵀ"
         case .user: return nil
         }
     }
@@ -62,6 +69,7 @@ public struct RankTolerance: Sendable, Equatable {
         let epsilon = precision == .float64 ? "eps" : "eps_\(precision.rawValue)"
         switch rule {
         case .spectral: return "max(n,1)*\(epsilon)*max|lambda|"
+        case .summedTerms: return "max(n,1)*\(epsilon)*m*eps*max sum|w||u||u|^T"
         case .user: return "user"
         }
     }
@@ -70,6 +78,7 @@ public struct RankTolerance: Sendable, Equatable {
     public var origin: String {
         switch rule {
         case .spectral: return "= " + (formula ?? "")
+        case .summedTerms: return "= " + (formula ?? "") + " (A was summed from much larger terms)"
         case .user: return "(given)"
         }
     }

@@ -11,6 +11,10 @@ public struct SynthesisOptions: Sendable {
     /// within τ·scale of f; nil means the default for the input's precision (1e-10 for float64,
     /// 1e-4 for float32).
     public var accuracy: Double?
+    /// What summing A from rank-one terms may have left in it, `m·ε·max Σ_j|w_jα||u_j||u_j|ᵀ` for
+    /// an extracted network summed in double-double (`NetworkExtraction`); the default rank
+    /// tolerance covers it (design.md §5). nil for a form given by its coefficients.
+    public var summedTermScale: Double?
     /// The LAPACKE driver for `A = QΛQᵀ`.
     public var driver: EigenDriver
     /// Radius R of the box `[−R, R]ⁿ` that verification samples and the error bounds refer to.
@@ -145,7 +149,8 @@ public struct Synthesis: Sendable {
                                  frobeniusNorm: a.frobeniusNorm, boxRadius: options.boxRadius)
         self.farSampleRadius = Synthesis.farSampleRadius(dimension: n, constant: form.constant, linear: form.linear,
                                                          frobeniusNorm: a.frobeniusNorm, boxRadius: options.boxRadius)
-        let rule = RankTolerance.rule(dimension: n, precision: form.precision, userValue: options.rankTolerance)
+        let rule = RankTolerance.rule(dimension: n, precision: form.precision, userValue: options.rankTolerance,
+                                      summedTermScale: options.summedTermScale ?? 0)
         let eigen = try SymmetricEigendecomposition(symmetric: a, driver: options.driver, threshold: rule)
         let core = try Core(dimension: n, constant: form.constant, linear: form.linear, eigenvalues: eigen.eigenvalues,
                             precision: form.precision, options: options) { kept in
@@ -285,7 +290,7 @@ public struct Synthesis: Sendable {
             let maxAbs = eigenvalues.reduce(0) { max($0, abs($1)) }
             let inputEps = max(Double.ulpOfOne, precision.epsilon)
             let tolerance = RankTolerance(dimension: n, eigenvalues: eigenvalues, precision: precision,
-                                          userValue: options.rankTolerance).value
+                                          userValue: options.rankTolerance, summedTermScale: options.summedTermScale ?? 0).value
             let (kept, dropped) = Core.split(eigenvalues: eigenvalues, tolerance: tolerance, maximumRank: options.maximumRank)
             let k = kept.count
 
@@ -387,7 +392,7 @@ public struct Synthesis: Sendable {
     /// The rank tolerance with the rule that set it (design.md §5).
     public var tolerance: RankTolerance {
         RankTolerance(dimension: form.dimension, eigenvalues: eigen.eigenvalues,
-                      precision: form.precision, userValue: options.rankTolerance)
+                      precision: form.precision, userValue: options.rankTolerance, summedTermScale: options.summedTermScale ?? 0)
     }
 
     /// The power of two h with `h ≤ value < 2h` (value > 0 finite): dividing by it is exact.
