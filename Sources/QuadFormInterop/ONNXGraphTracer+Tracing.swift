@@ -68,29 +68,10 @@ extension GraphTracer {
             guard let v = values[name] else { throw nodeFail("input '\(name)' is not defined before this node") }
             return v
         }
-        func attribute(_ name: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == name } }
-        func affineAndConstant() -> (Affine, Constant)? {
-            guard inputs.count == 2 else { return nil }
-            switch (inputs[0], inputs[1]) {
-            case let (.affine(a), .constant(c)): return (a, c)
-            case let (.constant(c), .affine(a)): return (a, c)
-            default: return nil
-            }
-        }
         let result: Value
         switch node.opType {
         case "Constant":
-            if let t = attribute("value"), t.hasT {
-                result = .constant(try constant(t.t, what: label))
-            } else if let f = attribute("value_float") {
-                result = .constant(Constant(shape: [], values: [Double(f.f)]))
-            } else if let i = attribute("value_int") {
-                result = .constant(Constant(shape: [], values: [Double(i.i)]))
-            } else if let fs = attribute("value_floats") {
-                result = .constant(Constant(shape: [fs.floats.count], values: fs.floats.map(Double.init)))
-            } else {
-                throw nodeFail("only value, value_float, value_int and value_floats constants are supported")
-            }
+            result = try constantNode(node, label: label)
         case "Identity":
             guard inputs.count == 1 else { throw nodeFail("expects one input") }
             result = inputs[0]
@@ -100,67 +81,11 @@ extension GraphTracer {
             }
             result = .affine(try multiply(a, w, transpose: false, label: label))
         case "Gemm":
-            guard inputs.count >= 2, case .affine(let a) = inputs[0], case .constant(let w) = inputs[1] else {
-                throw nodeFail("Gemm is supported as (activations) × (constant weights) + (constant bias)")
-            }
-            if let t = attribute("transA"), t.i != 0 { throw nodeFail("transA = 1 is not supported") }
-            let alpha = Double(attribute("alpha")?.f ?? 1), beta = Double(attribute("beta")?.f ?? 1)
-            var y = try multiply(a, w, transpose: (attribute("transB")?.i ?? 0) != 0, label: label)
-            if alpha != 1 { y = try scale(y, by: [Double](repeating: alpha, count: y.width), label: label) }
-            if inputs.count == 3 {
-                guard case .constant(let c) = inputs[2] else { throw nodeFail("the bias C must be a constant") }
-                let bias = try broadcast(c, width: y.width, label: label)
-                y = addBias(y, bias.map { $0 * beta })
-            }
-            result = .affine(y)
+            result = .affine(try gemm(node, inputs, label: label))
         case "Add", "Sub":
-            guard inputs.count == 2 else { throw nodeFail("expects two inputs") }
-            let sign: Double = node.opType == "Sub" ? -1 : 1
-            switch (inputs[0], inputs[1]) {
-            case let (.affine(a), .affine(b)):
-                result = .affine(try add(a, b, sign: sign, label: label))
-            case let (.affine(a), .constant(c)):
-                let bias = try broadcast(c, width: a.width, label: label)
-                var y = addBias(a, bias.map { sign * $0 })
-                if c.isScalar {
-                    let d = sign * c.values[0]
-                    y.origins = GraphTracer.origins(a.origins, then: Origin(id: a.id, scale: 1, shift: d)) { Origin(id: $0.id, scale: $0.scale, shift: $0.shift + d) }
-                }
-                result = .affine(y)
-            case let (.constant(c), .affine(a)):
-                let bias = try broadcast(c, width: a.width, label: label)
-                result = .affine(addBias(sign == 1 ? a : try scale(a, by: [Double](repeating: -1, count: a.width), label: label), bias))
-            case let (.constant(c), .constant(d)):
-                guard c.isScalar, d.isScalar else { throw nodeFail("arithmetic on constant tensors is supported for scalars only") }
-                result = .constant(Constant(shape: [], values: [c.values[0] + sign * d.values[0]]))
-            }
+            result = try addOrSubtract(node, inputs, label: label)
         case "Mul":
-            guard inputs.count == 2 else { throw nodeFail("expects two inputs") }
-            if case .affine(let a) = inputs[0], case .affine(let b) = inputs[1] {
-                guard a.width == b.width else { throw nodeFail("shapes do not chain: multiplies values of widths \(a.width) and \(b.width)") }
-                func quadratic(_ o: Origin) -> Activation {
-                    o.scale == 1 && o.shift == 0 ? .square : .quadratic(alpha: o.scale, beta: o.shift, gamma: 0)
-                }
-                if node.input[0] == node.input[1] || a.id == b.id {
-                    result = try activation(.square, a, label: label)
-                } else if let o = GraphTracer.origin(of: b, in: a), o.scale != 0 {
-                    result = try activation(quadratic(o), b, label: label)
-                } else if let o = GraphTracer.origin(of: a, in: b), o.scale != 0 {
-                    result = try activation(quadratic(o), a, label: label)
-                } else {
-                    throw nodeFail("multiplies two different values; only z·z (a square) and (αz + β)·z are supported")
-                }
-            } else if let (a, c) = affineAndConstant() {
-                let factors = try broadcast(c, width: a.width, label: label)
-                var y = try scale(a, by: factors, label: label)
-                if c.isScalar {
-                    let f = c.values[0]
-                    y.origins = GraphTracer.origins(a.origins, then: Origin(id: a.id, scale: f, shift: 0)) { Origin(id: $0.id, scale: $0.scale * f, shift: $0.shift * f) }
-                }
-                result = .affine(y)
-            } else {
-                throw nodeFail("multiplying two constants is not supported")
-            }
+            result = try product(node, inputs, label: label)
         case "Pow":
             guard inputs.count == 2, case .affine(let a) = inputs[0], case .constant(let e) = inputs[1], e.isScalar else {
                 throw nodeFail("Pow is supported as z ** 2 with a constant exponent")
@@ -174,6 +99,102 @@ extension GraphTracer {
             throw nodeFail("unsupported operator \(node.opType) (supported: MatMul, Gemm, Add, Sub, Mul, Pow, Relu, Identity, Constant)")
         }
         values[node.output[0]] = result
+    }
+
+    /// The attribute `name` of `node`, if it has one.
+    static func attribute(_ name: String, of node: Onnx_NodeProto) -> Onnx_AttributeProto? {
+        node.attribute.first { $0.name == name }
+    }
+
+    /// A `Constant` node's tensor (`value`) or scalar or list (`value_float`, `value_int`, `value_floats`).
+    mutating func constantNode(_ node: Onnx_NodeProto, label: String) throws -> Value {
+        if let t = GraphTracer.attribute("value", of: node), t.hasT {
+            return .constant(try constant(t.t, what: label))
+        } else if let f = GraphTracer.attribute("value_float", of: node) {
+            return .constant(Constant(shape: [], values: [Double(f.f)]))
+        } else if let i = GraphTracer.attribute("value_int", of: node) {
+            return .constant(Constant(shape: [], values: [Double(i.i)]))
+        } else if let fs = GraphTracer.attribute("value_floats", of: node) {
+            return .constant(Constant(shape: [fs.floats.count], values: fs.floats.map(Double.init)))
+        }
+        throw fail("\(label): only value, value_float, value_int and value_floats constants are supported")
+    }
+
+    /// `Gemm`: α·(a · W or a · Wᵀ) + β·C, with constant W and C.
+    mutating func gemm(_ node: Onnx_NodeProto, _ inputs: [Value], label: String) throws -> Affine {
+        guard inputs.count >= 2, case .affine(let a) = inputs[0], case .constant(let w) = inputs[1] else {
+            throw fail("\(label): Gemm is supported as (activations) × (constant weights) + (constant bias)")
+        }
+        if let t = GraphTracer.attribute("transA", of: node), t.i != 0 { throw fail("\(label): transA = 1 is not supported") }
+        let alpha = Double(GraphTracer.attribute("alpha", of: node)?.f ?? 1), beta = Double(GraphTracer.attribute("beta", of: node)?.f ?? 1)
+        var y = try multiply(a, w, transpose: (GraphTracer.attribute("transB", of: node)?.i ?? 0) != 0, label: label)
+        if alpha != 1 { y = try scale(y, by: [Double](repeating: alpha, count: y.width), label: label) }
+        if inputs.count == 3 {
+            guard case .constant(let c) = inputs[2] else { throw fail("\(label): the bias C must be a constant") }
+            let bias = try broadcast(c, width: y.width, label: label)
+            y = addBias(y, bias.map { $0 * beta })
+        }
+        return y
+    }
+
+    /// `Add` and `Sub` of two values, either of them constant; a scalar shift is remembered as an
+    /// origin (for recognizing `(αz + β)·z`).
+    mutating func addOrSubtract(_ node: Onnx_NodeProto, _ inputs: [Value], label: String) throws -> Value {
+        guard inputs.count == 2 else { throw fail("\(label): expects two inputs") }
+        let sign: Double = node.opType == "Sub" ? -1 : 1
+        switch (inputs[0], inputs[1]) {
+        case let (.affine(a), .affine(b)):
+            return .affine(try add(a, b, sign: sign, label: label))
+        case let (.affine(a), .constant(c)):
+            let bias = try broadcast(c, width: a.width, label: label)
+            var y = addBias(a, bias.map { sign * $0 })
+            if c.isScalar {
+                let d = sign * c.values[0]
+                y.origins = GraphTracer.origins(a.origins, then: Origin(id: a.id, scale: 1, shift: d)) { Origin(id: $0.id, scale: $0.scale, shift: $0.shift + d) }
+            }
+            return .affine(y)
+        case let (.constant(c), .affine(a)):
+            let bias = try broadcast(c, width: a.width, label: label)
+            return .affine(addBias(sign == 1 ? a : try scale(a, by: [Double](repeating: -1, count: a.width), label: label), bias))
+        case let (.constant(c), .constant(d)):
+            guard c.isScalar, d.isScalar else { throw fail("\(label): arithmetic on constant tensors is supported for scalars only") }
+            return .constant(Constant(shape: [], values: [c.values[0] + sign * d.values[0]]))
+        }
+    }
+
+    /// `Mul`: of a value by itself (a square activation), of `αz + β` by z (the activation
+    /// s(z) = αz² + βz), or of a value by a constant (a scaling; a scalar factor is remembered as
+    /// an origin).
+    mutating func product(_ node: Onnx_NodeProto, _ inputs: [Value], label: String) throws -> Value {
+        guard inputs.count == 2 else { throw fail("\(label): expects two inputs") }
+        if case .affine(let a) = inputs[0], case .affine(let b) = inputs[1] {
+            guard a.width == b.width else { throw fail("\(label): shapes do not chain: multiplies values of widths \(a.width) and \(b.width)") }
+            func quadratic(_ o: Origin) -> Activation {
+                o.scale == 1 && o.shift == 0 ? .square : .quadratic(alpha: o.scale, beta: o.shift, gamma: 0)
+            }
+            if node.input[0] == node.input[1] || a.id == b.id {
+                return try activation(.square, a, label: label)
+            } else if let o = GraphTracer.origin(of: b, in: a), o.scale != 0 {
+                return try activation(quadratic(o), b, label: label)
+            } else if let o = GraphTracer.origin(of: a, in: b), o.scale != 0 {
+                return try activation(quadratic(o), a, label: label)
+            }
+            throw fail("\(label): multiplies two different values; only z·z (a square) and (αz + β)·z are supported")
+        }
+        let pair: (Affine, Constant)?
+        switch (inputs[0], inputs[1]) {
+        case let (.affine(a), .constant(c)): pair = (a, c)
+        case let (.constant(c), .affine(a)): pair = (a, c)
+        default: pair = nil
+        }
+        guard let (a, c) = pair else { throw fail("\(label): multiplying two constants is not supported") }
+        let factors = try broadcast(c, width: a.width, label: label)
+        var y = try scale(a, by: factors, label: label)
+        if c.isScalar {
+            let f = c.values[0]
+            y.origins = GraphTracer.origins(a.origins, then: Origin(id: a.id, scale: f, shift: 0)) { Origin(id: $0.id, scale: $0.scale * f, shift: $0.shift * f) }
+        }
+        return .affine(y)
     }
 
     /// A new activation node on `z`; its value is the identity term on the node.
