@@ -58,7 +58,79 @@ public struct DistributedSynthesis {
         // The stages as a progress line (ProgressContext; only where a reporter is installed).
         ProgressContext.begin("read (each process its blocks)")
 
-        // Header and linear term: read once, on process 0, and broadcast.
+        let (layout, linear) = try DistributedSynthesis.readHeaderAndLinear(path, linearPath, world: world)
+        let n = layout.shape[0]
+        try world.agree { try Synthesis.validate(constant: constant, linear: linear, options: options) }
+
+        // The grid and the blocks: nb no larger than needed to give every process a block.
+        let shape = ProcessGrid.shape(processes: world.size)
+        let grid = ProcessGrid(rows: shape.rows, columns: shape.columns)
+        defer { grid.release() }
+        let root = ProcessGrid(rows: 1, columns: 1)
+        defer { root.release() }
+        let block = Swift.max(1, Swift.min(requestedBlock, (n + Swift.max(shape.rows, shape.columns) - 1) / Swift.max(shape.rows, shape.columns, 1)))
+
+        var m = try world.agree { try DistributedMatrix(rows: n, columns: n, block: block, grid: grid) }
+        try world.agree { try m.read(npy: path, layout: layout) }
+        mark("read (each process its blocks)")
+        ProgressContext.begin("symmetrize and check (pdtran)")
+
+        try DistributedSynthesis.requireFinite(m, path: path, world: world)
+        let symmetric = try DistributedSynthesis.symmetricPart(of: m, world: world)
+        var a = symmetric.matrix
+        let largestEntry = symmetric.largestEntry
+        m = try DistributedMatrix(rows: 0, columns: 0, block: 1, grid: grid)  // M is no longer needed
+        let frobenius = try a.local.withUnsafeBufferPointer { try world.norm(local: $0) }
+        try world.agree {
+            try Synthesis.checkReach(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius, boxRadius: options.boxRadius)
+        }
+        mark("symmetrize and check (pdtran)")
+        ProgressContext.begin("verification products with A (distributed)")
+
+        // The far sample points as synth places them (moved in where f would come near overflow).
+        let far = Synthesis.farSampleRadius(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius, boxRadius: options.boxRadius)
+        let points = Verifier.samplePoints(dimension: n, options: options, farRadius: far)
+        let (gatheredA, products) = try DistributedSynthesis.verificationProducts(a, points: points, options: options, root: root, world: world)
+        mark("verification products with A (distributed)")
+        ProgressContext.begin("decompose (ScaLAPACK)")
+
+        // Eigenpairs (A is overwritten).
+        let rule = RankTolerance.rule(dimension: n, precision: layout.precision, userValue: options.rankTolerance)
+        let eigen = try DistributedSynthesis.decompose(destroying: &a, rule: rule, driver: options.driver, world: world)
+        mark("decompose (ScaLAPACK \(eigen.driverName))")
+        ProgressContext.begin("gather kept eigenvectors, synthesize")
+
+        let core = try DistributedSynthesis.synthesize(eigen, rule: rule, constant: constant, linear: linear,
+                                                       precision: layout.precision, options: options, root: root, world: world)
+        mark("gather kept eigenvectors, synthesize")
+        ProgressContext.begin("verify (network side, tolerances)")
+
+        let verification = try DistributedSynthesis.verify(core, eigenvalues: eigen.eigenvalues, largestEntry: largestEntry,
+                                                           gatheredA: gatheredA, products: products, points: points, farRadius: far,
+                                                           constant: constant, linear: linear, precision: layout.precision,
+                                                           options: options, world: world)
+        mark("verify (network side, tolerances)")
+
+        self.dimension = n
+        self.constant = constant
+        self.linear = linear
+        self.options = options
+        self.eigenvalues = eigen.eigenvalues
+        self.driverName = eigen.driverName
+        self.driverReason = DistributedEigen.reason(for: options.driver)
+        self.frobeniusNorm = frobenius
+        self.precision = layout.precision
+        self.farSampleRadius = far
+        self.gridShape = (shape.rows, shape.columns, block)
+        self.processes = world.size
+        self.core = core
+        self.verification = verification
+        self.phases = phases
+    }
+
+    /// The matrix file's layout and the linear term a: read once, on process 0, checked (a square
+    /// matrix, a of length n) and broadcast to every process.
+    private static func readHeaderAndLinear(_ path: String, _ linearPath: String?, world: MPIWorld) throws -> (Npy.Layout, [Double]) {
         var header: [Double] = [0, 0, 0, 0]
         var linear: [Double] = []
         try world.agree {
@@ -85,22 +157,13 @@ public struct DistributedSynthesis {
                                 shape: [n, n], dataOffset: Int(header[2]))
         if !world.isRoot { linear = [Double](repeating: 0, count: n) }
         try world.broadcast(&linear, from: 0)
-        try world.agree { try Synthesis.validate(constant: constant, linear: linear, options: options) }
+        return (layout, linear)
+    }
 
-        // The grid and the blocks: nb no larger than needed to give every process a block.
-        let shape = ProcessGrid.shape(processes: world.size)
-        let grid = ProcessGrid(rows: shape.rows, columns: shape.columns)
-        defer { grid.release() }
-        let root = ProcessGrid(rows: 1, columns: 1)
-        defer { root.release() }
-        let block = Swift.max(1, Swift.min(requestedBlock, (n + Swift.max(shape.rows, shape.columns) - 1) / Swift.max(shape.rows, shape.columns, 1)))
-
-        var m = try world.agree { try DistributedMatrix(rows: n, columns: n, block: block, grid: grid) }
-        try world.agree { try m.read(npy: path, layout: layout) }
-        mark("read (each process its blocks)")
-        ProgressContext.begin("symmetrize and check (pdtran)")
-
-        // Finiteness: the first non-finite entry in row-major order, as the single-process reader names it.
+    /// Throws, on every process, the first non-finite entry of M in row-major order, named as the
+    /// single-process reader names it.
+    private static func requireFinite(_ m: DistributedMatrix, path: String, world: MPIWorld) throws {
+        let n = m.rows
         var first = [m.firstNonFiniteLocal() ?? Int.max]
         try world.min(&first)
         if first[0] != Int.max {
@@ -110,8 +173,12 @@ public struct DistributedSynthesis {
             try world.broadcast(&value, from: owner)
             throw DistributedError(description: NpyError(path: path, message: "entry [\(i), \(j)] is \(value[0]); entries must be finite").description)
         }
+    }
 
-        // A = (M + Mᵀ)/2 with pdtran, entry by entry as Matrix.symmetricPart: 0.5 · (m_ij + m_ji).
+    /// A = (M + Mᵀ)/2 with pdtran, entry by entry as Matrix.symmetricPart: 0.5 · (m_ij + m_ji)
+    /// (M itself when it is symmetric), and max|A_ij|, a term of f's scale in the accuracy
+    /// contract (design.md §5).
+    private static func symmetricPart(of m: DistributedMatrix, world: MPIWorld) throws -> (matrix: DistributedMatrix, largestEntry: Double) {
         var a = try m.transposed()
         var asymmetric = [0.0]
         for t in 0..<m.local.count where m.local[t] != a.local[t] { asymmetric[0] = 1; break }
@@ -121,67 +188,69 @@ public struct DistributedSynthesis {
         } else {
             for t in 0..<m.local.count { a.local[t] = 0.5 * m.local[t] + 0.5 * a.local[t] }
         }
-        // max|A_ij|, a term of f's scale in the accuracy contract (design.md §5).
         var largestEntry = [a.local.reduce(0) { Swift.max($0, abs($1)) }]
         try world.max(&largestEntry)
-        m = try DistributedMatrix(rows: 0, columns: 0, block: 1, grid: grid)  // M is no longer needed
-        let frobenius = try a.local.withUnsafeBufferPointer { try world.norm(local: $0) }
-        try world.agree {
-            try Synthesis.checkReach(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius, boxRadius: options.boxRadius)
-        }
-        mark("symmetrize and check (pdtran)")
-        ProgressContext.begin("verification products with A (distributed)")
+        return (a, largestEntry[0])
+    }
 
-        // The verification's products with A, before the decomposition overwrites A: distributed
-        // (or, for small n, A gathered for the full comparison).
-        let full = n <= Verifier.fullExpansionLimit
-        // The far sample points as synth places them (moved in where f would come near overflow).
-        let far = Synthesis.farSampleRadius(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius, boxRadius: options.boxRadius)
-        let points = Verifier.samplePoints(dimension: n, options: options, farRadius: far)
-        var products: (Matrix, Matrix)?
-        var gatheredA: Matrix?
-        if full {
-            gatheredA = try a.gatherColumns(0, count: n, root: root, world: world)  // columns of symmetric A = rows
-        } else {
-            products = try DistributedSynthesis.products(a, rows: Verifier.stack(points, Verifier.probes(dimension: n, seed: options.seed)), world: world)
+    /// The verification's products with A, before the decomposition overwrites A: for small n
+    /// (`Verifier.fullExpansionLimit`) A gathered onto process 0 for the full comparison, above it
+    /// `S·A` and `|S|·|A|` for the sample points and probes S, computed distributed.
+    private static func verificationProducts(_ a: DistributedMatrix, points: Matrix, options: SynthesisOptions,
+                                             root: ProcessGrid, world: MPIWorld) throws -> (Matrix?, (Matrix, Matrix)?) {
+        let n = a.rows
+        if n <= Verifier.fullExpansionLimit {
+            return (try a.gatherColumns(0, count: n, root: root, world: world), nil)  // columns of symmetric A = rows
         }
-        mark("verification products with A (distributed)")
-        ProgressContext.begin("decompose (ScaLAPACK)")
+        return (nil, try products(a, rows: Verifier.stack(points, Verifier.probes(dimension: n, seed: options.seed)), world: world))
+    }
 
-        // Eigenpairs (A is overwritten).
-        let inputEps = Swift.max(Double.ulpOfOne, layout.precision.epsilon)
-        let rule = RankTolerance.rule(dimension: n, precision: layout.precision, userValue: options.rankTolerance)
-        let eigen = try world.agree {
-            try DistributedEigen(destroying: &a, driver: options.driver, world: world) { values in
+    /// The eigenpairs of A by ScaLAPACK (A is overwritten), the eigenvectors computed only for the
+    /// eigenvalues `rule` keeps (the negative and the positive ones beyond its tolerance).
+    private static func decompose(destroying a: inout DistributedMatrix, rule: @escaping ([Double]) -> Double,
+                                  driver: EigenDriver, world: MPIWorld) throws -> DistributedEigen {
+        let n = a.rows
+        return try world.agree {
+            try DistributedEigen(destroying: &a, driver: driver, world: world) { values in
                 let tolerance = rule(values)
                 let negatives = values.prefix { $0 < -tolerance }.count
                 let positives = values.reversed().prefix { $0 > tolerance }.count
                 return negatives + positives >= n ? [(0, n)] : [(0, negatives), (n - positives, positives)]
             }
         }
-        mark("decompose (ScaLAPACK \(eigen.driverName))")
-        ProgressContext.begin("gather kept eigenvectors, synthesize")
+    }
 
-        // The kept eigenvectors onto process 0 (the same split the core makes), then the synthesis there.
+    /// The kept eigenvectors gathered onto process 0 (the same split the core makes), then the
+    /// synthesis there (nil on the other processes).
+    private static func synthesize(_ eigen: DistributedEigen, rule: ([Double]) -> Double, constant: Double, linear: [Double],
+                                   precision: InputPrecision, options: SynthesisOptions,
+                                   root: ProcessGrid, world: MPIWorld) throws -> Synthesis.Core? {
+        let n = linear.count
         let kept = Synthesis.Core.split(eigenvalues: eigen.eigenvalues, tolerance: rule(eigen.eigenvalues)).kept
         let keptRows = try eigen.rows(kept, root: root, world: world)
-        let core: Synthesis.Core? = try world.agree {
+        return try world.agree {
             guard world.isRoot else { return nil }
             return try Synthesis.Core(dimension: n, constant: constant, linear: linear, eigenvalues: eigen.eigenvalues,
-                                      precision: layout.precision, options: options) { indices in
+                                      precision: precision, options: options) { indices in
                 precondition(indices == kept, "the kept eigenpairs differ from the ones gathered")
                 return keptRows
             }
         }
-        mark("gather kept eigenvectors, synthesize")
-        ProgressContext.begin("verify (network side, tolerances)")
+    }
 
-        let verification: VerificationReport? = try world.agree {
+    /// The verification on process 0 (nil elsewhere): `Verifier`'s comparisons and tolerances, on
+    /// the products with A computed distributed (or A gathered, for small n).
+    private static func verify(_ core: Synthesis.Core?, eigenvalues: [Double], largestEntry: Double,
+                               gatheredA: Matrix?, products: (Matrix, Matrix)?, points: Matrix, farRadius far: Double,
+                               constant: Double, linear: [Double], precision: InputPrecision,
+                               options: SynthesisOptions, world: MPIWorld) throws -> VerificationReport? {
+        let n = linear.count
+        return try world.agree {
             guard world.isRoot, let core else { return nil }
             let subject = VerificationSubject(dimension: n, constant: constant, linear: linear,
-                                              spectralNorm: eigen.eigenvalues.reduce(0) { Swift.max($0, abs($1)) }, quadraticMaxEntry: largestEntry[0],
-                                              droppedEigenvalueSum: core.droppedEigenvalueSum, unitRoundoff: inputEps,
-                                              accuracy: Verifier.accuracy(for: layout.precision, given: options.accuracy), options: options,
+                                              spectralNorm: eigenvalues.reduce(0) { Swift.max($0, abs($1)) }, quadraticMaxEntry: largestEntry,
+                                              droppedEigenvalueSum: core.droppedEigenvalueSum, unitRoundoff: Swift.max(Double.ulpOfOne, precision.epsilon),
+                                              accuracy: Verifier.accuracy(for: precision, given: options.accuracy), options: options,
                                               symmetricMatrix: gatheredA, residual: core.residual, plain: core.plain,
                                               farSampleRadius: far)
             let verifier = Verifier(subject: subject)
@@ -190,23 +259,6 @@ public struct DistributedSynthesis {
             }
             return try verifier.run()
         }
-        mark("verify (network side, tolerances)")
-
-        self.dimension = n
-        self.constant = constant
-        self.linear = linear
-        self.options = options
-        self.eigenvalues = eigen.eigenvalues
-        self.driverName = eigen.driverName
-        self.driverReason = DistributedEigen.reason(for: options.driver)
-        self.frobeniusNorm = frobenius
-        self.precision = layout.precision
-        self.farSampleRadius = far
-        self.gridShape = (shape.rows, shape.columns, block)
-        self.processes = world.size
-        self.core = core
-        self.verification = verification
-        self.phases = phases
     }
 
     /// The layout of the `.npy` file at `path` from its header (read on one process), checked

@@ -105,7 +105,36 @@ func bareissGMP(_ a: [[Int]]) -> Int {
     return rank
 }
 
-let quick = CommandLine.arguments.contains("--quick")
+let usage = """
+usage: exact-arithmetic-bench [--quick]
+
+Times GMP against attaswift/BigInt on the arithmetic of exact mode (products and quotients of
+d-digit numbers, fraction-free elimination of n × n integer forms), best of 3, and prints one row
+per case with both times and their ratio (docs/performance.md).
+
+  --quick     smaller sizes, a few seconds (the full run takes about 15 s)
+  -h, --help  print this help and exit
+"""
+
+/// The benchmark's options: `--quick`, or `--help` (usage, exit 0); anything else is a usage
+/// error (exit 2), before any case runs.
+func parseArguments(_ arguments: [String]) -> Bool {
+    var quick = false
+    for argument in arguments {
+        switch argument {
+        case "--quick": quick = true
+        case "-h", "--help":
+            print(usage)
+            exit(0)
+        default:
+            FileHandle.standardError.write(Data("exact-arithmetic-bench: error: unknown argument '\(argument)'\n\n\(usage)\n".utf8))
+            exit(2)
+        }
+    }
+    return quick
+}
+
+let quick = parseArguments(Array(CommandLine.arguments.dropFirst()))
 print("exact-arithmetic-bench: GMP \(String(cString: qf_gmp_version())) against attaswift/BigInt, best of 3, same algorithm on both")
 print("case                                        BigInt s      GMP s   BigInt/GMP")
 func row(_ name: String, _ big: Double, _ gmp: Double) {

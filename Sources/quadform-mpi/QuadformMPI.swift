@@ -16,13 +16,32 @@ struct QuadformMPI: ParsableCommand {
         commandName: "quadform-mpi",
         abstract: "quadform synth over MPI: ScaLAPACK on a block-cyclically distributed matrix (docs/distributed.md).",
         discussion: "Run as: mpirun -np P quadform-mpi synth --quadratic A.npy [--linear a.npy] [--constant c]",
+        version: PackageVersion.string,
         subcommands: [Synth.self]
     )
 
     /// The exit status of the whole run (set by `synth`; each process exits with it).
     nonisolated(unsafe) static var world: MPIWorld?
 
+    /// Parses the arguments first, so that `--help`, `--version` and usage errors answer at once,
+    /// before MPI starts (MPI_Init takes 0.3–0.5 s); then initializes MPI and runs the command.
     static func main() {
+        let parsed: ParsableCommand
+        do {
+            parsed = try QuadformMPI.parseAsRoot()
+        } catch {
+            Glibc.exit(report(error, isRoot: launchedAsRankZero))
+        }
+        guard parsed is Synth else {
+            // `--help`, `help synth` and the bare command print their text and need no MPI.
+            do {
+                var command = parsed
+                try command.run()
+                Glibc.exit(0)
+            } catch {
+                Glibc.exit(report(error, isRoot: launchedAsRankZero))
+            }
+        }
         let world: MPIWorld
         do { world = try MPIWorld.initialize() } catch {
             FileHandle.standardError.write(Data("quadform-mpi: error: \(error)\n".utf8))
@@ -31,32 +50,53 @@ struct QuadformMPI: ParsableCommand {
         QuadformMPI.world = world
         var status: Int32 = 0
         do {
-            var command = try QuadformMPI.parseAsRoot()
+            var command = parsed
             try command.run()
         } catch {
-            // Usage errors exit with status 2, like every other bad input (as `quadform` does);
-            // messages are printed once, by process 0 (every process parsed the same arguments).
-            let code = QuadformMPI.exitCode(for: error)
-            status = code == .validationFailure ? 2 : code.rawValue
-            if world.isRoot && !(error is ExitCode) {
-                var lines = QuadformMPI.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                while lines.last?.isEmpty == true { lines.removeLast() }
-                if code == .validationFailure {
-                    if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = String(first.dropFirst("Error: ".count)) }
-                    printError(lines.joined(separator: "\n"), world: world)
-                } else if !lines.isEmpty {
-                    (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((lines.joined(separator: "\n") + "\n").utf8))
-                }
-            }
+            status = report(error, isRoot: world.isRoot)
         }
         MPIWorld.finalize()
         Glibc.exit(status)
+    }
+
+    /// Whether this process is rank 0 (or not under a launcher) before MPI is initialized: the
+    /// rank the launcher put in the environment (Open MPI, PMIx, MPICH's PMI), or 0 without one.
+    static var launchedAsRankZero: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        for name in ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"] {
+            if let rank = environment[name] { return rank == "0" }
+        }
+        return true
+    }
+
+    /// The exit status of a command that threw `error`; its message (help, version, usage error,
+    /// failure) is printed once, by process 0. Usage errors exit with status 2, like every other
+    /// bad input (as `quadform` does).
+    static func report(_ error: Error, isRoot: Bool) -> Int32 {
+        let code = QuadformMPI.exitCode(for: error)
+        let status = code == .validationFailure ? 2 : code.rawValue
+        if isRoot && !(error is ExitCode) {
+            var lines = QuadformMPI.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            while lines.last?.isEmpty == true { lines.removeLast() }
+            if code == .validationFailure {
+                if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = String(first.dropFirst("Error: ".count)) }
+                printError(lines.joined(separator: "\n"), isRoot: isRoot)
+            } else if !lines.isEmpty {
+                (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            }
+        }
+        return status
     }
 }
 
 /// Prints `message` on standard error, on process 0 only.
 func printError(_ message: String, world: MPIWorld) {
-    if world.isRoot { FileHandle.standardError.write(Data(("quadform-mpi: error: " + message + "\n").utf8)) }
+    printError(message, isRoot: world.isRoot)
+}
+
+/// Prints `message` on standard error when `isRoot`.
+func printError(_ message: String, isRoot: Bool) {
+    if isRoot { FileHandle.standardError.write(Data(("quadform-mpi: error: " + message + "\n").utf8)) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -1,5 +1,5 @@
 import Foundation
-import QuadForm
+import QuadFormCore
 import TerminalProgress
 
 /// The progress line of this run (issue 24): drawn on standard error when it is a terminal and

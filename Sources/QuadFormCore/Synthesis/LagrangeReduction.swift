@@ -50,13 +50,4 @@ public struct LagrangeReduction: Equatable, Sendable {
         vectors = result.vectors
         pivotIndices = result.pivotIndices
     }
-
-    /// `Σ d_i ℓ_i ℓ_iᵀ`, which equals the symmetric part of the reduced matrix.
-    public func reconstructed(dimension n: Int) -> RationalMatrix {
-        var m = RationalMatrix(rows: n, columns: n)
-        for (d, l) in zip(coefficients, vectors) {
-            for p in 0..<n where !l[p].isZero { for q in 0..<n where !l[q].isZero { m[p, q] = m[p, q] + d * l[p] * l[q] } }
-        }
-        return m
-    }
 }
