@@ -374,3 +374,29 @@ def test_the_desktop_screenshot(browser, server, wait_for, screenshot):
         screenshot(browser, "desktop-1366")
     finally:
         browser.set_window_size(1400, 1000)
+
+
+def test_onnx_downloads(browser, server, wait_for, tmp_path):
+    """The ONNX buttons save `quadform convert`'s model; onnxruntime (when installed) runs it to f."""
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    for exact in (False, True):
+        browser.get(server + "#f=x%5E2%20-%203*x*y%20%2B%20y%2F3%20-%201" + ("&exact=1" if exact else ""))
+        ready(browser, wait_for, k=2)
+        for name in ("residual", "plain"):
+            saved = tmp_path / f"{name}-network.onnx"
+            if saved.exists():
+                saved.unlink()
+            browser.find_element(By.CSS_SELECTOR, f"button.onnx[data-network={name}]").click()
+            wait_for(lambda: saved.exists() and saved.stat().st_size > 100, message=f"{saved.name} downloaded")
+            data = saved.read_bytes()
+            assert data[0] == 0x08  # ModelProto field 1 (ir_version), a varint
+            try:
+                import numpy
+                import onnxruntime
+            except ImportError:
+                continue
+            session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
+            x, y = 2.0, -1.0
+            out = session.run(None, {"x": numpy.array([[x, y]], dtype=numpy.float64)})[0]
+            assert abs(out[0][0] - (x * x - 3 * x * y + y / 3 - 1)) < 1e-9, (name, exact, out)
+    assert console_errors(browser) == []

@@ -143,7 +143,7 @@ function checkActivation(raw) {
 function setStatus(message, kind) {
   const s = $("status");
   s.textContent = message;
-  s.className = "status" + (kind ? " " + kind : "");
+  s.className = "status" + (kind ? " " + (kind === "error" ? "failed" : kind) : "");
 }
 
 function markStale(reason) {
@@ -322,6 +322,35 @@ function render(r, body) {
     link.hidden = !q;
     if (q) link.href = blob(q[name].network); else link.removeAttribute("href");
   });
+  document.querySelectorAll("button.onnx[data-network^=activation]").forEach((b) => { b.hidden = !q; });
+}
+
+// The network a download button names, from the current report.
+function networkNamed(name) {
+  const r = report();
+  if (name.startsWith("activation-")) return r.quadratic_activation[name.slice(11)].network;
+  return r[name].network;
+}
+
+// A network as ONNX (POST /api/onnx, the bytes of `quadform convert`), saved by the browser.
+// Exact weights ("p/q") are sent as Doubles, as `convert` writes them.
+async function downloadONNX(name, button) {
+  if (!current) return;
+  const network = JSON.parse(JSON.stringify(networkNamed(name), (key, value) => (typeof value === "string" && /^-?\d+(\/\d+)?$/.test(value) ? num(value) : value)));
+  button.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch("/api/onnx", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ network }) });
+    if (!response.ok) { setStatus("ONNX: " + (await response.json()).error, "error"); return; }
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name + "-network.onnx";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setStatus("saved " + link.download, "");
+  } finally {
+    button.removeAttribute("aria-busy");
+  }
 }
 
 // The counts in one plain sentence, linked to the theorems.
@@ -698,6 +727,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("network-eval").addEventListener("click", evaluateNetwork);
   $("network-at").addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); evaluateNetwork(); } });
   $("copy-link").addEventListener("click", copyLink);
+  document.querySelectorAll("button.onnx").forEach((button) => button.addEventListener("click", () => downloadONNX(button.dataset.network, button)));
   $("why").addEventListener("click", (event) => {
     const target = event.target.closest("a[data-target]");
     if (!target) return;
