@@ -170,7 +170,7 @@ def new_browser():
 @pytest.fixture
 def screenshot():
     """Saves the whole page of `driver` as .build-screenshots/NAME.png (a test artifact, git-ignored)."""
-    def save(driver, name, full=True):
+    def save(driver, name, full=True, height=6000, scale=1):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         if full:
@@ -181,7 +181,7 @@ def screenshot():
                 size = metrics.get("cssContentSize") or metrics["contentSize"]
                 shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
                     "format": "png", "captureBeyondViewport": True,
-                    "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}})
+                    "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], height), "scale": scale}})
                 path.write_bytes(base64.b64decode(shot["data"]))
                 return path
             except Exception:

@@ -333,6 +333,7 @@ def test_the_phone_layout(phone, server, wait_for, screenshot):
     sizes = phone.execute_script("return [...document.querySelectorAll('svg.network-drawing g.node text')].map(t => t.getBoundingClientRect().height)")
     assert min(sizes) >= 10, sizes
     screenshot(phone, "phone-390")
+    screenshot(phone, "phone-390-top", height=1500, scale=0.5)   # docs/images/explorer-390.png
     # an error box keeps the field and the button on the card
     typed(phone, "x1^2 + 3*x1*x2 + x2^2 + * x3 - 5 + x4*x5*x6")
     wait_for(lambda: phone.find_element(By.ID, "error").is_displayed(), message="the error")
@@ -372,6 +373,7 @@ def test_the_desktop_screenshot(browser, server, wait_for, screenshot):
         found = browser.execute_script(OVERFLOW)
         assert found["wide"] == [] and found["scroll"] <= found["width"], found
         screenshot(browser, "desktop-1366")
+        screenshot(browser, "desktop-1366-top", height=1290)   # docs/images/explorer-1366.png
     finally:
         browser.set_window_size(1400, 1000)
 
