@@ -402,3 +402,23 @@ def test_onnx_downloads(browser, server, wait_for, tmp_path):
             out = session.run(None, {"x": numpy.array([[x, y]], dtype=numpy.float64)})[0]
             assert abs(out[0][0] - (x * x - 3 * x * y + y / 3 - 1)) < 1e-9, (name, exact, out)
     assert console_errors(browser) == []
+
+
+def test_loading_shows_placeholders_and_the_status(browser, server, wait_for):
+    """An exact synthesis of 7 variables with fractions takes a moment: placeholders and a
+    "computing…" status (aria-busy button) until the answer, then neither."""
+    from urllib.parse import quote
+    form = " + ".join(f"{i}/{j + 2}*x{i}*x{j}" for i in range(1, 8) for j in range(i, 8)) + " + x1/3 - 2/7"
+    browser.get("about:blank")
+    browser.get(server + "#f=" + quote(form) + "&exact=1")
+    snapshot = """return {loading: !document.getElementById('loading').hidden, results: !document.getElementById('results').hidden,
+        status: document.getElementById('status').textContent, busy: document.getElementById('synthesize').getAttribute('aria-busy')}"""
+    # one look at the page at a time (the answer may come between two reads)
+    seen = wait_for(lambda: (lambda s: (s["loading"] or s["results"]) and s)(browser.execute_script(snapshot)), message="the placeholders")
+    if seen["loading"]:
+        assert "computing" in seen["status"] and seen["busy"] == "true" and not seen["results"], seen
+    wait_for(lambda: k_text(browser), seconds=60, message="the exact report")
+    assert not browser.find_element(By.ID, "loading").is_displayed()
+    # the proof and the evaluation follow; then the button is no longer busy
+    wait_for(lambda: browser.find_element(By.ID, "synthesize").get_attribute("aria-busy") is None, seconds=60, message="done")
+    assert browser.find_element(By.ID, "status").text.startswith(k_text(browser) + ":")

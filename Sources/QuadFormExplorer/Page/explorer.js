@@ -191,6 +191,7 @@ async function synthesize(options = {}) {
   $("synthesize").classList.add("busy");
   $("synthesize").setAttribute("aria-busy", "true");
   $("results").classList.add("loading");
+  $("loading").hidden = !$("results").hidden;   // placeholders until the first result
   setStatus(body.exact ? "computing the exact synthesis…" : "computing…", "busy");
   try {
     const answer = await api("/api/synth", body);
@@ -209,6 +210,7 @@ async function synthesize(options = {}) {
     const r = answer.data;
     render(r, body);
     $("results").hidden = false;
+    $("loading").hidden = true;
     const given = $("at").value.split(/[\s,;]+/).filter((part) => part !== "");
     if (given.length !== r.variables.length) $("at").value = r.variables.map(() => "1").join(", ");
     current.state.at = $("at").value.trim();
@@ -228,6 +230,7 @@ async function synthesize(options = {}) {
       $("synthesize").classList.remove("busy");
       $("synthesize").removeAttribute("aria-busy");
       $("results").classList.remove("loading");
+      $("loading").hidden = true;
     }
   }
 }
