@@ -67,12 +67,14 @@ let package = Package(
             name: "QuadForm",
             dependencies: ["QuadFormCore", "QuadFormReports", "QuadFormInterop"]
         ),
-        // The explorer page: its API routing and its HTTP/1.1 server on POSIX sockets (docs/serve.md).
+        // The explorer page: its API routing and its HTTP/1.1 server on POSIX sockets (docs/serve.md);
+        // the interop layer writes its ONNX downloads (POST /api/onnx).
         .target(
             name: "QuadFormExplorer",
             dependencies: [
                 "QuadFormCore",
                 "QuadFormReports",
+                "QuadFormInterop",
             ],
             resources: [
                 .embedInCode("Page/index.html"),

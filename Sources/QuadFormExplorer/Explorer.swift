@@ -1,5 +1,6 @@
 import QuadFormCore
 import QuadFormReports
+import QuadFormInterop
 import Foundation
 
 /// An answer of the explorer's API: HTTP status, content type and body.
@@ -34,6 +35,7 @@ public struct ExplorerResponse: Sendable {
 /// - `POST /api/figures`: both networks as Graphviz SVG (`Diagrams`) and the spectrum plot (§5);
 /// - `POST /api/eval`: f, the residual and the plain network at a point (design.md §1 realization);
 /// - `POST /api/prove`: `prove`'s argument (`NeuronCountProof`, design.md §3);
+/// - `POST /api/onnx`: a `"network"` (design.md §6 JSON) as an ONNX model (`quadform convert`'s bytes);
 /// - `GET /api/spectrum.svg?expression=…`: the spectrum plot alone.
 /// Inputs are bounded (the limits below) so that every request finishes in well under a second.
 public enum Explorer {
@@ -62,6 +64,11 @@ public enum Explorer {
         do {
             if body.count > maximumBodyBytes {
                 throw ExplorerError(status: 413, "the body has \(body.count) bytes; the explorer takes at most \(maximumBodyBytes)")
+            }
+            if path == "/api/onnx" {
+                guard method == "POST" else { throw ExplorerError(status: 405, "\(path) takes POST with a JSON body") }
+                guard let text = String(data: body, encoding: .utf8) else { throw ExplorerError("the body is not UTF-8 text") }
+                return try onnx(ExplorerRequest(json: text))
             }
             let routes = ["/api/synth", "/api/figures", "/api/eval", "/api/prove"]
             if routes.contains(path) {
@@ -170,6 +177,17 @@ public enum Explorer {
             proof = NeuronCountProof(report: try SynthesisReport(synthesis: synthesis(floatingForm(request.source))))
         }
         return .object([("holds", .bool(proof.holds)), ("text", .string(proof.text))])
+    }
+
+    /// `/api/onnx`: the request's `"network"` as an ONNX model (`application/octet-stream`), the
+    /// bytes `quadform convert network.json net.onnx` writes (one output `y`, DOUBLE tensors). The
+    /// network is bounded by `maximumNetworkNeurons` and the body limit, so encoding takes milliseconds.
+    public static func onnx(_ request: ExplorerRequest) throws -> ExplorerResponse {
+        guard case .network(let value) = request.source else {
+            throw ExplorerError("/api/onnx takes a 'network' (design.md §6 JSON), such as the report's residual.network")
+        }
+        let data = try ONNXModel.encode([("y", try network(value))])
+        return ExplorerResponse(status: 200, contentType: "application/octet-stream", body: data)
     }
 
     /// `/api/figures`: `{"residual_svg", "plain_svg", "spectrum_svg"}` for a quadratic (the

@@ -54,7 +54,10 @@ public enum Diagrams {
         var out = "digraph quadform {\n"
         // Layers run top to bottom (inputs at the top, the output at the bottom); with newrank the
         // layers of all networks share rows, so the clusters stand side by side, left to right.
-        out += "  rankdir=TB;\n  newrank=true;\n  compound=true;\n"
+        // mclimit=0.01: Graphviz 2.43 ignores the invisible edges that order the inputs once the
+        // networks are clusters (x1 x2 x5 x3 x4 x6 in issue 23); with crossing minimization all but
+        // off, the rows keep the order they are written in, so the inputs stay x1 … x_n.
+        out += "  rankdir=TB;\n  newrank=true;\n  compound=true;\n  mclimit=0.01;\n"
         out += "  graph [fontname=\"Helvetica\", fontsize=12\(graphTitle.map { ", label=\(quote($0)), labelloc=t" } ?? "")];\n"
         out += "  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.6];\n"
         for (index, entry) in networks.enumerated() {

@@ -114,3 +114,78 @@ def wait_for():
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {message}; last: {last!r}")
     return wait
+
+
+SCREENSHOTS = Path(os.environ.get("EXPLORER_SCREENSHOTS", ROOT / ".build-screenshots"))
+
+
+def chromium(width, height, mobile=False):
+    """A new headless Chromium; `mobile`: a 390 px phone (device metrics and touch emulated, so the
+    viewport meta tag and mobile Chrome's shrink-to-fit apply)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={width},{height}", "--no-first-run", "--disable-extensions"]:
+        options.add_argument(argument)
+    if mobile:
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": True, "mobile": True},
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+        })
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def phone():
+    """A headless Chromium emulating a 390 × 844 px phone."""
+    driver = chromium(390, 844, mobile=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def new_browser():
+    """Starts a second, fresh headless Chromium (no shared history or storage) on demand."""
+    started = []
+
+    def start():
+        driver = chromium(1366, 900)
+        started.append(driver)
+        return driver
+    try:
+        yield start
+    finally:
+        for driver in started:
+            driver.quit()
+
+
+@pytest.fixture
+def screenshot():
+    """Saves the whole page of `driver` as .build-screenshots/NAME.png (a test artifact, git-ignored)."""
+    def save(driver, name, full=True, height=6000, scale=1):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        if full:
+            try:
+                # The whole page, not just the window (Chrome DevTools Protocol).
+                import base64
+                metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+                size = metrics.get("cssContentSize") or metrics["contentSize"]
+                shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+                    "format": "png", "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], height), "scale": scale}})
+                path.write_bytes(base64.b64decode(shot["data"]))
+                return path
+            except Exception:
+                pass
+        driver.save_screenshot(str(path))
+        return path
+    return save

@@ -154,3 +154,28 @@ def test_a_long_exact_computation_is_stopped(server_process):
     status, _ = post(server_process.url, "/api/synth", {"expression": "x^2 + y", "exact": True})
     assert status == 200
     assert time.monotonic() - start < 10
+
+
+def test_onnx_equals_quadform_convert(server, quadform, tmp_path):
+    """POST /api/onnx answers the bytes `quadform convert network.json net.onnx` writes (but its
+    "source" metadata); a request
+    without a network is 400."""
+    report = cli_json(quadform, "x^2 - 3*x*y + y/3 - 1")
+    for name in ("residual", "plain"):
+        network = report[name]["network"]
+        request = urllib.request.Request(server.rstrip("/") + "/api/onnx", data=json.dumps({"network": network}).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == "application/octet-stream"
+            served = response.read()
+        source = tmp_path / f"{name}.json"
+        source.write_text(json.dumps(network))
+        target = tmp_path / f"{name}.onnx"
+        result = subprocess.run([quadform, "convert", str(source), str(target)], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        # the same model; convert adds one more metadata entry, the file it read ("source")
+        written = target.read_bytes()
+        assert written.startswith(served) and written.endswith(b"quadform convert " + source.name.encode()), (len(served), len(written))
+    status, answer = post(server, "/api/onnx", {"expression": "x^2"})
+    assert status == 400 and "network" in answer["error"]

@@ -98,6 +98,21 @@ struct DiagramsTests {
         #expect(position["n0_0_0"]!.y > position["n0_2_0"]!.y)
     }
 
+    @Test("Six inputs stay in their order in both networks (issue 23: Graphviz drew x1 x2 x5 x3 x4 x6)")
+    func inputsInOrder() throws {
+        let synthesis = try Synthesis(form: ExpressionParser.form("x1*x5 + x2*x6 - x3^2 + x4*x1 + x4 - x5"))
+        let plain = String(decoding: try Graphviz.render(Diagrams.dot(synthesis), format: "plain"), as: UTF8.self)
+        var x: [String: Double] = [:]
+        for line in plain.split(separator: "\n") where line.hasPrefix("node ") {
+            let f = line.split(separator: " ")
+            if f.count > 3, let value = Double(f[2]) { x[String(f[1])] = value }
+        }
+        for network in ["n0", "n1"] {
+            let row = (0..<6).compactMap { x["\(network)_0_\($0)"] }
+            #expect(row.count == 6 && row == row.sorted(), "\(network): \(row)")
+        }
+    }
+
     @Test("Graphviz reports DOT errors as a typed error")
     func graphvizFailure() throws {
         #expect(throws: GraphvizError.self) { try Graphviz.render("digraph { a -> }") }
