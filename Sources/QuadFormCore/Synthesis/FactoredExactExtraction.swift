@@ -181,7 +181,10 @@ public struct FactoredExactExtraction: Sendable {
             for (d, position) in dependent.enumerated() {
                 for (c, col) in modular.columns.enumerated() { qf_mpz_set(system[c, r + d], integers[candidates[position], col]) }
             }
-            guard let (numerators, determinant) = IntegerElimination.solveMany(system, rightHandSides: dependent.count) else { continue }
+            // No dependent row: Y is every candidate and the coordinates are unit vectors.
+            let solved = dependent.isEmpty ? (IntegerMatrix(rows: 1, columns: 1), IntegerMatrix(rows: 1, columns: 1))
+                : IntegerElimination.solveMany(system, rightHandSides: dependent.count)
+            guard let (numerators, determinant) = solved else { continue }
             // Row t of `coordinates` over `denominators[t]`: ũ_t = (coordinates_t / den_t)·Ỹ.
             let coordinates = IntegerMatrix(rows: candidates.count, columns: max(r, 1))
             let denominators = IntegerMatrix(rows: 1, columns: candidates.count)
@@ -266,11 +269,11 @@ public struct FactoredExactExtraction: Sendable {
             // Independent end-to-end check at random integer points, exactly.
             var generator = SplitMix64(seed: seed ^ 0x5EED)
             var agree = true
+            let (residualValue, plainValue) = (residual.evaluator(), plain.evaluator())
             for _ in 0..<probes {
                 let x = (0..<n).map { _ in Int(generator.next() >> 43) - (1 << 20) }
-                let point = x.map { Rational($0) }
                 let original = try NetworkExtraction.exactValue(of: net, at: x)
-                if residual.evaluate(point) != original || plain.evaluate(point) != original { agree = false }
+                if residualValue(x) != original || plainValue(x) != original { agree = false }
             }
             lap("exact probes (\(probes))")
 
@@ -299,18 +302,39 @@ public struct FactoredExactExtraction: Sendable {
 extension NetworkExtraction {
     /// The network's value at an integer point, exactly: `B2 + Vx + Σ_j w_j σ(u_jᵀx + b_j)` with
     /// every stored weight the dyadic rational it is (the independent probe of the factored
-    /// extraction, design.md §4).
+    /// extraction, design.md §4). Each row's dot product is summed in GMP integers after scaling
+    /// the row by 2^(52 − e_min) (e_min its smallest binary exponent: every entry then an integer,
+    /// converted by GMP's own `mpz_set_d`), a separate path from the extraction's row scaling.
     public static func exactValue(of net: ResNet, at x: [Int]) throws -> Rational {
         try checkShape(net)
         func q(_ d: Double) -> Rational { Rational(exactly: d)! }
         let n = net.inputWidth, m = net.widths[1]
-        let point = x.map { Rational($0) }
+        let t = IntegerMatrix(rows: 1, columns: 3)
+        /// Σ_i v_i x_i exactly (v Doubles).
+        func dot(_ v: ArraySlice<Double>) -> Rational {
+            let nonzero = v.filter { $0 != 0 }
+            guard let low = nonzero.map({ Int($0.exponent) }).min() else { return .zero }
+            let shift = 52 - low
+            qf_mpz_set_si(t[0], 0)
+            var exact = true
+            for (i, value) in zip(0..<n, v) where value != 0 && x[i] != 0 {
+                let scaled = Foundation.scalbn(value, shift)
+                guard scaled.isFinite else { exact = false; break }
+                qf_mpz_set_d(t[1], scaled)
+                qf_mpz_mul_si(t[1], t[1], x[i])
+                qf_mpz_add(t[0], t[0], t[1])
+            }
+            if !exact { return zip(v, x).reduce(Rational.zero) { $0 + q($1.0) * Rational($1.1) } }
+            qf_mpz_set_si(t[2], 1)
+            qf_mpz_mul_2exp(t[2], t[2], UInt(max(shift, 0)))
+            if shift < 0 { qf_mpz_set_si(t[2], 1); qf_mpz_mul_2exp(t[1], t[0], UInt(-shift)); qf_mpz_set(t[0], t[1]) }
+            return GMP.rational(t[0], t[2])
+        }
         var value = q(net.layers[1].bias[0])
-        for skip in net.skips { value = value + RationalVector.dot(skip.weights.row(0).map(q), point) }
+        for skip in net.skips { value = value + dot(skip.weights.entries[0..<n]) }
         let u = net.layers[0].weights.entries
         for j in 0..<m where net.layers[1].weights.entries[j] != 0 {
-            var z = q(net.layers[0].bias[j])
-            for i in 0..<n where u[j * n + i] != 0 && x[i] != 0 { z = z + q(u[j * n + i]) * point[i] }
+            let z = q(net.layers[0].bias[j]) + dot(u[(j * n)..<((j + 1) * n)])
             let s: Rational
             switch net.activation {
             case let .quadratic(a, b, c): s = (q(a) * z + q(b)) * z + q(c)
@@ -319,5 +343,32 @@ extension NetworkExtraction {
             value = value + q(net.layers[1].weights.entries[j]) * s
         }
         return value
+    }
+}
+
+extension ExactNetwork {
+    /// g(x) at integer points, exactly: each row is put over its common denominator once, and
+    /// every point's dot products are then summed in GMP integers (the same value as `evaluate`,
+    /// for wide rows and several points; design.md §4).
+    public func evaluator() -> ([Int]) -> Rational {
+        let rows = (0..<hiddenNeurons).map { GMP.commonDenominator(firstWeights.row($0)) }
+        let skipRow = skip.map { GMP.commonDenominator($0) }
+        let n = inputWidth
+        let (bias, weights, output, sigma) = (firstBias, outputWeights, outputBias, activation)
+        return { x in
+            let t = IntegerMatrix(rows: 1, columns: 2)
+            func dot(_ row: (numerators: IntegerMatrix, denominator: IntegerMatrix)) -> Rational {
+                qf_mpz_set_si(t[0], 0)
+                for i in 0..<n where x[i] != 0 && qf_mpz_sgn(row.numerators[i]) != 0 {
+                    qf_mpz_mul_si(t[1], row.numerators[i], x[i])
+                    qf_mpz_add(t[0], t[0], t[1])
+                }
+                return GMP.rational(t[0], row.denominator[0])
+            }
+            var g = output
+            if let skipRow { g = g + dot(skipRow) }
+            for j in rows.indices where !weights[j].isZero { g = g + weights[j] * sigma(dot(rows[j]) + bias[j]) }
+            return g
+        }
     }
 }
