@@ -19,7 +19,7 @@ extension Synth {
         stage("verify (exact, on integers)")
         let report = try ExactSynthesisReport(synthesis: synthesis, activation: spec)
         clock.mark("verify (exact, on integers)", excluding: report.modularSeconds)
-        clock.mark("modular rank (1 prime, lower bound)", seconds: report.modularSeconds)
+        clock.mark("modular rank (1 prime)", seconds: report.modularSeconds)
         let text: String
         switch format {
         case .text: text = report.text
