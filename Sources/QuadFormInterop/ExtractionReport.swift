@@ -37,9 +37,9 @@ public struct ExtractionReport: Sendable {
         self.file = file
         self.original = original
         let net = original.network
-        if exact, factored ?? FactoredExactExtraction.isPreferred(inputs: net.inputWidth, neurons: net.hiddenNeurons) {
-            try NetworkExtraction.checkShape(net)
-            let result = try FactoredExactExtraction(network: net)
+        // A network with no square term and no linear term has nothing to factor: the full path.
+        if exact, factored ?? FactoredExactExtraction.isPreferred(inputs: net.inputWidth, neurons: net.hiddenNeurons),
+           let result = try FactoredExactExtraction.unlessEmpty(network: net) {
             self.factored = result
             self.exact = nil
             self.synthesis = nil

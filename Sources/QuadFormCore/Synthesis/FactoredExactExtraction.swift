@@ -86,6 +86,12 @@ public struct FactoredExactExtraction: Sendable {
         n > 24 && 2 * (m + 1) <= n
     }
 
+    /// `init(network:)`, or nil when the network has no square term and no linear term
+    /// (`FactoredExtractionError.empty`: its form is a constant, for the full path).
+    public static func unlessEmpty(network net: ResNet, seed: UInt64 = 1) throws -> FactoredExactExtraction? {
+        do { return try FactoredExactExtraction(network: net, seed: seed) } catch FactoredExtractionError.empty { return nil }
+    }
+
     /// Extracts `net` (shape checked by `NetworkExtraction.checkShape`) in factor space.
     public init(network net: ResNet, seed: UInt64 = 1, probes: Int = 2) throws {
         try NetworkExtraction.checkShape(net)

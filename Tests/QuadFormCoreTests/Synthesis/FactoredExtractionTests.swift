@@ -60,6 +60,14 @@ struct FactoredExtractionTests {
         }
     }
 
+    @Test("A network with only zero output weights and no skip has nothing to factor: empty, not a wrong rank")
+    func emptyNetwork() throws {
+        let net = try ResNet.oneHiddenLayer(inputWeights: Matrix(rows: 2, columns: 30, repeating: 0.5), hiddenBias: [1, 2],
+                                            outputWeights: [0, 0], outputBias: 3)
+        #expect(throws: FactoredExtractionError.empty) { _ = try FactoredExactExtraction(network: net) }
+        #expect(try FactoredExactExtraction.unlessEmpty(network: net) == nil)
+    }
+
     @Test("The exact probe tells a different network apart from the extracted one")
     func probeDetectsChange() throws {
         let net = try plantedLayer(inputs: 40, neurons: 12, rank: 4, seed: 9, skip: true)
