@@ -33,6 +33,9 @@ static inline int qf_mpz_set_str(mpz_ptr r, const char *s, int base) { return mp
 static inline void qf_mpz_import(mpz_ptr r, size_t count, const void *words) { mpz_import(r, count, -1, sizeof(unsigned long), 0, 0, words); }
 static inline size_t qf_mpz_limbs(mpz_srcptr a) { return mpz_size(a); }
 static inline void qf_mpz_export(void *words, size_t *count, mpz_srcptr a) { mpz_export(words, count, -1, sizeof(unsigned long), 0, 0, a); }
+static inline void qf_mpz_set_d(mpz_ptr r, double x) { mpz_set_d(r, x); }
+static inline void qf_mpz_mul_2exp(mpz_ptr r, mpz_srcptr a, unsigned long e) { mpz_mul_2exp(r, a, e); }
+static inline unsigned long qf_mpz_fdiv_ui(mpz_srcptr a, unsigned long d) { return mpz_fdiv_ui(a, d); }
 static inline const char *qf_gmp_version(void) { return gmp_version; }
 static inline void qf_free_string(char *s, size_t length) {
     void (*free_function)(void *, size_t);

@@ -12,8 +12,11 @@ public struct ExtractionReport: Sendable {
     public let original: LoadedNetwork
     /// The floating-point synthesis report (nil with `exact`).
     public let synthesis: SynthesisReport?
-    /// The exact synthesis report (with `exact`).
+    /// The exact synthesis report (with `exact`, when the full n-variable path ran).
     public let exact: ExactSynthesisReport?
+    /// The factored exact extraction (with `exact`, when the factor space is the smaller
+    /// problem: `FactoredExactExtraction.isPreferred`, design.md §4).
+    public let factored: FactoredExactExtraction?
     /// The original network checked against the extracted form (design.md §5, floating mode).
     public let originalCheck: NetworkCheck?
     /// Largest |original(x) − residual(x)| and |original(x) − plain(x)| at the sample points, and
@@ -28,10 +31,25 @@ public struct ExtractionReport: Sendable {
     /// Extracts the form of `original` and synthesizes its minimal networks. Floating mode uses
     /// `options` (its rank tolerance, when nil, follows the weights' precision: see
     /// `NetworkExtraction.rankTolerance`); `exact` treats every weight as an exact rational.
-    public init(file: String, original: LoadedNetwork, options: SynthesisOptions = SynthesisOptions(), exact: Bool = false) throws {
+    /// `factored` chooses the exact path: nil lets `FactoredExactExtraction.isPreferred` decide.
+    public init(file: String, original: LoadedNetwork, options: SynthesisOptions = SynthesisOptions(), exact: Bool = false,
+                factored: Bool? = nil) throws {
         self.file = file
         self.original = original
         let net = original.network
+        // A network with no square term and no linear term has nothing to factor: the full path.
+        if exact, factored ?? FactoredExactExtraction.isPreferred(inputs: net.inputWidth, neurons: net.hiddenNeurons),
+           let result = try FactoredExactExtraction.unlessEmpty(network: net) {
+            self.factored = result
+            self.exact = nil
+            self.synthesis = nil
+            self.originalCheck = nil
+            self.agreement = nil
+            self.exactAgreement = result.passed
+            self.rankToleranceFromPrecision = false
+            return
+        }
+        self.factored = nil
         if exact {
             let form = try NetworkExtraction.exactForm(of: net, variables: original.variables)
             let report = try ExactSynthesisReport(synthesis: ExactSynthesis(form: form))
@@ -114,6 +132,7 @@ public struct ExtractionReport: Sendable {
     /// Whether everything verified: the minimal networks against f, the original against f, and
     /// the original against the minimal networks.
     public var passed: Bool {
+        if let factored { return factored.passed }
         if let exact { return exact.passed && (exactAgreement ?? false) }
         guard let synthesis, let originalCheck, let agreement else { return false }
         // The original is checked within its own rounding: an original whose floating-point
@@ -125,6 +144,7 @@ public struct ExtractionReport: Sendable {
     /// The verdict (design.md §5): the minimal networks' against f, FAILED when the original does
     /// not expand to f within its rounding or disagrees with the minimal networks.
     public var status: VerificationStatus {
+        if let factored { return factored.passed ? .passed : .failed }
         if let exact { return exact.passed && (exactAgreement ?? false) ? .passed : .failed }
         guard let synthesis, let originalCheck, let agreement else { return .failed }
         guard originalCheck.withinRounding, agreement.worstRatio <= 1 else { return .failed }
@@ -132,11 +152,17 @@ public struct ExtractionReport: Sendable {
     }
 
     /// k.
-    public var rank: Int { exact?.synthesis.rank ?? synthesis!.synthesis.rank }
+    public var rank: Int { factored?.rank ?? exact?.synthesis.rank ?? synthesis!.synthesis.rank }
     /// Neurons of the minimal residual network.
-    public var residualNeurons: Int { exact?.synthesis.residual.hiddenNeurons ?? synthesis!.synthesis.residual.hiddenNeurons }
+    public var residualNeurons: Int { exactNetworks?.residual.hiddenNeurons ?? synthesis!.synthesis.residual.hiddenNeurons }
     /// Neurons of the minimal plain network.
-    public var plainNeurons: Int { exact?.synthesis.plain.hiddenNeurons ?? synthesis!.synthesis.plain.hiddenNeurons }
+    public var plainNeurons: Int { exactNetworks?.plain.hiddenNeurons ?? synthesis!.synthesis.plain.hiddenNeurons }
+    /// The exact minimal networks (n inputs), from either exact path; nil in floating mode.
+    public var exactNetworks: (residual: ExactNetwork, plain: ExactNetwork)? {
+        if let factored { return (factored.residual, factored.plain) }
+        if let exact { return (exact.synthesis.residual, exact.synthesis.plain) }
+        return nil
+    }
 
     /// The three-line summary: what the network is, its rank, the minimal networks.
     public var headline: String {
@@ -155,6 +181,7 @@ public struct ExtractionReport: Sendable {
     /// The report for people: the headline, synth's report, and the original's checks.
     public var text: String {
         var out = headline + "\n"
+        if let factored { return out + ExtractionReport.factoredText(factored, variables: original.variables) }
         if let exact {
             out += exact.text
             out += "\noriginal network    its exact expansion is f; the minimal networks expand to f exactly: \((exactAgreement ?? false) ? "equal" : "NOT EQUAL")\n"
@@ -179,7 +206,8 @@ public struct ExtractionReport: Sendable {
     /// The JSON report: `synth`'s keys (rank, residual, plain, verification, …) and `original`.
     public var json: JSONValue {
         var members: [(String, JSONValue)]
-        if let exact, case .object(let m) = exact.json { members = m }
+        if let factored { members = ExtractionReport.factoredJSON(factored) }
+        else if let exact, case .object(let m) = exact.json { members = m }
         else if let synthesis, case .object(let m) = synthesis.json {
             members = m.map { key, value in
                 key == "rank_tolerance_rule" && rankToleranceFromPrecision ? (key, .string("max(n,1)*eps32*max(|A|_F, max sum|w||u||u|^T)")) : (key, value)

@@ -1,4 +1,5 @@
 import QuadFormCore
+import Foundation
 /// The report of `quadform synth --exact` (design.md §4): text for people, JSON for tools, with
 /// every number exact (integers, or `"p/q"` strings in JSON).
 public struct ExactSynthesisReport: Sendable {
@@ -14,6 +15,14 @@ public struct ExactSynthesisReport: Sendable {
     public let certificateHolds: Bool
     /// The networks' number sizes next to the Hadamard bound.
     public let sizes: ExactCertificateSizes
+    /// rank A modulo a random word-size prime, with its non-zero minor: an independent lower
+    /// bound `rank A ≥ r` (design.md §4, "Modular rank"); nil when no prime avoided A's denominators.
+    public let modularRank: ModularRank?
+    /// The recorded minor's determinant mod p, recomputed by a separate elimination (non-zero).
+    public let modularMinorDeterminant: UInt64?
+    /// Seconds the modular rank took (`synth --exact --timings`; not in the JSON, which is the
+    /// same for the same input).
+    public let modularSeconds: Double
 
     /// Largest n for which the text report prints A and P in full and the JSON report includes the
     /// projector P (computed on demand in O(n³) fraction arithmetic; synthesis does not need it).
@@ -27,12 +36,39 @@ public struct ExactSynthesisReport: Sendable {
         certificate = NeuronCountCertificate(synthesis: synthesis, memo: &memo)
         certificateHolds = certificate.holdsForItsForm(synthesis.form)
         sizes = ExactCertificateSizes(synthesis: synthesis)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let modular = try? ModularRank(matrix: synthesis.symmetricMatrix)
+        modularRank = modular
+        modularMinorDeterminant = modular.flatMap { $0.minorDeterminant(of: synthesis.symmetricMatrix) }
+        let elapsed = clock.now - start
+        modularSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         quadraticActivation = try activation.map { try ExactQuadraticActivationNetworks(synthesis: synthesis, spec: $0) }
     }
 
     /// Every exact check passed (networks equal f, certificates hold).
     public var passed: Bool {
-        verification.passed && certificateHolds && (quadraticActivation?.passed ?? true)
+        verification.passed && certificateHolds && (quadraticActivation?.passed ?? true) && modularBoundConsistent
+    }
+
+    /// The modular lower bound does not contradict the exact rank (r ≤ k, and the minor is
+    /// non-zero mod p when r > 0); true when no modular rank was computed.
+    public var modularBoundConsistent: Bool {
+        guard let m = modularRank else { return true }
+        return m.rank <= synthesis.rank && (m.rank == 0 || (modularMinorDeterminant ?? 0) != 0)
+    }
+
+    /// The sentence of the modular lower bound ("rank A ≥ r: the minor on rows … columns … is
+    /// non-zero mod p = …"), variables by name; nil when no modular rank was computed.
+    public var modularSentence: String? {
+        guard let m = modularRank else { return nil }
+        let names = synthesis.form.variables
+        func list(_ v: [Int]) -> String {
+            let shown = v.prefix(12).map { names[$0] }.joined(separator: ", ")
+            return v.count > 12 ? shown + ", … (\(v.count) in all)" : shown
+        }
+        if m.rank == 0 { return "modulo p = \(m.prime) A is 0 (no lower bound beyond 0)" }
+        return "rank A ≥ \(m.rank): the \(m.rank)×\(m.rank) minor of A on rows {\(list(m.rows))} and columns {\(list(m.columns))} is non-zero mod p = \(m.prime) (determinant \(modularMinorDeterminant ?? 0) mod p)"
     }
 
     /// Whether A and P are small enough to print (n ≤ `maximumShownDimension`).
@@ -97,6 +133,15 @@ public struct ExactSynthesisReport: Sendable {
                 ("plain_equal", .bool(verification.plainEqual)),
             ])),
             ("certificate", .object(certificateMembers)),
+            ("modular_rank", modularRank.map { m in .object([
+                ("prime", .number(String(m.prime))),
+                ("rank", .number(String(m.rank))),
+                ("minor_rows", .array(m.rows.map { .number(String($0)) })),
+                ("minor_columns", .array(m.columns.map { .number(String($0)) })),
+                ("minor_determinant_mod_p", .number(String(modularMinorDeterminant ?? 0))),
+                ("primes", .number("1")),
+                ("consistent_with_exact_rank", .bool(modularBoundConsistent)),
+            ]) } ?? .null),
             ("sizes", .object([
                 ("largest_numerator_digits", .number(String(sizes.largestNumeratorDigits))),
                 ("largest_denominator_digits", .number(String(sizes.largestDenominatorDigits))),

@@ -138,7 +138,8 @@ public struct NeuronCountProof: Sendable {
         p.append("Rank (exact, Lagrange's reduction): " + (pivots.isEmpty ? "A = 0, no pivots" : pivots.joined(separator: "; "))
                  + ", giving xᵀAx = " + (squares.isEmpty ? "0" : ExactJSON.join(squares)) + ". "
                  + "So rank A ≤ \(k) (this identity re-expanded: \(c.reductionReproducesMatrix ? "equal to A" : "NOT equal to A")), and rank A ≥ \(k) because the principal "
-                 + "submatrix on {\(c.minorIndices.map { names[$0] }.joined(separator: ", "))} has determinant \(c.minorDeterminant) ≠ 0. Hence k = \(k) exactly.")
+                 + "submatrix on {\(c.minorIndices.map { names[$0] }.joined(separator: ", "))} has determinant \(c.minorDeterminant) ≠ 0. Hence k = \(k) exactly."
+                 + (report.modularSentence.map { " Independently, modular: \($0) — a lower bound anyone can recheck with one prime." } ?? ""))
         if let z = c.nullVector, let za = c.nullVectorDotLinear, let az = c.matrixTimesNullVector {
             let nullPart = s.linearNullPart.map { "a_N = (I − P)a = \(vector($0)) with P = L(LᵀL)⁻¹Lᵀ rational; ‖a_N‖² = \(s.linearNullPartNormSquared ?? .zero) ≠ 0" }
                 ?? "a_N ≠ 0 (a_N itself not computed: \(s.linearNullPartOmission ?? ""))"

@@ -97,8 +97,8 @@ struct Extract: ParsableCommand {
         var roundedFailures: [(name: String, check: NetworkCheck)] = []
         if let saveNetworks {
             stage("write \(saveNetworks)")
-            let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exact!.synthesis.residual.resNet()
-            let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exact!.synthesis.plain.resNet()
+            let residual = try extraction.synthesis?.synthesis.residual ?? extraction.exactNetworks!.residual.resNet()
+            let plain = try extraction.synthesis?.synthesis.plain ?? extraction.exactNetworks!.plain.resNet()
             if let exact = extraction.exact {
                 roundedFailures = try SavedNetworks.roundedChecks(of: [("residual", exact.synthesis.residual), ("plain", exact.synthesis.plain)],
                                                                   form: exact.synthesis.form)

@@ -1,5 +1,7 @@
 import Foundation
 import QuadFormCore
+import QuadFormReports
+import QuadFormInterop
 import TerminalProgress
 
 /// The progress line of this run (issue 24): drawn on standard error when it is a terminal and

@@ -439,6 +439,27 @@ struct TorchStyleONNXTests {
         }
     }
 
+    @Test("A float32 layer of MNIST size (784 inputs, 128 neurons, skip, planted rank 40): --exact in factor space gives rank 40, 40 and 42 neurons (issue 27)")
+    func exactTrainedLayerSize() throws {
+        let python = try InteropPython.required()
+        let folder = try interopScratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try BuiltExecutable.run(URL(fileURLWithPath: python),
+                                           [InteropPython.fixtureScript, "mnist.onnx", "--integer", "--skip", "--rank", "40", "--inputs", "784", "--neurons", "128", "--seed", "7"], in: folder)
+        #expect(made.status == 0, "\(made.stderr)")
+        let run = try BuiltExecutable.quadform(["extract", "mnist.onnx", "--exact", "--format", "json", "--save-networks", "small.json"], in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONReader.parse(run.stdout)
+        #expect(report["rank"] == .number("40"))
+        #expect(report["residual"]?["neurons"] == .number("40"))
+        #expect(report["plain"]?["neurons"] == .number("42"))
+        #expect(report["passed"] == .bool(true))
+        #expect(report["verification"]?["coordinates_equal"] == .bool(true))
+        #expect(report["factored"]?["modular_rank"]?["rank"] == .number("41"))
+        let small = try NetworkFile.read(folder.appendingPathComponent("small.json").path, member: "residual")
+        #expect(small.network.hiddenNeurons == 40 && small.network.inputWidth == 784)
+    }
+
     @Test("Pow with an exponent other than 2 is refused, naming the node")
     func powExponent() throws {
         let python = try InteropPython.required()

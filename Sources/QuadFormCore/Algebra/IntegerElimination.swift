@@ -8,7 +8,7 @@ enum IntegerElimination {
     /// first `rows` columns by Bareiss' method with row exchanges. Returns false when the leading
     /// square block is singular; on success the last diagonal entry is the block's determinant
     /// times `sign` (the parity of the exchanges).
-    private static func forward(_ m: IntegerMatrix, sign: inout Int) -> Bool {
+    static func forward(_ m: IntegerMatrix, sign: inout Int) -> Bool {
         let rows = m.rows, columns = m.columns
         let previous = IntegerMatrix(rows: 1, columns: 1)
         qf_mpz_set_si(previous[0], 1)
@@ -76,5 +76,28 @@ enum IntegerElimination {
             qf_mpz_divexact(x[i], t[0], augmented[i, i])
         }
         return (x, d, det)
+    }
+
+    /// Solves Gᵀ-style systems with many right-hand sides at once: `augmented` is [G | R]
+    /// (r × (r + q), consumed), G square and non-singular. Returns X (r × q) and D = ±det G with
+    /// G·(X/D) = R column by column (Cramer: X integer), or nil when G is singular. One Bareiss
+    /// elimination serves every column (design.md §4, the factored extraction's coordinates).
+    static func solveMany(_ augmented: IntegerMatrix, rightHandSides q: Int) -> (numerators: IntegerMatrix, denominator: IntegerMatrix)? {
+        let r = augmented.rows
+        let x = IntegerMatrix(rows: r, columns: max(q, 1))
+        let d = IntegerMatrix(rows: 1, columns: 1)
+        if r == 0 { qf_mpz_set_si(d[0], 1); return (x, d) }
+        var sign = 1
+        guard forward(augmented, sign: &sign) else { return nil }
+        qf_mpz_set(d[0], augmented[r - 1, r - 1])
+        let t = IntegerMatrix(rows: 1, columns: 1)
+        for c in 0..<q {
+            for i in stride(from: r - 1, through: 0, by: -1) {
+                qf_mpz_mul(t[0], d[0], augmented[i, r + c])
+                for j in (i + 1)..<r { qf_mpz_submul(t[0], augmented[i, j], x[j, c]) }
+                qf_mpz_divexact(x[i, c], t[0], augmented[i, i])
+            }
+        }
+        return (x, d)
     }
 }
