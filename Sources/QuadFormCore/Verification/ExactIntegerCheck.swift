@@ -250,12 +250,8 @@ public enum ExactIntegerCheck {
         return GMP.rational(det[0], power[0])
     }
 
-    /// y with A y = b and y zero off `indices`, from A[P, P] y_P = b_P; nil when A[P, P] is singular.
-    public static func solvePrincipal(_ a: RationalMatrix, indices: [Int], rightSide b: [Rational]) -> [Rational]? {
-        solvePrincipalWithDeterminant(a, indices: indices, rightSide: b)?.solution
-    }
-
-    /// `solvePrincipal` with det A[P, P] as its elimination found it (nil when b = 0: no elimination ran).
+    /// y with A y = b and y zero off `indices`, from A[P, P] y_P = b_P (nil when A[P, P] is
+    /// singular), with det A[P, P] as its elimination found it (nil when b = 0: no elimination ran).
     static func solvePrincipalWithDeterminant(_ a: RationalMatrix, indices: [Int], rightSide b: [Rational]) -> (solution: [Rational], determinant: Rational?)? {
         let k = indices.count
         var y = RationalVector.zero(a.columns)
