@@ -342,8 +342,11 @@ public struct Synthesis: Sendable {
             // still stands; the plain one then keeps the squares unshifted and carries the whole
             // linear term aᵀx on the two-neuron pair: k + 2 neurons, exact (design.md §2).
             // The squares themselves must stay finite where verification evaluates them (up to the
-            // far points, ‖x‖ ≤ 1000·R·√n), with the headroom checkReach keeps: (|β| + ρ)²·64(n + 2).
-            let farReach = 1000 * options.boxRadius * Double(max(n, 1)).squareRoot()
+            // far points, |q_iᵀx| ≤ ρ·√n), with the headroom checkReach keeps: (|β| + ρ√n)²·64(n + 2).
+            // (the far radius as verification places it: moved in for huge forms, design.md §5)
+            let frobenius = eigenvalues.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let farReach = Synthesis.farSampleRadius(dimension: n, constant: constant, linear: linear, frobeniusNorm: frobenius,
+                                                     boxRadius: options.boxRadius) * Double(max(n, 1)).squareRoot()
             let overflowing = (0..<k).first(where: { i in
                 let b = betas[i], square = (abs(b) + farReach) * (abs(b) + farReach)
                 return !b.isFinite || !(lambdas[i] * b * b).isFinite || !(square * Double(64 * (n + 2))).isFinite

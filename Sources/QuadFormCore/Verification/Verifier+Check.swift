@@ -143,7 +143,8 @@ extension Verifier {
         // (Capped at 2²⁵⁰ so η·factor stays finite and far below any normal-range tolerance.)
         let largestBias = min(net.layers[0].bias.reduce(0) { max($0, abs($1)) }, 0x1p250)
         figures.errorC = errorC
-        figures.toleranceC = k * (abs(form.constant) + expanded.constantMagnitude) + kEta * (1 + largestBias) * (1 + largestBias)
+        figures.toleranceC = k * (abs(form.constant) + expanded.constantMagnitude)
+            + kEta * (1 + largestBias) * (1 + largestBias) * Verifier.outputWeightFactor(net)
         // c' sums m + 1 terms of a few operations each.
         figures.bound = errorC + Double(m + 6) * u * expanded.constantMagnitude
         if !(figures.bound <= model.accuracyLimit) { figures.accurate = false }
@@ -208,6 +209,7 @@ extension Verifier {
         let (m, k, kEta) = (model.m, model.k, model.kEta)
         let w = net.layers[1].weights.entries
         let b = net.layers[0].bias
+        let outputFactor = Verifier.outputWeightFactor(net)
         var figures = SampleFigures()
         let radius = synthesis.options.boxRadius
         for p in 0..<points.rows {
@@ -230,7 +232,8 @@ extension Verifier {
             if magnitudeF > 0 { figures.amplification = max(figures.amplification, magnitudeG / relativeScale) }
             let normX = Vector.norm(x)
             let normwise = (model.spectralNorm * normX + model.linearNorm) * normX
-            let tolerance = k * (magnitudeF + magnitudeG + normwise) + kEta * min(1 + x.reduce(0) { $0 + abs($1) }, 0x1p500)
+            let tolerance = k * (magnitudeF + magnitudeG + normwise)
+                + kEta * min(1 + x.reduce(0) { $0 + abs($1) }, 0x1p500) * outputFactor
             let error = abs(f - g)
             guard error.isFinite else {
                 figures.passed = false; figures.accurate = false; figures.approximationHolds = false
@@ -252,5 +255,21 @@ extension Verifier {
             if !(error <= tolerance) || !tolerance.isFinite { figures.passed = false }
         }
         return figures
+    }
+}
+
+extension Verifier {
+    /// `1 + Σ_j |w_j|·max(|α|, 1)`, capped at 2²⁵⁰: a hidden neuron's value that underflowed (≤ η/2
+    /// off) reaches the output multiplied by its output weight, so the rounding model's η-term
+    /// carries this factor (a square (qᵀx + β)² with β ≈ 1e-291 underflows to 0 before λ ≈ 1e290
+    /// multiplies it).
+    static func outputWeightFactor(_ net: ResNet) -> Double {
+        let alpha: Double
+        switch net.activation {
+        case let .quadratic(a, _, _): alpha = max(abs(a), 1)
+        default: alpha = 1
+        }
+        let sum = net.layers[net.layers.count - 1].weights.entries.reduce(0) { $0 + abs($1) }
+        return min(1 + sum * alpha, 0x1p250)
     }
 }

@@ -180,6 +180,16 @@ struct AccuracyContractTests {
         #expect(report.plain.coefficientTolerance.isFinite)
     }
 
+    @Test("Huge eigenvalues with tiny completed squares: an underflowed square times λ ≈ 1e290 is rounding, not failure")
+    func underflowUnderHugeWeights() throws {
+        // β = 1/(2·1e290) ≈ 5e-291, so β² underflows to 0 before λ multiplies it back.
+        let form = try QuadraticForm(constant: 0, linear: [1, 1], quadratic: Matrix(rowArrays: [[1e290, 0], [0, 1e289]]))
+        let s = try Synthesis(form: form)
+        let report = try s.verify()
+        #expect(report.status == .passed)
+        try Self.expectPassedWithinTau(s, exact: try Self.exactForm(of: form), "1e290")
+    }
+
     @Test("Exact networks saved as Doubles are checked against the contract: a tiny pivot's plain copy is refused with exit 1")
     func exactDoubleCopies() throws {
         // λ = 1e-20 under a = (1, 0): the exact plain network completes the square with β = 5e19.
