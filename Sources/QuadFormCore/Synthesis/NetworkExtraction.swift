@@ -49,6 +49,22 @@ public enum NetworkExtraction {
         public let quadraticMagnitude: Double
         /// The number of neurons with a non-zero quadratic term `w_jα u_j u_jᵀ`: A has rank at most this.
         public let rankOneTerms: Int
+
+        /// A form together with how it was summed: `quadraticMagnitude` is the size of A's entries
+        /// before cancellation, `rankOneTerms` how many rank-one terms were summed into A (a bound on
+        /// its rank; a product of two different affine values counts two).
+        public init(form: QuadraticForm, quadraticMagnitude: Double, rankOneTerms: Int) {
+            self.form = form
+            self.quadraticMagnitude = quadraticMagnitude
+            self.rankOneTerms = rankOneTerms
+        }
+
+        /// A form given directly (not summed from terms): A's own largest entry as its magnitude,
+        /// and n rank-one terms (no bound below n on its rank).
+        public init(form: QuadraticForm) {
+            self.init(form: form, quadraticMagnitude: form.quadratic.entries.reduce(0) { max($0, abs($1)) },
+                      rankOneTerms: form.dimension)
+        }
     }
 
     /// The form the network computes, `A = Σ w_jα u_ju_jᵀ`, `a = V + Σ w_j(2αb_j + β)u_j`,
