@@ -28,6 +28,9 @@ struct QuadformMPI: ParsableCommand {
     static func main() {
         let parsed: ParsableCommand
         do {
+            if let problem = NumericArgument.firstRangeProblem(in: Array(CommandLine.arguments.dropFirst())) {
+                throw ValidationError(problem)
+            }
             parsed = try QuadformMPI.parseAsRoot()
         } catch {
             Glibc.exit(report(error, isRoot: launchedAsRankZero))

@@ -37,6 +37,10 @@ struct Quadform: ParsableCommand {
             do { try StandardOutput.write(PackageVersion.text()) } catch { exit(withError: ExitCode(2)) }
             return
         }
+        if let problem = NumericArgument.firstRangeProblem(in: Array(CommandLine.arguments.dropFirst())) {
+            printError(problem)
+            exit(withError: ExitCode(2))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
