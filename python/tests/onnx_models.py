@@ -1,0 +1,58 @@
+"""ONNX models built with the onnx package, node for node as torch.onnx.export writes them."""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def square_network(u: np.ndarray, b: np.ndarray, w: np.ndarray, b2: float, v: Optional[np.ndarray],
+                   dtype: type = np.float32) -> onnx.ModelProto:
+    """``Linear(n, m) → x*x → Linear(m, 1)`` plus an optional ``Linear(n, 1)`` skip added to the
+    output: Gemm(transB=1), Mul, Gemm(transB=1), Gemm, Add; input ``x`` of shape (batch, n)."""
+    m, n = u.shape
+    elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    inits = [numpy_helper.from_array(u.astype(dtype), "fc1.weight"), numpy_helper.from_array(b.astype(dtype), "fc1.bias"),
+             numpy_helper.from_array(w.reshape(1, m).astype(dtype), "fc2.weight"),
+             numpy_helper.from_array(np.array([b2], dtype=dtype), "fc2.bias")]
+    nodes = [helper.make_node("Gemm", ["x", "fc1.weight", "fc1.bias"], ["h"], transB=1),
+             helper.make_node("Mul", ["h", "h"], ["s"]),
+             helper.make_node("Gemm", ["s", "fc2.weight", "fc2.bias"], ["y0" if v is not None else "y"], transB=1)]
+    if v is not None:
+        inits.append(numpy_helper.from_array(v.reshape(1, n).astype(dtype), "skip.weight"))
+        nodes += [helper.make_node("Gemm", ["x", "skip.weight"], ["k"], transB=1),
+                  helper.make_node("Add", ["y0", "k"], ["y"])]
+    graph = helper.make_graph(nodes, "square_network", [helper.make_tensor_value_info("x", elem, ["batch", n])],
+                              [helper.make_tensor_value_info("y", elem, ["batch", 1])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    return model
+
+
+def planted(rng: np.random.Generator, n: int, m: int, r: int) -> np.ndarray:
+    """m neuron directions (rows) in a random r-dimensional subspace of Rⁿ."""
+    return rng.standard_normal((m, r)) @ rng.standard_normal((r, n))
+
+
+def reference_form(u: np.ndarray, b: np.ndarray, w: np.ndarray, b2: float,
+                   v: Optional[np.ndarray]) -> Tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """design.md §3's coefficient matching in float64: A = Σ w_j u_ju_jᵀ, a = v + Σ 2w_jb_j u_j,
+    c = b2 + Σ w_jb_j²; and the magnitude Σ|w_j||u_j||u_j|ᵀ the sums' rounding is relative to."""
+    u, b, w = (np.asarray(t, dtype=np.float64) for t in (u, b, w))
+    a_matrix = (u.T * w) @ u
+    linear = (0 if v is None else np.asarray(v, dtype=np.float64)) + (2 * w * b) @ u
+    return a_matrix, np.asarray(linear, dtype=np.float64), float(b2) + float(w @ (b * b)), (np.abs(u).T * np.abs(w)) @ np.abs(u)
+
+
+def evaluate_square_network(u, b, w, b2, v, x: np.ndarray) -> np.ndarray:
+    """The original network in float64 on the weights it stores."""
+    u, b, w = (np.asarray(t, dtype=np.float64) for t in (u, b, w))
+    h = x @ u.T + b
+    return (h * h) @ w + float(b2) + (0 if v is None else x @ np.asarray(v, dtype=np.float64))
+
+
+def stored(dtype: type, *arrays: np.ndarray) -> List[np.ndarray]:
+    """The arrays as the model stores them (rounded to ``dtype``), back in float64."""
+    return [np.asarray(a).astype(dtype).astype(np.float64) for a in arrays]
