@@ -106,6 +106,8 @@ struct CommandLineBadInputTests {
         (["synth", "x/y"], "division by an expression that contains y"),
         (["synth", "x/(3-3)"], "division by zero"),
         (["synth", "1e309*x"], "overflows a Double"),
+        (["synth", "x^2", "--rank-tolerance", "1e-400"], "--rank-tolerance 1e-400 is out of range: it underflows to zero"),
+        (["synth", "x^2", "--box=1e999"], "--box 1e999 is out of range: it overflows a Double"),
         (["synth", "x^123456789012345678901234567890"], "too large"),
         (["synth", String(repeating: "(", count: 40_000) + "x" + String(repeating: ")", count: 40_000)], "nests deeper than"),
         (["synth", "1e308*x^2 + y"], "the largest Double (1.8e308)"),
