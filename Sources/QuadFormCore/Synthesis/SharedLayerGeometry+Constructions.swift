@@ -16,8 +16,8 @@ extension SharedLayerGeometry {
         let d = basis.rows
         guard d > 0 else { return try pairNetwork(basis: basis, coefficients: restricted) }
         switch construction {
-        case .perOutput:
-            throw Unavailable(reason: "the per-output construction is not built from a basis of R")
+        case .perOutput, .echelonPairs, .lagrangePairs:
+            throw Unavailable(reason: "\(construction.rawValue) is not a floating-point construction from a basis of R")
         case .orthonormalPairs:
             return try pairNetwork(basis: basis, coefficients: restricted)
         case .jointEigenbasis:

@@ -24,6 +24,11 @@ public struct SharedLayerSynthesis: Sendable {
         /// Squares and pair sums in the basis that diagonalizes a pencil of two random combinations
         /// by congruence: K = d when the A_i are simultaneously diagonalizable by congruence.
         case congruence = "congruence"
+        /// Exact mode: squares and pair sums in the reduced row echelon basis of R.
+        case echelonPairs = "echelon_pairs"
+        /// Exact mode: squares and pair sums in the basis of Lagrange's reduction of one A_i (or of
+        /// their sum) of rank d, which that matrix makes diagonal.
+        case lagrangePairs = "lagrange_pairs"
 
         /// The construction in words, for the reports.
         public var description: String {
@@ -32,6 +37,8 @@ public struct SharedLayerSynthesis: Sendable {
             case .jointEigenbasis: return "squares and pair sums in the joint eigenbasis of R"
             case .orthonormalPairs: return "squares and pair sums in an orthonormal basis of R"
             case .congruence: return "squares and pair sums in the basis diagonalizing the A_i by congruence"
+            case .echelonPairs: return "squares and pair sums in the echelon basis of R"
+            case .lagrangePairs: return "squares and pair sums in a Lagrange basis of R"
             }
         }
     }
