@@ -36,6 +36,9 @@ public struct ExtractionReport: Sendable {
                 factored: Bool? = nil) throws {
         self.file = file
         self.original = original
+        if exact, let node = original.roundedProducts.first {
+            throw NetworkFileError(path: file, message: "--exact: \(node) multiplies two values whose stored weights do not sum exactly in Double (a product a·b is read as ¼(a + b)² − ¼(a − b)², design.md §10), so the exact form of the stored weights cannot be taken; run extract without --exact")
+        }
         let net = original.network
         // A network with no square term and no linear term has nothing to factor: the full path.
         if exact, factored ?? FactoredExactExtraction.isPreferred(inputs: net.inputWidth, neurons: net.hiddenNeurons),

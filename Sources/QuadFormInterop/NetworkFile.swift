@@ -40,7 +40,8 @@ public enum NetworkFile {
     /// Reads a network from `path`. A file with several networks (a report, or what
     /// `--save-networks` writes) gives the one named `member` (`residual` when nil): a report
     /// member, an ONNX output, a safetensors prefix, an `.npz` prefix (`.` written `_`).
-    public static func read(_ path: String, member: String? = nil) throws -> LoadedNetwork {
+    /// `maximumDegree` bounds the polynomial degree an ONNX graph's nodes may compute (design.md §10).
+    public static func read(_ path: String, member: String? = nil, maximumDegree: Int? = nil) throws -> LoadedNetwork {
         switch try Format(path: path) {
         case .json:
             let value = try JSONReader.parseFile(path)
@@ -51,7 +52,7 @@ public enum NetworkFile {
                 if names.count == net.inputWidth { variables = names }
             }
             return LoadedNetwork(network: net, precision: .float64, variables: variables)
-        case .onnx: return try ONNXModel.readNetwork(path, member: member)
+        case .onnx: return try ONNXModel.readNetwork(path, member: member, maximumDegree: maximumDegree)
         case .safetensors: return try Safetensors.readNetwork(path, member: member)
         case .npz: return try readNpz(path, member: member)
         }

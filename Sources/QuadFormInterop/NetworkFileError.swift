@@ -39,12 +39,16 @@ public struct LoadedNetwork: Sendable {
     public let precision: WeightPrecision
     /// Input variable names, when the file carries them (ONNX/safetensors metadata, a report).
     public let variables: [String]?
+    /// The graph nodes (ONNX) whose product `a·b` was read as `¼(a + b)² − ¼(a − b)²` with a
+    /// rounded `a ± b`: the network is the file's up to that rounding, not exactly (design.md §10).
+    public let roundedProducts: [String]
 
     /// A loaded network.
-    public init(network: ResNet, precision: WeightPrecision, variables: [String]? = nil) {
+    public init(network: ResNet, precision: WeightPrecision, variables: [String]? = nil, roundedProducts: [String] = []) {
         self.network = network
         self.precision = precision
         self.variables = variables
+        self.roundedProducts = roundedProducts
     }
 }
 

@@ -90,13 +90,19 @@ extension GraphTracer {
             guard inputs.count == 2, case .affine(let a) = inputs[0], case .constant(let e) = inputs[1], e.isScalar else {
                 throw nodeFail("Pow is supported as z ** 2 with a constant exponent")
             }
-            guard e.values[0] == 2 else { throw nodeFail("exponent \(e.values[0]) is not supported (only 2: a square)") }
+            let exponent = e.values[0]
+            if maximumDegree != nil, exponent > 2, exponent == exponent.rounded(), exponent <= 64, let d = degree(of: a) {
+                throw degreeFail(label, Int(exponent) * max(d, 1), "a power \(Int(exponent)) of a value of degree \(d)")
+            }
+            guard exponent == 2 else { throw nodeFail("exponent \(exponent) is not supported (only 2: a square)") }
             result = try activation(.square, a, label: label)
         case "Relu":
             guard inputs.count == 1, case .affine(let a) = inputs[0] else { throw nodeFail("expects one non-constant input") }
             result = try activation(.relu, a, label: label)
+        case "Neg", "Div", "Sum", "ReduceSum":
+            result = try affineOperator(node, inputs, label: label)
         default:
-            throw nodeFail("unsupported operator \(node.opType) (supported: MatMul, Gemm, Add, Sub, Mul, Pow, Relu, Identity, Constant)")
+            throw nodeFail("unsupported operator \(node.opType) (supported: MatMul, Gemm, Add, Sub, Sum, Neg, Mul, Div by a constant, Pow 2, ReduceSum over the features, Relu, Identity, Constant)")
         }
         values[node.output[0]] = result
     }
@@ -141,8 +147,12 @@ extension GraphTracer {
     /// origin (for recognizing `(αz + β)·z`).
     mutating func addOrSubtract(_ node: Onnx_NodeProto, _ inputs: [Value], label: String) throws -> Value {
         guard inputs.count == 2 else { throw fail("\(label): expects two inputs") }
-        let sign: Double = node.opType == "Sub" ? -1 : 1
-        switch (inputs[0], inputs[1]) {
+        return try sum(inputs[0], inputs[1], sign: node.opType == "Sub" ? -1 : 1, label: label)
+    }
+
+    /// `x + sign·y` for any two values.
+    mutating func sum(_ x: Value, _ y: Value, sign: Double, label: String) throws -> Value {
+        switch (x, y) {
         case let (.affine(a), .affine(b)):
             return .affine(try add(a, b, sign: sign, label: label))
         case let (.affine(a), .constant(c)):
@@ -163,8 +173,8 @@ extension GraphTracer {
     }
 
     /// `Mul`: of a value by itself (a square activation), of `αz + β` by z (the activation
-    /// s(z) = αz² + βz), or of a value by a constant (a scaling; a scalar factor is remembered as
-    /// an origin).
+    /// s(z) = αz² + βz), of two different values (two square neurons: `product(_:_:label:)`), or of
+    /// a value by a constant (a scaling; a scalar factor is remembered as an origin).
     mutating func product(_ node: Onnx_NodeProto, _ inputs: [Value], label: String) throws -> Value {
         guard inputs.count == 2 else { throw fail("\(label): expects two inputs") }
         if case .affine(let a) = inputs[0], case .affine(let b) = inputs[1] {
@@ -179,7 +189,7 @@ extension GraphTracer {
             } else if let o = GraphTracer.origin(of: a, in: b), o.scale != 0 {
                 return try activation(quadratic(o), a, label: label)
             }
-            throw fail("\(label): multiplies two different values; only z·z (a square) and (αz + β)·z are supported")
+            return try product(a, b, label: label)
         }
         let pair: (Affine, Constant)?
         switch (inputs[0], inputs[1]) {
@@ -198,9 +208,21 @@ extension GraphTracer {
     }
 
     /// A new activation node on `z`; its value is the identity term on the node.
-    mutating func activation(_ kind: Activation, _ z: Affine, label: String) throws -> Value {
+    /// `degree` overrides the node's polynomial degree (a product's half has the product's).
+    mutating func activation(_ kind: Activation, _ z: Affine, label: String, degree: Int? = nil) throws -> Value {
         try charge(entries: 2 * z.width, label)
-        nodes.append(ActivationNode(preActivation: z, activation: kind, name: label))
+        let inner = self.degree(of: z)
+        var d: Int?
+        switch kind {
+        case .relu: d = nil
+        case .identity: d = inner
+        case .square, .quadratic: d = inner.map { 2 * $0 }
+        }
+        if let degree { d = degree }
+        if let maximumDegree, let d, let inner, d > maximumDegree {
+            throw degreeFail(label, d, "the square of a value of degree \(inner)")
+        }
+        nodes.append(ActivationNode(preActivation: z, activation: kind, name: label, degree: d))
         let r = nodes.count
         return .affine(Affine(width: z.width, terms: [r: .diagonal([Double](repeating: 1, count: z.width))], bias: [Double](repeating: 0, count: z.width), id: newID()))
     }

@@ -4,7 +4,8 @@ import ONNXProto
 
 /// The symbolic trace of an ONNX graph: each value is a constant tensor or an affine map
 /// `Σ_r M_r x_r + b` of the input (r = 0) and of activation nodes (r ≥ 1) created by `Mul(z, z)`,
-/// `Pow(z, 2)`, `Relu(z)` or `(αz + β)·z`.
+/// `Pow(z, 2)`, `Relu(z)`, `(αz + β)·z`, or in pairs by a product `a·b = ¼(a + b)² − ¼(a − b)²`
+/// of two different values (design.md §10). Each node knows its polynomial degree in the input.
 struct GraphTracer {
     let path: String
     let fileBytes: Int
@@ -92,6 +93,8 @@ struct GraphTracer {
         let preActivation: Affine
         let activation: Activation
         let name: String
+        /// Its polynomial degree in the graph's input (nil after a ReLU).
+        var degree: Int?
     }
 
     var values: [String: Value] = [:]
@@ -99,6 +102,11 @@ struct GraphTracer {
     var inputWidth = 0
     var nextID = 1
     var lowestPrecision = WeightPrecision.float64
+    /// Highest polynomial degree in the input a node may compute (nil: any); `extract` reads
+    /// quadratics (2), and a node above is refused, naming it and its degree.
+    var maximumDegree: Int?
+    /// The product nodes whose `a ± b` was rounded (`product(_:_:label:)`).
+    var roundedProducts: [String] = []
 
     init(path: String, fileBytes: Int) {
         self.path = path

@@ -6,14 +6,15 @@ import SwiftProtobuf
 /// Reading: an ONNX model's bytes to the network of one of its outputs, through `GraphTracer`.
 extension ONNXModel {
     /// Reads the network that computes graph output `member` of a model with several outputs
-    /// (default `residual`), or the only output of a model with one.
-    public static func readNetwork(_ path: String, member: String? = nil) throws -> LoadedNetwork {
+    /// (default `residual`), or the only output of a model with one. With `maximumDegree`, a node
+    /// computing a polynomial of higher degree in the input is refused, naming it (design.md §10).
+    public static func readNetwork(_ path: String, member: String? = nil, maximumDegree: Int? = nil) throws -> LoadedNetwork {
         let data = try InputFile.readData(path)
-        return try parse(data, path: path, member: member)
+        return try parse(data, path: path, member: member, maximumDegree: maximumDegree)
     }
 
     /// Parses a model's bytes (see `readNetwork`); `path` names the file in errors.
-    public static func parse(_ data: Data, path: String, member: String? = nil) throws -> LoadedNetwork {
+    public static func parse(_ data: Data, path: String, member: String? = nil, maximumDegree: Int? = nil) throws -> LoadedNetwork {
         func fail(_ message: String) -> NetworkFileError { NetworkFileError(path: path, message: message) }
         guard data.count <= maximumFileBytes else { throw fail("larger than \(maximumFileBytes) bytes; refusing to read it") }
         guard !data.isEmpty else { throw fail("empty file: not an ONNX model") }
@@ -34,6 +35,7 @@ extension ONNXModel {
             }
         }
         var tracer = GraphTracer(path: path, fileBytes: data.count)
+        tracer.maximumDegree = maximumDegree
         let (outputName, outputValue) = try tracer.trace(model.graph, member: member)
         var net = try tracer.network(output: outputValue, outputName: outputName)
         // Metadata: variable names.
@@ -45,6 +47,7 @@ extension ONNXModel {
             }
         }
         net = try tracer.restoreQuadraticOffset(net, model: model, output: outputName)
-        return LoadedNetwork(network: net, precision: tracer.lowestPrecision, variables: variables)
+        return LoadedNetwork(network: net, precision: tracer.lowestPrecision, variables: variables,
+                             roundedProducts: tracer.roundedProducts)
     }
 }

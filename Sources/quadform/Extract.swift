@@ -10,9 +10,11 @@ struct Extract: ParsableCommand {
         abstract: "Read a trained network, find the quadratic it computes, and its minimal networks.",
         discussion: """
         NETWORK is .onnx (as torch.onnx.export writes Linear → x*x or x**2 → Linear, with an \
-        optional Linear skip added to the output; MatMul or Gemm, FLOAT or DOUBLE), .safetensors \
-        (the names of docs/interop.md), .npz or .json (design.md §6, or a synth report). It must \
-        have one hidden layer of square (or αz² + βz + γ) neurons and one output.
+        optional Linear skip added to the output, or product neurons (W_r x + b_r)∘(W_g x + b_g), \
+        Π-net blocks: any graph of degree ≤ 2 in its input, a product read as two square neurons; \
+        MatMul or Gemm, FLOAT or DOUBLE), .safetensors (the names of docs/interop.md), .npz or \
+        .json (design.md §6, or a synth report). It must have one hidden layer of square (or \
+        αz² + βz + γ) neurons and one output.
 
         The quadratic f(x) = c + aᵀx + xᵀAx is read off the weights (design.md §3), then the \
         minimal residual and plain networks are synthesized as synth does and verified against f \
@@ -79,7 +81,7 @@ struct Extract: ParsableCommand {
 
     func runStages() throws {
         stage("read \(network)")
-        let loaded = try NetworkFile.read(network, member: member)
+        let loaded = try NetworkFile.read(network, member: member, maximumDegree: 2)
         let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples, accuracy: accuracy)
         stage("extract, decompose and verify (\(loaded.network.hiddenNeurons) neurons\(exact ? ", exact" : ""))")
         let extraction: ExtractionReport

@@ -40,6 +40,8 @@ enum InteropPython {
     }
 
     static let fixtureScript = BuiltExecutable.packageRoot.appendingPathComponent("Tests/Fixtures/torch_style_onnx.py").path
+    /// Product-neuron networks (Fan, QuadraLib, Π-net, two blocks with a ReLU between).
+    static let productFixtureScript = BuiltExecutable.packageRoot.appendingPathComponent("Tests/Fixtures/product_neuron_onnx.py").path
 }
 
 /// A fresh scratch folder, removed by the caller.
@@ -345,8 +347,13 @@ struct InteropBadInputTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let deep = try InteropTests.networks().first { $0.0 == "deep-square" }!.1
         try NetworkFile.write(deep, to: folder.appendingPathComponent("deep.onnx").path)
+        try NetworkFile.write(deep, to: folder.appendingPathComponent("deep.json").path)
+        // From ONNX the graph is traced, and its first node above degree 2 is named (design.md §10).
+        let onnx = try BuiltExecutable.quadform(["extract", "deep.onnx", "--output", "r.txt"], in: folder)
+        #expect(onnx.status == 2)
+        #expect(onnx.stderr.contains("deep.onnx: node ") && onnx.stderr.contains("'x2' (Mul): computes a polynomial of degree 4 in the graph's input (the square of a value of degree 2)"), "\(onnx.stderr)")
         let cases: [(String, String)] = [
-            ("deep.onnx", "has 3 hidden layers; stacked square layers compute polynomials of degree up to 8, not a quadratic"),
+            ("deep.json", "has 3 hidden layers; stacked square layers compute polynomials of degree up to 8, not a quadratic"),
             (BuiltExecutable.packageRoot.appendingPathComponent("examples/exercise-1.5.1.json").path, "has 2 hidden relu layers"),
         ]
         for (file, fragment) in cases {
@@ -460,7 +467,7 @@ struct TorchStyleONNXTests {
         #expect(small.network.hiddenNeurons == 40 && small.network.inputWidth == 784)
     }
 
-    @Test("Pow with an exponent other than 2 is refused, naming the node")
+    @Test("Pow with an exponent other than 2 is refused, naming the node and the degree")
     func powExponent() throws {
         let python = try InteropPython.required()
         let folder = try interopScratch()
@@ -469,6 +476,9 @@ struct TorchStyleONNXTests {
         #expect(made.status == 0, "\(made.stderr)")
         let run = try BuiltExecutable.quadform(["extract", "cube.onnx"], in: folder)
         #expect(run.status == 2)
-        #expect(run.stderr.contains("'/Pow' (Pow): exponent 3.0 is not supported"), "\(run.stderr)")
+        #expect(run.stderr.contains("'/Pow' (Pow): computes a polynomial of degree 3 in the graph's input (a power 3 of a value of degree 1)"), "\(run.stderr)")
+        let convert = try BuiltExecutable.quadform(["convert", "cube.onnx", "cube.json"], in: folder)
+        #expect(convert.status == 2)
+        #expect(convert.stderr.contains("'/Pow' (Pow): exponent 3.0 is not supported"), "\(convert.stderr)")
     }
 }
