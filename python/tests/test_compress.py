@@ -1,0 +1,91 @@
+"""compress: a model with two quadratic blocks separated by a ReLU comes back smaller and computes
+the same outputs (checked with onnx's reference evaluator)."""
+from __future__ import annotations
+
+import pathlib
+import subprocess
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+from onnx.reference import ReferenceEvaluator
+
+import quadform
+
+
+@pytest.fixture(scope="module")
+def compress_available(binary: str) -> None:
+    """compress is issue 26's newest subcommand; a binary without it skips these tests, saying so."""
+    listed = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    if "compress" not in listed:
+        pytest.skip(f"{binary} has no compress subcommand")
+
+
+def two_blocks(rng: np.random.Generator, dtype: type) -> onnx.ModelProto:
+    """x (6) → Linear(6, 12) → x*x → Linear(12, 2) → ReLU → product neurons
+    (Linear(2, 9)(z) ∘ Linear(2, 9)(z)) → Linear(9, 1): a square block and a product block."""
+    elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    shapes = {"W1": (12, 6), "b1": (12,), "W2": (2, 12), "b2": (2,), "R": (9, 2), "r": (9,), "G": (9, 2),
+              "g": (9,), "W3": (1, 9), "b3": (1,)}
+    inits = [numpy_helper.from_array(rng.standard_normal(s).astype(dtype), k) for k, s in shapes.items()]
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1),
+             helper.make_node("Mul", ["h", "h"], ["s"]),
+             helper.make_node("Gemm", ["s", "W2", "b2"], ["y1"], transB=1),
+             helper.make_node("Relu", ["y1"], ["z"]),
+             helper.make_node("Gemm", ["z", "R", "r"], ["a"], transB=1),
+             helper.make_node("Gemm", ["z", "G", "g"], ["b"], transB=1),
+             helper.make_node("Mul", ["a", "b"], ["p"]),
+             helper.make_node("Gemm", ["p", "W3", "b3"], ["y"], transB=1)]
+    graph = helper.make_graph(nodes, "two_blocks", [helper.make_tensor_value_info("x", elem, ["batch", 6])],
+                              [helper.make_tensor_value_info("y", elem, ["batch", 1])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    return model
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_two_blocks_separated_by_a_relu(compress_available: None, tmp_path: pathlib.Path, dtype: type) -> None:
+    rng = np.random.default_rng(26)
+    model = two_blocks(rng, dtype)
+    source, target = tmp_path / "model.onnx", tmp_path / "small.onnx"
+    onnx.save(model, str(source))
+    result = quadform.compress(source, target)
+    assert result.passed and result.verdict == "passed"
+    assert result.input == str(source) and result.output == str(target)
+    assert len(result.blocks) == 2
+    assert result.parameters_after < result.parameters_before
+    assert result.parameters_before == sum(t.size for t in map(numpy_helper.to_array, model.graph.initializer))
+    assert result.parameters_before - result.parameters_after == \
+        sum(b.parameters_before - b.parameters_after for b in result.blocks)   # type: ignore[operator]
+    for block in result.blocks:
+        assert block.verdict == "passed"
+        assert block.width_after is not None and block.lower_bound is not None and block.width_before is not None
+        assert block.lower_bound <= block.width_after
+        assert block.minimal == (block.lower_bound == block.width_after)
+    widths_before = sorted(b.width_before for b in result.blocks)   # type: ignore[type-var]
+    assert widths_before == [9, 12]
+
+    small = onnx.load(str(target))
+    onnx.checker.check_model(small)
+    stored = {numpy_helper.to_array(t).dtype for t in small.graph.initializer}
+    assert stored == {np.dtype(dtype)}                              # float32 stays float32
+    x = rng.uniform(-1, 1, (200, 6)).astype(dtype)
+    before = ReferenceEvaluator(model).run(None, {"x": x})[0]
+    after = ReferenceEvaluator(small).run(None, {"x": x})[0]
+    tolerance = 1e-9 if dtype == np.float64 else 1e-4
+    assert np.abs(before - after).max() <= tolerance * np.abs(before).max()
+
+
+def test_exact_mode_and_model_bytes(compress_available: None, tmp_path: pathlib.Path) -> None:
+    model = two_blocks(np.random.default_rng(3), np.float64)
+    result = quadform.compress(model.SerializeToString(), tmp_path / "small.onnx", exact=True)
+    assert result.passed and all(block.verdict == "passed" for block in result.blocks)
+    assert (tmp_path / "small.onnx").exists()
+
+
+def test_compress_errors(compress_available: None, tmp_path: pathlib.Path) -> None:
+    with pytest.raises(quadform.QuadformError) as caught:
+        quadform.compress(b"not a model", tmp_path / "out.onnx")
+    assert caught.value.returncode == 2 and caught.value.message
+    assert not (tmp_path / "out.onnx").exists()
