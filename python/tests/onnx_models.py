@@ -56,3 +56,25 @@ def evaluate_square_network(u, b, w, b2, v, x: np.ndarray) -> np.ndarray:
 def stored(dtype: type, *arrays: np.ndarray) -> List[np.ndarray]:
     """The arrays as the model stores them (rounded to ``dtype``), back in float64."""
     return [np.asarray(a).astype(dtype).astype(np.float64) for a in arrays]
+
+
+def product_network(r: np.ndarray, br: np.ndarray, g: np.ndarray, bg: np.ndarray, b: np.ndarray,
+                    w: np.ndarray, c: float, dtype: type = np.float64) -> onnx.ModelProto:
+    """Fan et al.'s quadratic neurons, y = wᵀ((R x + b_r) ∘ (G x + b_g) + B (x ∘ x)) + c, as
+    Gemm(transB=1) branches, Mul, Mul(x, x), MatMul, Add and a last Gemm."""
+    m, n = r.shape
+    elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    arrays = {"R": r, "br": br, "G": g, "bg": bg, "Bt": b.T, "w": w.reshape(1, m), "c": np.array([c])}
+    inits = [numpy_helper.from_array(np.asarray(v).astype(dtype), k) for k, v in arrays.items()]
+    nodes = [helper.make_node("Gemm", ["x", "R", "br"], ["a"], transB=1),
+             helper.make_node("Gemm", ["x", "G", "bg"], ["b"], transB=1),
+             helper.make_node("Mul", ["a", "b"], ["ab"]),
+             helper.make_node("Mul", ["x", "x"], ["xx"]),
+             helper.make_node("MatMul", ["xx", "Bt"], ["bx"]),
+             helper.make_node("Add", ["ab", "bx"], ["s"]),
+             helper.make_node("Gemm", ["s", "w", "c"], ["y"], transB=1)]
+    graph = helper.make_graph(nodes, "product_neurons", [helper.make_tensor_value_info("x", elem, ["batch", n])],
+                              [helper.make_tensor_value_info("y", elem, ["batch", 1])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    return model

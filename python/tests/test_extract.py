@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import quadform
-from onnx_models import evaluate_square_network, planted, reference_form, square_network, stored
+from onnx_models import evaluate_square_network, planted, product_network, reference_form, square_network, stored
 
 
 @pytest.mark.parametrize("dtype,n,m,r", [(np.float64, 6, 16, 2), (np.float32, 8, 32, 3), (np.float64, 10, 12, 10)])
@@ -75,3 +75,22 @@ def test_the_example_model(binary: str, examples: pathlib.Path) -> None:
     result = quadform.extract(examples / "trained-32.onnx")
     assert (result.rank, result.outputs[0].residual_neurons, result.outputs[0].plain_neurons) == (3, 3, 5)
     assert result.original["widths"] == [8, 32, 1]
+
+
+def test_product_neurons_with_a_planted_rank(binary: str) -> None:
+    """Fan et al.'s (R x + b_r) ∘ (G x + b_g) + B (x ∘ x) with R, G in a 2-dimensional subspace and
+    Σ w_j B_j = 0: A = Σ w_j (r_j g_jᵀ + g_j r_jᵀ)/2 has rank ≤ 2, and the weights give exactly it."""
+    rng = np.random.default_rng(26)
+    n, m, rank = 7, 20, 2
+    basis = rng.standard_normal((rank, n))
+    r, g = rng.standard_normal((m, rank)) @ basis, rng.standard_normal((m, rank)) @ basis
+    br, bg, w = rng.standard_normal(m), rng.standard_normal(m), rng.choice([-1.0, 1.0], m) * rng.uniform(0.5, 2, m)
+    b = rng.standard_normal((m, n))
+    b[-1] = -(w[:-1] @ b[:-1]) / w[-1]                         # the B-terms cancel: Σ w_j B_j = 0
+    result = quadform.extract(product_network(r, br, g, bg, b, w, 0.5))
+    assert result.passed and result.rank == rank and result.outputs[0].residual_neurons == rank
+    x = rng.uniform(-1, 1, (100, n))
+    original = ((x @ r.T + br) * (x @ g.T + bg) + (x * x) @ b.T) @ w + 0.5
+    scale = np.abs(original).max()
+    for net in (result.residual, result.plain):
+        assert np.abs(net(x)[:, 0] - original).max() <= 1e-10 * scale
