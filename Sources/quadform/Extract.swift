@@ -14,7 +14,9 @@ struct Extract: ParsableCommand {
         Π-net blocks: any graph of degree ≤ 2 in its input, a product read as two square neurons; \
         MatMul or Gemm, FLOAT or DOUBLE), .safetensors (the names of docs/interop.md), .npz or \
         .json (design.md §6, or a synth report). It must have one hidden layer of square (or \
-        αz² + βz + γ) neurons and one output.
+        αz² + βz + γ) neurons. With several outputs, each output's quadratic and minimal counts \
+        are reported, and one shared hidden layer for all outputs: its width K, the lower bound \
+        max(dim Σ range(A_i), dim span{A_i}), and whether K is minimal (design.md §9).
 
         The quadratic f(x) = c + aᵀx + xᵀAx is read off the weights (design.md §3), then the \
         minimal residual and plain networks are synthesized as synth does and verified against f \
@@ -28,6 +30,7 @@ struct Extract: ParsableCommand {
           quadform extract model.onnx --format json --output report.json
           quadform extract model.safetensors --exact
           quadform extract model.onnx --save-networks small.onnx
+          quadform extract three_outputs.onnx --save-networks shared.onnx
         """
     )
 
@@ -55,7 +58,7 @@ struct Extract: ParsableCommand {
     var samples: Int = 32
 
     @Option(name: .customLong("save-networks"),
-            help: ArgumentHelp("Also write both minimal networks (atomically): .json, .onnx (one model, outputs residual and plain), .safetensors (prefixes residual. and plain.), .npz.", valueName: "file"))
+            help: ArgumentHelp("Also write both minimal networks (atomically): .json, .onnx (one model, outputs residual and plain), .safetensors (prefixes residual. and plain.), .npz. With several outputs: the shared residual network, named residual (one ONNX output of m columns).", valueName: "file"))
     var saveNetworks: String?
 
     @Flag(name: .customLong("float32"), help: "With --save-networks FILE.onnx: FLOAT tensors instead of DOUBLE.")
@@ -83,6 +86,7 @@ struct Extract: ParsableCommand {
         stage("read \(network)")
         let loaded = try NetworkFile.read(network, member: member, maximumDegree: 2)
         let options = SynthesisOptions(rankTolerance: rankTolerance, boxRadius: box, randomSamples: samples, accuracy: accuracy)
+        if loaded.network.depth == 2 && loaded.network.outputWidth > 1 { return try runSeveralOutputs(loaded, options: options) }
         stage("extract, decompose and verify (\(loaded.network.hiddenNeurons) neurons\(exact ? ", exact" : ""))")
         let extraction: ExtractionReport
         do {

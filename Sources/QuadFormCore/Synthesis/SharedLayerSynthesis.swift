@@ -80,6 +80,10 @@ public struct SharedLayerSynthesis: Sendable {
     public let bounds: SharedLayerBounds
     /// Each output of `network` checked against its form (design.md §5), in order.
     public let verification: [NetworkCheck]
+    /// Per output, a bound on what `network` leaves out of A_i in the spectral norm (eigenvalues
+    /// and directions under the tolerances; rounding size by default): |f_i(x) − g_i(x)| is at
+    /// most this times ‖x‖² beyond rounding.
+    public let droppedBounds: [Double]
 
     /// Σ k_i, the width of the per-output construction.
     public var concatenatedWidth: Int { perOutput.reduce(0) { $0 + $1.rank } }
@@ -132,6 +136,7 @@ public struct SharedLayerSynthesis: Sendable {
         self.construction = winner.construction
         self.candidates = verified + candidates
         self.verification = chosen.checks
+        self.droppedBounds = winner.dropped
     }
 
     /// The options of output `output`'s synthesis: those given, plus what its summation from
