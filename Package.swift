@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "CLapacke",
                 "CGMP",
+                "CFLINT",
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
@@ -108,6 +109,13 @@ let package = Package(
             path: "Sources/CGMP",
             pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"])]
+        ),
+        // FLINT's nmod_mat for the multimodular certificates (design.md §4). No pkg-config file:
+        // the module map links "flint", which brings GMP and MPFR itself.
+        .systemLibrary(
+            name: "CFLINT",
+            path: "Sources/CFLINT",
+            providers: [.apt(["libflint-dev"])]
         ),
         // The ONNX protobuf messages, generated once from onnx.proto (docs/interop.md).
         .target(

@@ -1,24 +1,34 @@
 #!/usr/bin/env python3
-"""Issue 27: `quadform prove --exact` and the modular rank of `synth --exact --timings` against
-python-flint on the same integer forms A = U·diag(d)·Uᵀ (U: n × n/2, entries −5…5; d ±1…±3;
-rank n/2; the forms of bench/exact_vs_sympy.py), with a linear term outside range(A).
+"""Issue 27: `quadform prove --exact` against python-flint on the same integer forms
+A = U·diag(d)·Uᵀ (U: n × n/2, entries −5…5; d ±1…±3; rank n/2; the forms of
+bench/exact_vs_sympy.py), with a linear term outside range(A) (`--linear out`, T2's k + 2 case)
+or inside it (`--linear in`, a = U·w).
 
-Times, per n: `quadform prove --exact --input form.json` end to end (a separate process); the
-`modular rank` phase of `synth --exact --timings` (one 31-bit prime, in-process); python-flint
-in-process: fmpz_mat.rank, fmpq_mat.rref, fmpz_mat.nullspace and nmod_mat.rank modulo the same
-prime.
+Times, per n:
+  - `quadform prove --exact --input form.json --format json` end to end (a separate process:
+    start, JSON reading and the report included), with `--certificate auto` (multimodular from
+    n = 60) and, up to --reduction-up-to, `--certificate reduction` (the fraction-free path);
+  - from the multimodular report: the primes the Hadamard bound needed and the certificate's own
+    seconds (integer matrix, all primes, minors);
+  - python-flint in-process on the same matrix: nmod_mat.rank modulo the first prime (one prime,
+    what quadform does per prime), fmpz_mat.rank, fmpq_mat.rref and fmpz_mat.nullspace.
 
-Usage: bench/exact_prove.py --quadform PATH [--sizes 60,120,300]
+Usage: bench/exact_prove.py --quadform PATH [--sizes 60,120,300,600] [--linear out|in]
+                            [--reduction-up-to 300] [--flint-exact-up-to 600]
 """
-import argparse, json, os, random, re, subprocess, tempfile, time
+import argparse, json, os, random, subprocess, tempfile, time
 
-def form(n, seed=1):
+def form(n, seed=1, inside=False):
     rng = random.Random(seed)
     r = n // 2
     u = [[rng.randint(-5, 5) for _ in range(r)] for _ in range(n)]
     d = [rng.choice([-3, -2, -1, 1, 2, 3]) for _ in range(r)]
     a = [[sum(u[i][t] * d[t] * u[j][t] for t in range(r)) for j in range(n)] for i in range(n)]
-    lin = [random.Random(seed * 7919 + 1).randint(-3, 3) for _ in range(n)]
+    if inside:
+        w = [random.Random(seed * 7919 + 2).randint(-3, 3) for _ in range(r)]
+        lin = [sum(u[i][t] * w[t] for t in range(r)) for i in range(n)]
+    else:
+        lin = [random.Random(seed * 7919 + 1).randint(-3, 3) for _ in range(n)]
     return a, lin, r
 
 def timed(f):
@@ -26,31 +36,47 @@ def timed(f):
     value = f()
     return time.perf_counter() - start, value
 
+def prove(quadform, path, method):
+    t, run = timed(lambda: subprocess.run([quadform, "prove", "--exact", "--input", path, "--format", "json",
+                                           "--certificate", method], capture_output=True, text=True))
+    return t, (json.loads(run.stdout) if run.returncode == 0 else {"error": run.stderr.strip()[:100]})
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--quadform", required=True)
-    p.add_argument("--sizes", default="60,120,300")
+    p.add_argument("--sizes", default="60,120,300,600")
+    p.add_argument("--linear", choices=["out", "in"], default="out")
+    p.add_argument("--reduction-up-to", type=int, default=300)
+    p.add_argument("--flint-exact-up-to", type=int, default=600)
     a = p.parse_args()
     import flint
-    print("| n | k | prove --exact s | proved (residual/plain) | modular rank s (quadform) | flint nmod rank s | flint fmpz rank s | flint fmpq rref s | flint nullspace s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| n | k | prove --exact s (auto) | proved residual / plain | primes | certificate s | prove --certificate reduction s | flint nmod rank s (1 prime) | flint fmpz rank s | flint fmpq rref s | flint fmpz nullspace s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in map(int, a.sizes.split(",")):
-        m, lin, r = form(n)
+        m, lin, r = form(n, inside=a.linear == "in")
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "form.json")
             with open(path, "w") as f:
                 json.dump({"constant": 5, "linear": lin, "quadratic": m}, f)
-            t_prove, run = timed(lambda: subprocess.run([a.quadform, "prove", "--exact", "--input", path, "--format", "json"], capture_output=True, text=True))
-            proof = json.loads(run.stdout) if run.returncode == 0 else {}
-            timing = subprocess.run([a.quadform, "synth", "--exact", "--input", path, "--timings", "--output", os.path.join(tmp, "r.txt")], capture_output=True, text=True)
-            found = re.search(r"timing: modular rank \(1 prime\)\s+([\d.]+) s", timing.stderr)
-            prime = (proof.get("synthesis", {}).get("modular_rank") or {}).get("prime", 1874518903)
+            t_auto, proof = prove(a.quadform, path, "auto")
+            t_red = None
+            if n <= a.reduction_up_to:
+                t_red, reduced = prove(a.quadform, path, "reduction")
+                if reduced.get("residual_minimum") != proof.get("residual_minimum") or reduced.get("plain_minimum") != proof.get("plain_minimum"):
+                    t_red = f"DISAGREES ({reduced.get('residual_minimum')}/{reduced.get('plain_minimum')})"
+        cert = proof.get("certificate") or {}
+        prime = (cert.get("prime_values") or [1874518903])[0]
         t_nmod, rank_p = timed(lambda: flint.nmod_mat(m, int(prime)).rank())
-        t_rank, rank = timed(lambda: flint.fmpz_mat(m).rank())
-        t_rref, _ = timed(lambda: flint.fmpq_mat(n, n, [x for row in m for x in row]).rref())
-        t_null, _ = timed(lambda: flint.fmpz_mat(m).nullspace())
-        counts = f"{proof.get('residual_minimum')}/{proof.get('plain_minimum')}" if proof else f"failed: {run.stderr.strip()[:80]}"
-        print(f"| {n} | {rank} (mod p: {rank_p}) | {t_prove:.2f} | {counts} | {found.group(1) if found else '—'} | {t_nmod:.3f} | {t_rank:.2f} | {t_rref:.2f} | {t_null:.2f} |", flush=True)
+        if n <= a.flint_exact_up_to:
+            t_rank, rank = timed(lambda: flint.fmpz_mat(m).rank())
+            t_rref, _ = timed(lambda: flint.fmpq_mat(n, n, [x for row in m for x in row]).rref())
+            t_null, _ = timed(lambda: flint.fmpz_mat(m).nullspace())
+            flint_cells = f"{t_rank:.3f} | {t_rref:.3f} | {t_null:.3f}"
+        else:
+            rank, flint_cells = rank_p, "— | — | —"
+        counts = f"{proof.get('residual_minimum')} / {proof.get('plain_minimum')}" if "error" not in proof else f"failed: {proof['error']}"
+        red = "—" if t_red is None else (t_red if isinstance(t_red, str) else f"{t_red:.2f}")
+        print(f"| {n} | {rank} (mod p: {rank_p}) | {t_auto:.3f} | {counts} | {cert.get('primes', '—')} | {cert.get('seconds', '—')} | {red} | {t_nmod:.4f} | {flint_cells} |", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -15,23 +15,30 @@ public struct NeuronCountProof: Sendable {
     public let holds: Bool
     /// Whether the argument is exact (rational arithmetic, `--exact`).
     public let exact: Bool
-    /// The JSON report of the synthesis the argument rests on (floating or exact).
+    /// The JSON report of the synthesis the argument rests on (floating or exact); null for the
+    /// multimodular certificate, which builds no networks.
     public let synthesisJSON: JSONValue
+    /// How the exact counts were certified (`certificate` in JSON: method, primes, minors,
+    /// seconds; design.md §4); nil for the floating-point argument and when no timing was asked for.
+    public let certificateJSON: JSONValue?
 
     /// The argument as text.
     public var text: String { paragraphs.joined(separator: "\n\n") + "\n" }
 
     /// The JSON report of `quadform prove --format json`: whether the argument holds, the proved
-    /// minima, the paragraphs of the text, and the synthesis report it rests on (design.md §3).
+    /// minima, the paragraphs of the text, how the counts were certified (`certificate`, exact
+    /// mode) and the synthesis report it rests on (design.md §3).
     public var json: JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("holds", .bool(holds)),
             ("exact", .bool(exact)),
             ("residual_minimum", .number(String(residualMinimum))),
             ("plain_minimum", .number(String(plainMinimum))),
             ("paragraphs", .array(paragraphs.map { .string($0) })),
-            ("synthesis", synthesisJSON),
-        ])
+        ]
+        if let certificateJSON { members.append(("certificate", certificateJSON)) }
+        members.append(("synthesis", synthesisJSON))
+        return .object(members)
     }
 
     /// The conclusion line.
@@ -115,10 +122,13 @@ public struct NeuronCountProof: Sendable {
         holds = decided && s.residual.hiddenNeurons == k && s.plain.hiddenNeurons == plainMinimum
         exact = false
         synthesisJSON = report.json
+        certificateJSON = nil
     }
 
     /// The argument for an exact synthesis: every number rational, every check an equality.
-    public init(exact report: ExactSynthesisReport) {
+    /// With `seconds` (what the synthesis, verification and certificate took) a last paragraph and
+    /// the JSON `certificate` say how the counts were certified and how long it took.
+    public init(exact report: ExactSynthesisReport, seconds: Double? = nil) {
         let s = report.synthesis, c = report.certificate
         let names = s.form.variables
         let n = s.form.dimension, k = s.rank
@@ -160,11 +170,29 @@ public struct NeuronCountProof: Sendable {
         }
         p.append(Self.conclusion(k: k, hasNull: s.hasLinearNullPart))
         p.append(Self.paperNote(k: k, n: n, hasNull: s.hasLinearNullPart, approximate: nil))
+        if let seconds {
+            p.append("Certificate: reduction — Lagrange's reduction fraction-free on GMP integers, both networks expanded back and compared, "
+                     + "and the modular lower bound with \(report.modularRank == nil ? "no prime (every prime tried divides a denominator)" : "1 prime")"
+                     + "; \(Self.seconds(seconds)). For n ≥ \(ExactCertificateMethod.multimodularDimension) --certificate auto takes the multimodular certificate (no networks written out).")
+        }
         paragraphs = p
         residualMinimum = k
         plainMinimum = s.hasLinearNullPart ? k + 2 : k
         holds = report.passed && s.residual.hiddenNeurons == k && s.plain.hiddenNeurons == plainMinimum
         exact = true
         synthesisJSON = report.json
+        certificateJSON = seconds.map { seconds in
+            .object([
+                ("method", .string("reduction")),
+                ("holds", .bool(report.passed)),
+                ("primes", .number(report.modularRank == nil ? "0" : "1")),
+                ("seconds", .number(NumberFormat.short(seconds))),
+            ])
+        }
+    }
+
+    /// "1.23 s" (three significant digits; milliseconds below 0.01 s).
+    static func seconds(_ t: Double) -> String {
+        t < 0.01 ? "\(NumberFormat.short((t * 1000 * 100).rounded() / 100)) ms" : "\(NumberFormat.short((t * 100).rounded() / 100)) s"
     }
 }
