@@ -8,24 +8,27 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def square_network(u: np.ndarray, b: np.ndarray, w: np.ndarray, b2: float, v: Optional[np.ndarray],
+def square_network(u: np.ndarray, b: np.ndarray, w: np.ndarray, b2: "float | np.ndarray", v: Optional[np.ndarray],
                    dtype: type = np.float32) -> onnx.ModelProto:
-    """``Linear(n, m) → x*x → Linear(m, 1)`` plus an optional ``Linear(n, 1)`` skip added to the
-    output: Gemm(transB=1), Mul, Gemm(transB=1), Gemm, Add; input ``x`` of shape (batch, n)."""
+    """``Linear(n, m) → x*x → Linear(m, k)`` plus an optional ``Linear(n, k)`` skip added to the
+    output: Gemm(transB=1), Mul, Gemm(transB=1), Gemm, Add; input ``x`` of shape (batch, n). ``w``
+    is (m,) for one output or (k, m), ``b2`` a number or (k,), ``v`` (n,) or (k, n)."""
     m, n = u.shape
+    w = np.asarray(w).reshape(-1, m)
+    outputs = w.shape[0]
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
     inits = [numpy_helper.from_array(u.astype(dtype), "fc1.weight"), numpy_helper.from_array(b.astype(dtype), "fc1.bias"),
-             numpy_helper.from_array(w.reshape(1, m).astype(dtype), "fc2.weight"),
-             numpy_helper.from_array(np.array([b2], dtype=dtype), "fc2.bias")]
+             numpy_helper.from_array(w.astype(dtype), "fc2.weight"),
+             numpy_helper.from_array(np.asarray(b2, dtype=dtype).reshape(outputs), "fc2.bias")]
     nodes = [helper.make_node("Gemm", ["x", "fc1.weight", "fc1.bias"], ["h"], transB=1),
              helper.make_node("Mul", ["h", "h"], ["s"]),
              helper.make_node("Gemm", ["s", "fc2.weight", "fc2.bias"], ["y0" if v is not None else "y"], transB=1)]
     if v is not None:
-        inits.append(numpy_helper.from_array(v.reshape(1, n).astype(dtype), "skip.weight"))
+        inits.append(numpy_helper.from_array(np.asarray(v).reshape(outputs, n).astype(dtype), "skip.weight"))
         nodes += [helper.make_node("Gemm", ["x", "skip.weight"], ["k"], transB=1),
                   helper.make_node("Add", ["y0", "k"], ["y"])]
     graph = helper.make_graph(nodes, "square_network", [helper.make_tensor_value_info("x", elem, ["batch", n])],
-                              [helper.make_tensor_value_info("y", elem, ["batch", 1])], inits)
+                              [helper.make_tensor_value_info("y", elem, ["batch", outputs])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
     return model
@@ -78,3 +81,12 @@ def product_network(r: np.ndarray, br: np.ndarray, g: np.ndarray, bg: np.ndarray
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
     return model
+
+
+def evaluate_exact_square_network(u, b, w, b2, v, point) -> List["Fraction"]:
+    """The (n, m, k) square network with skip at one point, in rationals (the weights' exact values)."""
+    from fractions import Fraction
+    x = [Fraction(p) for p in point]
+    h = [sum((Fraction(float(uij)) * xj for uij, xj in zip(row, x)), Fraction(0)) + Fraction(float(bi)) for row, bi in zip(u, b)]
+    return [sum((Fraction(float(wij)) * hj * hj for wij, hj in zip(wrow, h)), Fraction(0)) + Fraction(float(ci))
+            + sum((Fraction(float(vij)) * xj for vij, xj in zip(vrow, x)), Fraction(0)) for wrow, ci, vrow in zip(w, b2, v)]

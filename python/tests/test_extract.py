@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import quadform
-from onnx_models import evaluate_square_network, planted, product_network, reference_form, square_network, stored
+from onnx_models import (evaluate_exact_square_network, evaluate_square_network, planted, product_network, reference_form,
+                         square_network, stored)
 
 
 @pytest.mark.parametrize("dtype,n,m,r", [(np.float64, 6, 16, 2), (np.float32, 8, 32, 3), (np.float64, 10, 12, 10)])
@@ -94,3 +95,38 @@ def test_product_neurons_with_a_planted_rank(binary: str) -> None:
     scale = np.abs(original).max()
     for net in (result.residual, result.plain):
         assert np.abs(net(x)[:, 0] - original).max() <= 1e-10 * scale
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_three_outputs_with_planted_ranks(binary: str, exact: bool) -> None:
+    """Linear(10, 18) → x*x → Linear(18, 3) + skip: output i reads only its 6 neurons, whose
+    directions span a random r_i-dimensional subspace (r = 1, 2, 3). Each output has rank r_i; the
+    ranges add up to dimension 6 = the lower bound of a shared layer, which the per-output
+    construction meets; the shared network computes the original."""
+    rng = np.random.default_rng(3)
+    n, ranks = 10, (1, 2, 3)
+    u = np.vstack([rng.integers(-3, 4, (6, r)) @ rng.integers(-3, 4, (r, n)) for r in ranks]).astype(float)
+    w = np.zeros((3, 18))
+    for i in range(3):
+        w[i, 6 * i:6 * (i + 1)] = rng.integers(1, 5, 6) * rng.choice([-1.0, 1.0], 6)
+    b, b2, v = rng.integers(-2, 3, 18).astype(float), np.array([0.5, -1.0, 2.0]), rng.integers(-3, 4, (3, n)).astype(float)
+    result = quadform.extract(square_network(u, b, w, b2, v, np.float64), exact=exact)
+    assert result.passed and len(result.outputs) == 3
+    assert result.ranks == ranks
+    assert tuple(o.residual_neurons for o in result.outputs) == ranks
+    shared = result.shared
+    assert shared is not None and shared.network is not None
+    assert shared.range_dimension == 6 and shared.span_dimension == 3
+    assert shared.lower_bound == 6 == shared.width and shared.minimal and shared.verdict == "passed"
+    assert shared.network.widths == (n, 6, 3)
+    x = rng.uniform(-1, 1, (200, n))
+    original = (x @ u.T + b) ** 2 @ w.T + b2 + x @ v.T
+    assert np.abs(shared.network(x) - original).max() <= 1e-9 * np.abs(original).max()
+    for i, output in enumerate(result.outputs):
+        assert np.abs(output.residual(x)[:, 0] - original[:, i]).max() <= 1e-9 * np.abs(original[:, i]).max()
+    if exact:
+        point = [1, -2, 0, 3, 1, -1, 2, 0, 1, 1]
+        expected = evaluate_exact_square_network(u, b, w, b2, v, point)
+        assert shared.network.evaluate_exact(point) == expected
+    with pytest.raises(ValueError, match="3 outputs"):
+        result.form

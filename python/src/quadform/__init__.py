@@ -14,7 +14,7 @@ Failures raise :class:`QuadformError` (the CLI's message and exit status). ``qua
 from ._binary import ENVIRONMENT_VARIABLE, find_binary
 from ._compress import CompressedBlock, CompressionResult, compress
 from ._errors import QuadformError, QuadformNotFoundError, VerificationFailed
-from ._extract import ExtractResult, extract
+from ._extract import ExtractResult, SharedLayer, extract
 from ._form import Form
 from ._network import Activation, Layer, Network, Skip
 from ._report import NetworkCheck
@@ -22,7 +22,7 @@ from ._synth import SynthResult, synth
 
 __all__ = [
     "Activation", "CompressedBlock", "CompressionResult", "ENVIRONMENT_VARIABLE", "ExtractResult", "Form",
-    "Layer", "Network", "NetworkCheck", "QuadformError", "QuadformNotFoundError", "Skip", "SynthResult",
+    "Layer", "Network", "NetworkCheck", "QuadformError", "QuadformNotFoundError", "SharedLayer", "Skip", "SynthResult",
     "VerificationFailed", "compress", "extract", "find_binary", "synth",
 ]
 

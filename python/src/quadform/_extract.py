@@ -14,17 +14,58 @@ from ._synth import SynthResult
 
 
 @dataclass(frozen=True)
+class SharedLayer:
+    """The one hidden layer shared by all m outputs of a network (design.md §9).
+
+    ``network`` computes every output (widths (n, ``width``, m), square neurons, a linear skip
+    where the outputs need one). ``lower_bound`` = max(dim Σ range(A_i), dim span{A_i}) bounds the
+    width of any shared square layer from below; ``minimal`` is true only where ``width`` meets it
+    (the minimal shared width is a symmetric tensor-rank question in general). ``construction``
+    names the construction that gave ``width``; ``verdict`` is its check; ``details`` holds every
+    key of the report's ``shared_layer``.
+    """
+
+    width: int
+    lower_bound: int
+    minimal: bool
+    range_dimension: Optional[int]
+    span_dimension: Optional[int]
+    construction: str
+    verdict: str
+    network: Optional[Network]
+    details: Mapping[str, Any]
+
+    @classmethod
+    def from_report(cls, value: Mapping[str, Any]) -> "SharedLayer":
+        """The ``shared_layer`` member of an m-output extract report."""
+        network = value.get("network")
+        return cls(
+            width=int(value["width"]),
+            lower_bound=int(value["lower_bound"]),
+            minimal=bool(value.get("minimal")),
+            range_dimension=None if value.get("range_dimension") is None else int(value["range_dimension"]),
+            span_dimension=None if value.get("span_dimension") is None else int(value["span_dimension"]),
+            construction=str(value.get("construction", "")),
+            verdict=str(value.get("status") or ("passed" if value.get("passed") else "failed")).lower(),
+            network=Network.from_json(network) if isinstance(network, Mapping) else None,
+            details=value,
+        )
+
+
+@dataclass(frozen=True)
 class ExtractResult:
     """What ``quadform extract --format json`` reports.
 
     ``outputs`` holds, per output of the network, the :class:`SynthResult` of its quadratic: its
     form (``outputs[i].form``), rank, minimal counts, residual and plain networks and their checks.
+    ``shared`` is the :class:`SharedLayer` of a network with several outputs (``None`` for one).
     ``original`` describes the network read (``neurons``, ``widths``, ``precision``, …, and its own
     check against f); ``verdict`` is the whole run's (``passed`` only when every network passed
     and the original agrees with them). ``report`` is the whole JSON report.
     """
 
     outputs: Tuple[SynthResult, ...]
+    shared: Optional[SharedLayer]
     original: Mapping[str, Any]
     verdict: str
     report: Mapping[str, Any]
@@ -76,13 +117,17 @@ class ExtractResult:
 
     @classmethod
     def from_report(cls, report: Mapping[str, Any]) -> "ExtractResult":
-        """The result of an ``extract`` JSON report (one output, or several under ``outputs``)."""
+        """The result of an ``extract`` JSON report: one output's synth report with ``original``,
+        or, for several outputs, ``outputs[i].synthesis`` and ``shared_layer``."""
         parts: List[Mapping[str, Any]]
+        shared: Optional[SharedLayer] = None
         if isinstance(report.get("outputs"), list):
-            parts = list(report["outputs"])
+            parts = [part.get("synthesis", part) for part in report["outputs"]]
+            if isinstance(report.get("shared_layer"), Mapping):
+                shared = SharedLayer.from_report(report["shared_layer"])
         else:
             parts = [report]
-        return cls(tuple(SynthResult.from_report(part) for part in parts), report.get("original") or {},
+        return cls(tuple(SynthResult.from_report(part) for part in parts), shared, report.get("original") or {},
                    verdict(report), report)
 
 
