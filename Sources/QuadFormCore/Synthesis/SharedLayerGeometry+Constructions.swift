@@ -16,7 +16,7 @@ extension SharedLayerGeometry {
         let d = basis.rows
         guard d > 0 else { return try pairNetwork(basis: basis, coefficients: restricted) }
         switch construction {
-        case .perOutput, .echelonPairs, .lagrangePairs:
+        case .perOutput, .echelonPairs, .lagrangePairs, .grouped:
             throw Unavailable(reason: "\(construction.rawValue) is not a floating-point construction from a basis of R")
         case .orthonormalPairs:
             return try pairNetwork(basis: basis, coefficients: restricted)

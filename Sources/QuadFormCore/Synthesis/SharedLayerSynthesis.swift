@@ -9,7 +9,8 @@ import Foundation
 /// pair sums `(h_j + h_l)²` in a basis h_1…h_d of R = Σ range(A_i) — the orthonormal basis of
 /// the SVD, the eigenbasis of a random combination of the A_i (K = d when they commute), or the
 /// basis that diagonalizes the pencil by congruence (K = d when the A_i are simultaneously
-/// diagonalizable by congruence). Next to it the lower bound max(dim R, dim span{A_i}): K is
+/// diagonalizable by congruence) — or the outputs in groups, each with the narrowest of these.
+/// Next to it the lower bound max(dim R, dim span{A_i}): K is
 /// called minimal only when it meets the bound.
 public struct SharedLayerSynthesis: Sendable {
     /// How the shared hidden layer was built (design.md §9).
@@ -29,6 +30,9 @@ public struct SharedLayerSynthesis: Sendable {
         /// Exact mode: squares and pair sums in the basis of Lagrange's reduction of one A_i (or of
         /// their sum) of rank d, which that matrix makes diagonal.
         case lagrangePairs = "lagrange_pairs"
+        /// The outputs in groups (each joining the previous group when that narrows the layer),
+        /// each group's narrowest construction, side by side.
+        case grouped = "grouped"
 
         /// The construction in words, for the reports.
         public var description: String {
@@ -39,6 +43,7 @@ public struct SharedLayerSynthesis: Sendable {
             case .congruence: return "squares and pair sums in the basis diagonalizing the A_i by congruence"
             case .echelonPairs: return "squares and pair sums in the echelon basis of R"
             case .lagrangePairs: return "squares and pair sums in a Lagrange basis of R"
+            case .grouped: return "the outputs in groups, each with its narrowest construction, side by side"
             }
         }
     }
@@ -108,6 +113,11 @@ public struct SharedLayerSynthesis: Sendable {
             } catch let note as SharedLayerGeometry.Unavailable {
                 candidates.append(Candidate(construction: construction, width: nil, status: nil, note: note.reason))
             }
+        }
+        if let groups = try SharedLayerSynthesis.grouped(perOutput, seed: options.seed) {
+            built.append((.grouped, groups.network, groups.dropped))
+        } else {
+            candidates.append(Candidate(construction: .grouped, width: nil, status: nil, note: "no grouping differs from one group or each output alone"))
         }
         let order = Construction.allCases
         built.sort { ($0.network.hiddenNeurons, order.firstIndex(of: $0.construction)!) < ($1.network.hiddenNeurons, order.firstIndex(of: $1.construction)!) }

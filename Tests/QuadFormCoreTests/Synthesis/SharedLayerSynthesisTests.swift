@@ -98,6 +98,24 @@ struct SharedLayerSynthesisTests {
         try Self.expectSound(s, map)
     }
 
+    @Test("A definite pencil and a generic third output on the same 5-dimensional R: grouped, width 2d = 10 against d(d+1)/2 = 15 in one basis and 15 alone")
+    func grouped() throws {
+        var rng = SplitMix64(seed: 61)
+        let g = Self.gaussian(5, 8, &rng)
+        func form(_ inner: Matrix) throws -> QuadraticForm {
+            try QuadraticForm(constant: rng.nextGaussian(), linear: (0..<8).map { _ in rng.nextGaussian() },
+                              quadratic: g.multiply(inner.multiply(g), transposeSelf: true).symmetricPart)
+        }
+        let map = try QuadraticMap(forms: [try form(Matrix.identity(5)), try form(Self.gaussian(5, 5, &rng).symmetricPart),
+                                           try form(Self.gaussian(5, 5, &rng).symmetricPart)])
+        let s = try SharedLayerSynthesis(map: map)
+        #expect(s.bounds.rangeDimension == 5 && s.bounds.spanDimension == 3)
+        #expect(s.width == 10)
+        #expect(s.construction == .grouped)
+        #expect(!s.isMinimal)
+        try Self.expectSound(s, map)
+    }
+
     @Test("x² − y² and 2xy (a pencil with eigenvalues ±i): width 3 against the bound 2, not claimed minimal")
     func complexPencil() throws {
         let map = try QuadraticMap(forms: [try ExpressionParser.form("x^2 - y^2 + 1", variables: ["x", "y"]),
