@@ -18,7 +18,7 @@ struct Quadform: ParsableCommand {
           quadform synth "x1^2 + 3*x1*x2 + x2^2 + x3 - 5"
         """,
         version: PackageVersion.string,
-        subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self, Spectrum.self, Convert.self, Extract.self, Serve.self]
+        subcommands: [Synth.self, Prove.self, Experiment.self, Eval.self, Spectrum.self, Convert.self, Extract.self, Compress.self, Serve.self]
     )
 
     /// Runs the command like ArgumentParser's default `main`, and maps every error to its exit

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import ONNXProto
+import QuadFormCore
+@testable import QuadFormInterop
+
+/// `ModelCompression` (design.md §10): quadratic blocks found between ReLUs, replaced by square
+/// neurons and a linear skip, every other node kept, checked against the blocks' exact forms.
+@Suite("Compress: quadratic blocks of ONNX models")
+struct ModelCompressionTests {
+    typealias Integers = ProductNeuronTests.Integers
+
+    /// x → Fan layer (h products, rank ≤ `rank`) → Linear(h, middle) → ReLU → (W₁z)∘(W₂z) + W₃z
+    /// → Linear(h, outputs): two quadratic blocks separated by a ReLU; returns the model, the
+    /// first block's output tensor and the ReLU's.
+    static func twoBlocks(inputs n: Int, neurons h: Int, middle: Int, outputs: Int, rank: Int, float32: Bool) throws -> (Data, String, String) {
+        var r = Integers(seed: 5)
+        let basis = r.matrix(rank, n)
+        let wr = ProductNeuronTests.product(r.matrix(h, rank, -2...2), basis), wg = ProductNeuronTests.product(r.matrix(h, rank, -2...2), basis)
+        var g = ProductGraphBuilder(inputs: n, float32: float32)
+        let product = g.node("Mul", [g.linear("x", wr, r.vector(h)), g.linear("x", wg, r.vector(h))], name: "/block1/Mul")
+        let first = g.linear(product, r.matrix(middle, h, -2...2), r.vector(middle))
+        let relu = g.node("Relu", [first], name: "/relu")
+        // W₁ and W₂ with rows on the same `rank` directions of the ReLU's output (stored transposed).
+        let directions = r.matrix(rank, middle)
+        let transposed = { (w: [[Double]]) in (0..<middle).map { j in w.map { $0[j] } }.flatMap { $0 } }
+        let w1 = ProductNeuronTests.product(r.matrix(h, rank, -2...2), directions), w2 = ProductNeuronTests.product(r.matrix(h, rank, -2...2), directions)
+        let a = g.node("MatMul", [relu, g.tensor([middle, h], transposed(w1))])
+        let b = g.node("MatMul", [relu, g.tensor([middle, h], transposed(w2))])
+        let c = g.node("MatMul", [relu, g.tensor([middle, h], r.matrix(middle, h).flatMap { $0 })])
+        let second = g.node("Add", [g.node("Mul", [a, b], name: "/block2/Mul"), c])
+        let y = g.linear(second, r.matrix(outputs, h, -2...2), r.vector(outputs))
+        return (try g.model(output: y, columns: outputs), first, relu)
+    }
+
+    @Test("Two quadratic blocks separated by a ReLU: both found, compressed to fewer parameters, every block and the model PASSED", arguments: [false, true])
+    func twoBlocksCompress(float32: Bool) throws {
+        let (data, firstOutput, relu) = try Self.twoBlocks(inputs: 6, neurons: 10, middle: 4, outputs: 3, rank: 2, float32: float32)
+        let original = try Onnx_ModelProto(serializedBytes: data)
+        let compression = try ModelCompression(data: data, path: "two.onnx")
+        #expect(compression.blocks.map(\.block.input) == ["x", relu])
+        #expect(compression.blocks.map(\.block.output) == [firstOutput, original.graph.output[0].name])
+        #expect(compression.blocks.map(\.block.productWidth) == [10, 10])
+        #expect(compression.blocks.allSatisfy { $0.status == .passed })
+        #expect(compression.skipped.isEmpty)
+        #expect(compression.modelCheck.notEvaluated == nil && compression.modelCheck.points > 0)
+        #expect(compression.modelCheck.status == .passed)
+        #expect(compression.parametersAfter < compression.parametersBefore)
+        #expect(compression.precision == (float32 ? .float32 : .float64))
+        // Both blocks: 3 outputs, each of rank ≤ 2 (their products lie on the span of 2 directions).
+        #expect(compression.blocks[0].ranks.allSatisfy { $0 <= 2 } && compression.blocks[1].ranks.allSatisfy { $0 <= 2 })
+        for block in compression.blocks {
+            #expect(block.lowerBound >= block.ranks.max()! && block.widthAfter >= block.lowerBound)
+            #expect(block.minimal == (block.widthAfter == block.lowerBound))
+            #expect(block.parametersAfter < block.block.parameters)
+        }
+        let compressed = try Onnx_ModelProto(serializedBytes: compression.data)
+        // The ReLU stays as it was, between the two spliced blocks; the graph's input and output are kept.
+        #expect(compressed.graph.node.filter { $0.opType == "Relu" } == original.graph.node.filter { $0.opType == "Relu" })
+        #expect(compressed.graph.input == original.graph.input && compressed.graph.output == original.graph.output)
+        let floatType = Int32((float32 ? Onnx_TensorProto.DataType.float : .double).rawValue)
+        #expect(compressed.graph.initializer.allSatisfy { $0.dataType == floatType })
+        #expect(ModelCompression.parameterCount(compressed.graph) == compression.parametersAfter)
+        // Each block's spliced network against the block's exact form, both read back from the graphs.
+        for compressedBlock in compression.blocks {
+            let block = compressedBlock.block
+            let before = try Self.exactForms(of: block, in: original.graph)
+            let after = QuadraticBlockFinder.blocks(of: compressed.graph).first { $0.output == block.output }
+            let spliced = try #require(after)
+            #expect(spliced.productWidth == compressedBlock.network.hiddenNeurons)
+            let written = try Self.exactForms(of: spliced, in: compressed.graph)
+            for (f, g) in zip(before, written) {
+                let tolerance = (float32 ? 1e-4 : 1e-10) * ModelCompression.largestCoefficient(f)
+                #expect(ModelCompression.largestDifference(f, g) <= tolerance)
+            }
+        }
+    }
+
+    /// Each output's exact form of a block, traced from its subgraph.
+    static func exactForms(of block: QuadraticBlock, in graph: Onnx_GraphProto) throws -> [ExactForm] {
+        var tracer = GraphTracer(path: "block", fileBytes: 1 << 30)
+        let (name, value) = try tracer.trace(ModelCompression.subgraph(block, of: graph), member: block.output)
+        let net = try tracer.network(output: value, outputName: name)
+        return try (0..<net.outputWidth).map { try NetworkExtraction.exactForm(of: try net.singleOutput($0)) }
+    }
+
+    @Test("--exact: every block's form and shared layer exact; a float64 model's written weights within τ of the exact forms")
+    func exact() throws {
+        let (data, _, _) = try Self.twoBlocks(inputs: 5, neurons: 8, middle: 3, outputs: 2, rank: 2, float32: false)
+        let compression = try ModelCompression(data: data, path: "two.onnx", options: CompressionOptions(exact: true))
+        #expect(compression.blocks.count == 2)
+        for block in compression.blocks {
+            #expect(block.status == .passed)
+            #expect(block.exactlyEqual != nil)
+            #expect(block.maxError <= 1e-10 * block.scale)
+        }
+        #expect(compression.status == .passed)
+    }
+
+    @Test("--float64 widens a float32 model: every tensor and value DOUBLE, the same function")
+    func widen() throws {
+        let (data, _, _) = try Self.twoBlocks(inputs: 4, neurons: 6, middle: 3, outputs: 1, rank: 2, float32: true)
+        let compression = try ModelCompression(data: data, path: "two.onnx", options: CompressionOptions(float64: true))
+        let model = try Onnx_ModelProto(serializedBytes: compression.data)
+        let double = Int32(Onnx_TensorProto.DataType.double.rawValue)
+        #expect(compression.precision == .float64)
+        #expect(model.graph.initializer.allSatisfy { $0.dataType == double })
+        #expect((model.graph.input + model.graph.output).allSatisfy { $0.type.tensorType.elemType == double })
+        #expect(compression.modelCheck.status == .passed && compression.modelCheck.notEvaluated == nil)
+    }
+
+    @Test("A degree-3 product is no block: its degree-2 part is read outside it, so the model is left as it was")
+    func cubic() throws {
+        var g = ProductGraphBuilder(inputs: 3, float32: false)
+        let a = g.linear("x", [[1, 2, 0], [0, 1, -1]], [1, 0]), b = g.linear("x", [[1, 0, 1], [2, 1, 0]], nil)
+        let square = g.node("Mul", [a, a])
+        let cube = g.node("Mul", [square, b], name: "/cube")
+        let y = g.linear(cube, [[1, -1]], nil)
+        let data = try g.model(output: y, columns: 1)
+        let compression = try ModelCompression(data: data, path: "cubic.onnx")
+        #expect(compression.blocks.isEmpty)
+        #expect(compression.parametersAfter == compression.parametersBefore)
+        #expect(try Onnx_ModelProto(serializedBytes: compression.data).graph == Onnx_ModelProto(serializedBytes: data).graph)
+        #expect(compression.modelCheck.maxError == 0)
+    }
+
+    @Test("A Π-net block with three outputs and a residual Add on the ReLU's output compresses in place")
+    func piNetThreeOutputs() throws {
+        var r = Integers(seed: 9)
+        let (n, h) = (5, 6)
+        var g = ProductGraphBuilder(inputs: n, float32: false)
+        let t = g.node("Relu", [g.linear("x", r.matrix(n, n), r.vector(n))], name: "/relu")
+        let x1 = g.linear(t, r.matrix(h, n), nil), x2 = g.linear(t, r.matrix(h, n), nil)
+        let block = g.node("Add", [g.node("Mul", [x2, x1]), x1])
+        let y = g.node("Add", [g.linear(block, r.matrix(3, h), r.vector(3)), g.linear(t, r.matrix(3, n), nil)])
+        let data = try g.model(output: y, columns: 3)
+        let compression = try ModelCompression(data: data, path: "pinet.onnx")
+        #expect(compression.blocks.count == 1)
+        let only = try #require(compression.blocks.first)
+        #expect(only.block.input == t && only.block.output == y)
+        #expect(only.block.outputWidth == 3 && only.block.inputWidth == n)
+        #expect(only.status == .passed && compression.modelCheck.status == .passed)
+        #expect(only.widthAfter <= only.ranks.reduce(0, +))
+    }
+}
