@@ -36,12 +36,10 @@ public struct ExtractionReport: Sendable {
                 factored: Bool? = nil) throws {
         self.file = file
         self.original = original
-        if exact, let node = original.roundedProducts.first {
-            throw NetworkFileError(path: file, message: "--exact: \(node) multiplies two values whose stored weights do not sum exactly in Double (a product a·b is read as ¼(a + b)² − ¼(a − b)², design.md §10), so the exact form of the stored weights cannot be taken; run extract without --exact")
-        }
         let net = original.network
         // A network with no square term and no linear term has nothing to factor: the full path.
-        if exact, factored ?? FactoredExactExtraction.isPreferred(inputs: net.inputWidth, neurons: net.hiddenNeurons),
+        // A rounded product's a ± b: the full path on the trace's exact form (design.md §10).
+        if exact, original.roundedProducts.isEmpty, factored ?? FactoredExactExtraction.isPreferred(inputs: net.inputWidth, neurons: net.hiddenNeurons),
            let result = try FactoredExactExtraction.unlessEmpty(network: net) {
             self.factored = result
             self.exact = nil
@@ -54,7 +52,7 @@ public struct ExtractionReport: Sendable {
         }
         self.factored = nil
         if exact {
-            let form = try NetworkExtraction.exactForm(of: net, variables: original.variables)
+            guard let form = try original.exactExpansion(file: file).first else { throw ExtractionError.notQuadratic("no output") }
             let report = try ExactSynthesisReport(synthesis: ExactSynthesis(form: form))
             self.exact = report
             self.synthesis = nil

@@ -188,10 +188,10 @@ public struct ModelCompression: Sendable {
         var maxError = 0.0, scale = 0.0
         var exactlyEqual: Bool?
         if options.exact {
-            if let node = tracer.roundedProducts.first {
-                throw CompressionError(path: path, message: "--exact: block \(block.input) → \(block.output): \(node) multiplies two values whose stored weights do not sum exactly in Double (design.md §10); compress without --exact")
+            // From the trace: products with their own factors, whatever a ± b rounded to.
+            guard let forms = try tracer.exactForms(of: value) else {
+                throw CompressionError(path: path, message: "--exact: block \(block.input) → \(block.output) is not one layer of square neurons and products on its input")
             }
-            let forms = try singles.map { try NetworkExtraction.exactForm(of: $0) }
             let synthesis = try ExactSharedLayerSynthesis(forms: forms)
             shared = rounded(try synthesis.network.resNet(), float32: float32)
             (lowerBound, minimal, ranks) = (synthesis.lowerBound, synthesis.isMinimal, synthesis.perOutput.map(\.rank))

@@ -28,7 +28,7 @@ public struct MultiOutputExtractionReport: Sendable {
         self.original = original
         let net = original.network
         if exact {
-            let forms = try NetworkExtraction.exactForms(of: net, variables: original.variables)
+            let forms = try original.exactExpansion(file: file)
             self.sharedLayer = try SharedLayerReport(exact: ExactSharedLayerSynthesis(forms: forms))
             self.originalChecks = []
             self.agreement = nil

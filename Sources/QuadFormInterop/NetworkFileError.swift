@@ -42,13 +42,32 @@ public struct LoadedNetwork: Sendable {
     /// The graph nodes (ONNX) whose product `a·b` was read as `¼(a + b)² − ¼(a − b)²` with a
     /// rounded `a ± b`: the network is the file's up to that rounding, not exactly (design.md §10).
     public let roundedProducts: [String]
+    /// With `roundedProducts`: the exact form of each output as the file's weights compute it,
+    /// each product taken with its own factors (`GraphTracer.exactForms`); nil when the graph is
+    /// not one layer of squares and products on its input. What `--exact` expands instead of the
+    /// rounded network.
+    public let exactForms: [ExactForm]?
 
     /// A loaded network.
-    public init(network: ResNet, precision: WeightPrecision, variables: [String]? = nil, roundedProducts: [String] = []) {
+    public init(network: ResNet, precision: WeightPrecision, variables: [String]? = nil, roundedProducts: [String] = [],
+                exactForms: [ExactForm]? = nil) {
         self.network = network
         self.precision = precision
         self.variables = variables
         self.roundedProducts = roundedProducts
+        self.exactForms = exactForms
+    }
+
+    /// The exact forms `--exact` expands (design.md §10): the network's own exact expansion, or,
+    /// when a product's a ± b rounded, the trace's forms of the stored weights; an error naming the
+    /// product when neither is the file's.
+    public func exactExpansion(file: String) throws -> [ExactForm] {
+        try NetworkExtraction.checkMapShape(network)
+        guard let node = roundedProducts.first else { return try NetworkExtraction.exactForms(of: network, variables: variables) }
+        guard let forms = exactForms else {
+            throw NetworkFileError(path: file, message: "--exact: \(node) multiplies two values whose stored weights do not sum exactly in Double (a product a·b is read as ¼(a + b)² − ¼(a − b)², design.md §10), and the graph is not one layer of squares and products on its input, so the exact form of the stored weights cannot be taken; run extract without --exact")
+        }
+        return try forms.map { try ExactForm(variables: variables, constant: $0.constant, linear: $0.linear, quadratic: $0.quadratic) }
     }
 }
 

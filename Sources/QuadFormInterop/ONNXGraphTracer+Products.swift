@@ -46,6 +46,7 @@ extension GraphTracer {
         _ = try activation(.square, sum, label: label, degree: d)
         _ = try activation(.square, difference, label: label, degree: d)
         let r = nodes.count
+        productFactors[r - 1] = (a, b, r)
         let width = a.width
         try charge(entries: 2 * width, label)
         return .affine(Affine(width: width,

@@ -107,6 +107,8 @@ struct GraphTracer {
     var maximumDegree: Int?
     /// The product nodes whose `a ± b` was rounded (`product(_:_:label:)`).
     var roundedProducts: [String] = []
+    /// Each product's first square neuron (a + b), with its factors and its partner (a − b).
+    var productFactors: [Int: (a: Affine, b: Affine, partner: Int)] = [:]
 
     init(path: String, fileBytes: Int) {
         self.path = path

@@ -47,7 +47,9 @@ extension ONNXModel {
             }
         }
         net = try tracer.restoreQuadraticOffset(net, model: model, output: outputName)
+        // A rounded a ± b: the stored weights' exact forms come from the trace (design.md §10).
+        let exactForms = tracer.roundedProducts.isEmpty ? nil : try tracer.exactForms(of: outputValue)
         return LoadedNetwork(network: net, precision: tracer.lowestPrecision, variables: variables,
-                             roundedProducts: tracer.roundedProducts)
+                             roundedProducts: tracer.roundedProducts, exactForms: exactForms)
     }
 }

@@ -142,4 +142,26 @@ struct ModelCompressionTests {
         #expect(only.status == .passed && compression.modelCheck.status == .passed)
         #expect(only.widthAfter <= only.ranks.reduce(0, +))
     }
+
+    @Test("--exact on products whose a ± b rounds: the block's exact forms are the stored factors' (design.md §10)")
+    func exactRoundedProducts() throws {
+        var g = ProductGraphBuilder(inputs: 3, float32: false)
+        let a = g.linear("x", [[1, 0, 3], [0.1, 2, 0]], [0.5, 0]), b = g.linear("x", [[1e-30, 1, 0], [3, 0.3, 1]], nil)
+        let y = g.linear(g.node("Mul", [a, b]), [[1, -2]], [0.25])
+        let data = try g.model(output: y, columns: 1)
+        let compression = try ModelCompression(data: data, path: "r.onnx", options: CompressionOptions(exact: true))
+        let block = try #require(compression.blocks.first)
+        #expect(block.status == .passed && block.maxError <= 1e-10 * block.scale)
+        var tracer = GraphTracer(path: "r.onnx", fileBytes: data.count)
+        let (name, value) = try tracer.trace(try Onnx_ModelProto(serializedBytes: data).graph, member: nil)
+        #expect(!tracer.roundedProducts.isEmpty && name == y)
+        let forms = try #require(try tracer.exactForms(of: value))
+        var terms = ProductTerms(inputs: 3)
+        terms.terms = [.init(weight: 1, u: [1, 0, 3], uShift: 0.5, v: [1e-30, 1, 0], vShift: 0),
+                       .init(weight: -2, u: [0.1, 2, 0], uShift: 0, v: [3, 0.3, 1], vShift: 0)]
+        terms.constant = 0.25
+        let expected = try terms.exactForm()
+        #expect(forms.map(\.symmetricMatrix) == [expected.symmetricMatrix])
+        #expect(forms.map(\.linear) == [expected.linear] && forms.map(\.constant) == [expected.constant])
+    }
 }
