@@ -63,6 +63,22 @@ static inline long qf_nmod_mat_echelon_pivots(nmod_mat_struct *m, long *pivots) 
     return rank;
 }
 
+/* Reduced row echelon form by nmod_mat_rref (m is overwritten): the rank and the pivot columns,
+   each row's first non-zero entry. */
+static inline long qf_nmod_mat_rref_pivots(nmod_mat_struct *m, long *pivots) {
+    slong rank = nmod_mat_rref(m);
+    for (slong i = 0; i < rank; i++) {
+        slong c = 0;
+        while (c < m->c && m->rows[i][c] == 0) c++;
+        pivots[i] = c;
+    }
+    return rank;
+}
+
+/* The least prime > n (FLINT proves it prime), and whether n is prime (deterministic for 64 bits). */
+static inline unsigned long qf_n_nextprime(unsigned long n) { return n_nextprime(n, 1); }
+static inline int qf_n_is_prime(unsigned long n) { return n_is_prime(n); }
+
 static inline long qf_nmod_mat_rank(const nmod_mat_struct *m) { return nmod_mat_rank(m); }
 static inline unsigned long qf_nmod_mat_det(const nmod_mat_struct *m) { return nmod_mat_det(m); }
 /* Solves m x = b for square non-singular m; returns 0 when m is singular. */

@@ -23,19 +23,19 @@ extension MultimodularRankCertificate {
         guard m.rows.count == rank, m.columns.count == rank, valid(m.rows, limit: n), valid(m.columns, limit: n) else { return false }
         if rank > 0 {
             let det = Self.determinant(matrix, prime: m.prime, rows: m.rows, columns: m.columns)
-            guard det != 0, det == m.determinant, ModularRank.isPrime(m.prime) else { return false }
+            guard det != 0, det == m.determinant, NmodMatrix.isPrime(m.prime) else { return false }
         }
         // a ∉ range(A): rank [B | b] ≥ k + 1.
         if linearInRange {
             guard borderedMinor == nil else { return false }
         } else {
             guard let b = borderedMinor, b.rows.count == rank + 1, b.columns.count == rank + 1,
-                  valid(b.rows, limit: n), valid(b.columns, limit: n + 1), b.columns.contains(n), ModularRank.isPrime(b.prime) else { return false }
+                  valid(b.rows, limit: n), valid(b.columns, limit: n + 1), b.columns.contains(n), NmodMatrix.isPrime(b.prime) else { return false }
             let det = Self.determinant(matrix, prime: b.prime, rows: b.rows, columns: b.columns)
             guard det != 0, det == b.determinant else { return false }
         }
         // rank A ≤ k (and rank [B | b] ≤ k when a ∈ range(A)), modulo primes past Hadamard's bound.
-        guard Set(primes).count == primes.count, primes.allSatisfy({ $0 > 1 << 30 && ModularRank.isPrime($0) }) else { return false }
+        guard Set(primes).count == primes.count, primes.allSatisfy({ $0 > 1 << 30 && $0 < 1 << 62 && NmodMatrix.isPrime($0) }) else { return false }
         let bound = Bound(matrix: matrix, norms: matrix.squaredNorms(), rank: rank, augmented: linearInRange ? rank : rank + 1)
         let product = primes.reduce(BigInt(1)) { $0 * BigInt($1) }
         guard !primes.isEmpty, product * product > bound.square else { return false }
@@ -79,17 +79,16 @@ extension MultimodularRankCertificate {
 
     /// The k×k principal minor on the reduction's independent columns R: for a symmetric matrix
     /// the rows R are independent too, so B[R, R] is non-singular mod p. Recomputed by FLINT's
-    /// determinant; should it vanish, the hand-written row echelon (`ModularRank.Echelon`) picks R
-    /// instead.
+    /// determinant; should it vanish, R is read again from the reduced row echelon form of B.
     static func principalMinor(_ matrix: IntegerBorderedMatrix, reduction: Reduction) throws -> Minor {
         let n = matrix.dimension, p = reduction.prime
         var indices = reduction.pivots.filter { $0 < n }
         if indices.isEmpty { return Minor(prime: p, rows: [], columns: [], determinant: 1) }
         var det = determinant(matrix, prime: p, rows: indices, columns: indices)
         if det == 0 {
-            var echelon = ModularRank.Echelon(prime: p, columns: n)
-            for (i, row) in residueRows(matrix, prime: p).enumerated() { echelon.add(Array(row.prefix(n)), index: i) }
-            indices = echelon.basisRows
+            indices = matrix.withResidues(p) { entries in
+                NmodMatrix(entries: entries, stride: matrix.columns, rows: n, columns: n, prime: p).reducedEchelonPivotColumns()
+            }
             det = determinant(matrix, prime: p, rows: indices, columns: indices)
         }
         guard det != 0 else { throw Failure.minorVanished(prime: p, size: indices.count) }
@@ -109,7 +108,7 @@ extension MultimodularRankCertificate {
         let inR = Set(r)
         for j in 0..<n where !inR.contains(j) {
             var v = rows[j][n]
-            for (t, i) in r.enumerated() { v = (v + (p - rows[j][i]) * y[t] % p) % p }
+            for (t, i) in r.enumerated() { v = (v + NmodMatrix.multiply(p - rows[j][i], y[t], p)) % p }
             guard v != 0 else { continue }
             let minorRows = r + [j], minorColumns = r + [n]
             let det = determinant(matrix, prime: p, rows: minorRows, columns: minorColumns)

@@ -3,7 +3,7 @@ import Foundation
 
 /// The neuron counts of design.md §3 certified without big numbers (design.md §4, "Multimodular
 /// certificates"): k = rank A and whether a ∈ range(A), from [B | b] = s·[A | a] reduced modulo
-/// word-size primes by FLINT.
+/// word-size primes (2⁶¹ < p < 2⁶²) by FLINT.
 ///
 /// - **rank A ≥ k**: the principal minor B[R, R] is non-zero mod p (R = the first independent
 ///   columns mod p; for a symmetric matrix they index a non-singular principal block), so it is a
@@ -54,7 +54,7 @@ public struct MultimodularRankCertificate: Sendable {
         }
     }
 
-    /// Most primes one certificate may use (about 3·10⁵ bits of Hadamard bound).
+    /// Most primes one certificate may use (about 6·10⁵ bits of Hadamard bound).
     public static let maximumPrimes = 10_000
 
     /// n.
@@ -91,7 +91,8 @@ public struct MultimodularRankCertificate: Sendable {
     public let workers: Int
 
     /// The certificate for `form`'s A = (M + Mᵀ)/2 and a. `seed` chooses the prime sequence
-    /// (`ModularRank.prime(seed:index:)`); `leadingPrimes` come first (tests force an unlucky one).
+    /// (`NmodMatrix.prime(seed:index:)`); `leadingPrimes` (any primes below 2⁶²) come first
+    /// (tests force an unlucky one).
     public init(form: ExactForm, seed: UInt64 = 1, leadingPrimes: [UInt64] = [], workers: Int? = nil) throws {
         let clock = ContinuousClock()
         let start = clock.now
@@ -235,7 +236,7 @@ extension MultimodularRankCertificate {
         }
     }
 
-    /// The deterministic primes: `leading` first, then `ModularRank.prime(seed:index:)`, each once.
+    /// The deterministic primes: `leading` first, then `NmodMatrix.prime(seed:index:)` (62-bit), each once.
     struct PrimeSequence {
         let seed: UInt64
         private(set) var values: [UInt64] = []
@@ -253,7 +254,7 @@ extension MultimodularRankCertificate {
             while values.count <= index {
                 let candidate: UInt64
                 if !leading.isEmpty { candidate = leading.removeFirst() } else {
-                    candidate = ModularRank.prime(seed: seed, index: generated)
+                    candidate = NmodMatrix.prime(seed: seed, index: generated)
                     generated += 1
                 }
                 if seen.insert(candidate).inserted { values.append(candidate) }
@@ -289,7 +290,7 @@ extension MultimodularRankCertificate {
                 product *= BigInt(sequence.prime(count))
                 count += 1
                 if count > MultimodularRankCertificate.maximumPrimes {
-                    throw Failure.tooManyPrimes(needed: Int(square.bitWidth / 2 / 30) + 1, limit: MultimodularRankCertificate.maximumPrimes)
+                    throw Failure.tooManyPrimes(needed: Int(square.bitWidth / 2 / 61) + 1, limit: MultimodularRankCertificate.maximumPrimes)
                 }
             }
             return count

@@ -4,6 +4,7 @@ import CFLINT
 /// of the multimodular certificate (design.md §4, "Multimodular certificates"). FLINT's LU is
 /// blocked with delayed reduction and measured 4–7× faster than the hand-written `ModularRank`
 /// loop at n ≥ 300 (docs/performance.md), so each prime of the certificate costs one call here.
+/// Primes up to 2⁶² (FLINT's word-size moduli).
 final class NmodMatrix {
     /// The FLINT matrix (owned).
     private var storage = nmod_mat_struct()
@@ -56,6 +57,15 @@ final class NmodMatrix {
         return Array(pivots.prefix(rank))
     }
 
+    /// The pivot columns of the reduced row echelon form (FLINT's `nmod_mat_rref`; the matrix is
+    /// overwritten): the same columns as `echelonPivotColumns()`, read from an unambiguous form.
+    func reducedEchelonPivotColumns() -> [Int] {
+        guard rows > 0, columns > 0 else { return [] }
+        var pivots = [Int](repeating: 0, count: min(rows, columns))
+        let rank = pivots.withUnsafeMutableBufferPointer { qf_nmod_mat_rref_pivots(&storage, $0.baseAddress) }
+        return Array(pivots.prefix(rank))
+    }
+
     /// det mod p (square matrices).
     var determinant: UInt64 {
         rows == 0 ? 1 : UInt64(qf_nmod_mat_det(&storage))
@@ -70,6 +80,27 @@ final class NmodMatrix {
             rhs.withUnsafeBufferPointer { qf_nmod_mat_solve_vec(xp.baseAddress, &storage, $0.baseAddress) }
         }
         return ok != 0 ? x.map { UInt64($0) } : nil
+    }
+
+    /// The `index`-th prime of the sequence for `seed`: the least prime above a random number in
+    /// [2⁶¹, 2⁶²) (FLINT's `n_nextprime`, proved), deterministic for a given seed. FLINT's
+    /// elimination costs per bit of modulus 1.6× less with primes below 2⁶² than with 31-bit ones
+    /// (docs/performance.md).
+    static func prime(seed: UInt64, index: Int) -> UInt64 {
+        var generator = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1))
+        while true {
+            let start = (UInt64(1) << 61) | (generator.next() >> 3)
+            let p = UInt64(qf_n_nextprime(UInt(start)))
+            if p < UInt64(1) << 62 { return p }
+        }
+    }
+
+    /// Whether n is prime (FLINT's `n_is_prime`, deterministic on 64 bits).
+    static func isPrime(_ n: UInt64) -> Bool { qf_n_is_prime(UInt(n)) != 0 }
+
+    /// a·b mod p for residues a, b < p < 2⁶³.
+    @inline(__always) static func multiply(_ a: UInt64, _ b: UInt64, _ p: UInt64) -> UInt64 {
+        p.dividingFullWidth(a.multipliedFullWidth(by: b)).remainder
     }
 
     /// The FLINT version linked ("2.9.0"), for reports.

@@ -116,6 +116,12 @@ struct MultimodularRankCertificateTests {
             var echelon = ModularRank.Echelon(prime: p, columns: 30)
             for (i, row) in MultimodularRankCertificate.residueRows(matrix, prime: p).enumerated() { echelon.add(Array(row.prefix(30)), index: i) }
             #expect(reduction.pivots.filter { $0 < 30 } == echelon.basisRows)
+            // And with a prime of the certificate's own sequence (2⁶¹ < p < 2⁶²), against FLINT's rref.
+            let q = NmodMatrix.prime(seed: seed, index: 0)
+            #expect(q > 1 << 61 && q < 1 << 62 && NmodMatrix.isPrime(q))
+            let lu = MultimodularRankCertificate.Reduction(matrix, prime: q).pivots
+            let rref = matrix.withResidues(q) { NmodMatrix(entries: $0, stride: 31, rows: 30, columns: 31, prime: q).reducedEchelonPivotColumns() }
+            #expect(lu == rref && lu.filter { $0 < 30 } == echelon.basisRows)
         }
     }
 }
