@@ -13,8 +13,11 @@ Times, per n:
   - python-flint in-process on the same matrix: nmod_mat.rank modulo the first prime (one prime,
     what quadform does per prime), fmpz_mat.rank, fmpq_mat.rref and fmpz_mat.nullspace.
 
+With --repeat R the auto run is repeated R times and the median is shown (min–max beside it):
+the machine of docs/performance.md is shared, and a single run can be 2× off.
+
 Usage: bench/exact_prove.py --quadform PATH [--sizes 60,120,300,600] [--linear out|in]
-                            [--reduction-up-to 300] [--flint-exact-up-to 600]
+                            [--reduction-up-to 300] [--flint-exact-up-to 600] [--repeat 1]
 """
 import argparse, json, os, random, subprocess, tempfile, time
 
@@ -48,6 +51,7 @@ def main():
     p.add_argument("--linear", choices=["out", "in"], default="out")
     p.add_argument("--reduction-up-to", type=int, default=300)
     p.add_argument("--flint-exact-up-to", type=int, default=600)
+    p.add_argument("--repeat", type=int, default=1)
     a = p.parse_args()
     import flint
     print("| n | k | prove --exact s (auto) | proved residual / plain | primes | certificate s | prove --certificate reduction s | flint nmod rank s (1 prime) | flint fmpz rank s | flint fmpq rref s | flint fmpz nullspace s |")
@@ -58,7 +62,10 @@ def main():
             path = os.path.join(tmp, "form.json")
             with open(path, "w") as f:
                 json.dump({"constant": 5, "linear": lin, "quadratic": m}, f)
-            t_auto, proof = prove(a.quadform, path, "auto")
+            runs = [prove(a.quadform, path, "auto") for _ in range(a.repeat)]
+            times = sorted(t for t, _ in runs)
+            t_auto, proof = times[len(times) // 2], runs[0][1]
+            spread = f" ({times[0]:.3f}–{times[-1]:.3f})" if a.repeat > 1 else ""
             t_red = None
             if n <= a.reduction_up_to:
                 t_red, reduced = prove(a.quadform, path, "reduction")
@@ -76,7 +83,7 @@ def main():
             rank, flint_cells = rank_p, "— | — | —"
         counts = f"{proof.get('residual_minimum')} / {proof.get('plain_minimum')}" if "error" not in proof else f"failed: {proof['error']}"
         red = "—" if t_red is None else (t_red if isinstance(t_red, str) else f"{t_red:.2f}")
-        print(f"| {n} | {rank} (mod p: {rank_p}) | {t_auto:.3f} | {counts} | {cert.get('primes', '—')} | {cert.get('seconds', '—')} | {red} | {t_nmod:.4f} | {flint_cells} |", flush=True)
+        print(f"| {n} | {rank} (mod p: {rank_p}) | {t_auto:.3f}{spread} | {counts} | {cert.get('primes', '—')} | {cert.get('seconds', '—')} | {red} | {t_nmod:.4f} | {flint_cells} |", flush=True)
 
 if __name__ == "__main__":
     main()
