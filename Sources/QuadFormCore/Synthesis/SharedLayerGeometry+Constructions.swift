@@ -26,17 +26,16 @@ extension SharedLayerGeometry {
             let eigen = try SymmetricEigendecomposition(symmetric: combination)
             let v = eigen.eigenvectorRows  // rows v_jᵀ: A_i = Gᵀ B_i G = (VG)ᵀ (V B_i Vᵀ) (VG)
             return try pairNetwork(basis: v.multiply(basis), coefficients: restricted.map { v.multiply($0).multiply(v, transposeOther: true).symmetricPart },
-                                   spectrum: eigen.eigenvalues)
+                                   spectrum: eigen.eigenvalues.map { ($0, 0) })
         case .congruence:
             var rng = SplitMix64(seed: seed &+ 0xC0C0)
             let c = randomCombination(&rng), dd = randomCombination(&rng)
             guard let m = try GeneralEigendecomposition.solve(c, dd), m.isFinite else {
                 throw Unavailable(reason: "a random combination of the A_i is singular on R")
             }
+            // A complex pair's eigenvectors enter as their real and imaginary parts (LAPACK's columns
+            // j, j + 1): every B_i is then block diagonal with a 2 × 2 block per pair (design.md §9).
             let eigen = try GeneralEigendecomposition(m)
-            guard eigen.imaginary.allSatisfy({ $0 == 0 }) else {
-                throw Unavailable(reason: "the pencil of two random combinations has complex eigenvalues: the A_i are not simultaneously diagonalizable by congruence over ℝ")
-            }
             // B_i = P⁻ᵀ (Pᵀ B_i P) P⁻¹, so A_i = (P⁻¹G)ᵀ (Pᵀ B_i P) (P⁻¹G); rows of P⁻¹G scaled to norm 1.
             var p = eigen.vectors
             guard var h = try GeneralEigendecomposition.solve(p, basis), h.isFinite else {
@@ -50,7 +49,7 @@ extension SharedLayerGeometry {
             }
             let noise = (0..<d).map { j in Vector.norm((0..<d).map { p[$0, j] }) }
             return try pairNetwork(basis: h, coefficients: restricted.map { p.multiply($0, transposeSelf: true).multiply(p).symmetricPart },
-                                   noise: noise, spectrum: eigen.real)
+                                   noise: noise, spectrum: Array(zip(eigen.real, eigen.imaginary)))
         }
     }
 
@@ -73,22 +72,24 @@ extension SharedLayerGeometry {
     /// Squares and pair sums in the basis `h` (d × n, rows of norm 1) for the coefficient matrices
     /// `coefficients` (B_i with A_i ≈ hᵀ B_i h); see the extension's comment. `noise[j]` is the
     /// norm of column j of the basis change P that gave `coefficients = PᵀB_iP` (1 for an
-    /// orthogonal one), and `spectrum` the eigenvalues μ_j whose eigenvectors the basis is: entry
-    /// (j, l) carries rounding up to about output i's rank tolerance times `noise[j]·noise[l]`,
-    /// times the Davis–Kahan tilt `max|μ|/|μ_j − μ_l|` of two computed eigenvectors (at most
-    /// `maximumTilt`), and is negligible below that.
-    func pairNetwork(basis h: Matrix, coefficients: [Matrix], noise: [Double]? = nil, spectrum: [Double]? = nil) throws -> (network: ResNet, dropped: [Double]) {
+    /// orthogonal one), and `spectrum` the (complex) eigenvalues μ_j whose eigenvectors the basis
+    /// is: entry (j, l) is negligible below `noise[j]·noise[l]` times output i's rank tolerance
+    /// (what A_i is known to) plus the Double rounding `n·ε·max|λ(A_i)|` of the basis change times
+    /// the Davis–Kahan tilt `max|μ|/|μ_j − μ_l|` of two computed eigenvectors (at most `maximumTilt`).
+    func pairNetwork(basis h: Matrix, coefficients: [Matrix], noise: [Double]? = nil, spectrum: [(real: Double, imaginary: Double)]? = nil) throws -> (network: ResNet, dropped: [Double]) {
         let d = h.rows, n = h.columns, m = perOutput.count
         let rankTolerances = perOutput.map(\.rankTolerance)
+        // The rounding of the basis change itself is Double's, whatever the input precision.
+        let computed = perOutput.map { Double(max($0.form.dimension, 1)) * Double.ulpOfOne * $0.eigen.eigenvalues.reduce(0) { max($0, abs($1)) } }
         let scale = noise ?? [Double](repeating: 1, count: d)
-        let largest = spectrum?.reduce(0) { max($0, abs($1)) } ?? 0
+        let largest = spectrum?.reduce(0) { max($0, hypot($1.real, $1.imaginary)) } ?? 0
         func tolerance(_ i: Int, _ j: Int, _ l: Int) -> Double {
-            var tilt = 1.0
+            var tilt = 0.0
             if let spectrum, j != l {
-                let gap = abs(spectrum[j] - spectrum[l])
+                let gap = hypot(spectrum[j].real - spectrum[l].real, spectrum[j].imaginary - spectrum[l].imaginary)
                 tilt = gap > 0 ? min(max(1, largest / gap), SharedLayerGeometry.maximumTilt) : SharedLayerGeometry.maximumTilt
             }
-            return rankTolerances[i] * max(1, scale[j] * scale[l]) * tilt
+            return max(1, scale[j] * scale[l]) * (rankTolerances[i] + computed[i] * tilt)
         }
         var dropped = restrictionLoss
         var pairs: [(Int, Int)] = []

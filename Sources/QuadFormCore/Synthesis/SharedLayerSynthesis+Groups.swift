@@ -17,22 +17,30 @@ extension SharedLayerSynthesis {
         var width: Int { rows.rows }
     }
 
-    /// Outputs taken in order, each joining the last group when that group's narrowest layer with
-    /// it is narrower than without it plus the output alone (k_i); nil when this gives one group or
-    /// every output alone (the other constructions already cover both).
+    /// Most outputs for which every pair is tried (`pairedGroups`: m(m − 1)/2 narrowest layers).
+    static let maximumPairedOutputs = 12
+
+    /// The narrower of two groupings — outputs taken in order, each joining the last group when
+    /// that group's narrowest layer with it is narrower than without it plus the output alone; and
+    /// (up to `maximumPairedOutputs` outputs) disjoint pairs chosen greedily by the neurons they
+    /// save — as one network; nil when neither differs from one group or every output alone (the
+    /// other constructions already cover both).
     static func grouped(_ perOutput: [Synthesis], seed: UInt64) throws -> (network: ResNet, dropped: [Double])? {
-        var groups: [Group] = []
+        var sequential: [Group] = []
         for i in perOutput.indices {
-            if let last = groups.last {
+            if let last = sequential.last {
                 let merged = try narrowest(last.indices + [i], perOutput, seed: seed)
                 if merged.width < last.width + perOutput[i].rank {
-                    groups[groups.count - 1] = merged
+                    sequential[sequential.count - 1] = merged
                     continue
                 }
             }
-            groups.append(try narrowest([i], perOutput, seed: seed))
+            sequential.append(try narrowest([i], perOutput, seed: seed))
         }
-        guard groups.count > 1, groups.contains(where: { $0.indices.count > 1 }) else { return nil }
+        var choices = [sequential]
+        if perOutput.count <= maximumPairedOutputs { choices.append(try pairedGroups(perOutput, seed: seed)) }
+        let useful = choices.filter { groups in groups.count > 1 && groups.contains { $0.indices.count > 1 } }
+        guard let groups = useful.min(by: { $0.reduce(0) { $0 + $1.width } < $1.reduce(0) { $0 + $1.width } }) else { return nil }
         let n = perOutput[0].form.dimension, m = perOutput.count
         let k = groups.reduce(0) { $0 + $1.width }
         var rows = [Double](), weights = Matrix(rows: m, columns: k), dropped = [Double](repeating: 0, count: m)
@@ -49,6 +57,26 @@ extension SharedLayerSynthesis {
                                          outputWeights: weights, outputBias: perOutput.map(\.form.constant),
                                          skip: Matrix(rowArrays: perOutput.map(\.form.linear), columns: n))
         return (net, dropped)
+    }
+
+    /// Disjoint pairs of outputs, the pair saving the most neurons (k_i + k_j − its narrowest
+    /// width) first, and the outputs left alone.
+    static func pairedGroups(_ perOutput: [Synthesis], seed: UInt64) throws -> [Group] {
+        var pairs: [(saving: Int, group: Group)] = []
+        for i in perOutput.indices {
+            for j in (i + 1)..<max(i + 1, perOutput.count) {
+                let group = try narrowest([i, j], perOutput, seed: seed)
+                let saving = perOutput[i].rank + perOutput[j].rank - group.width
+                if saving > 0 { pairs.append((saving, group)) }
+            }
+        }
+        var taken = Set<Int>(), groups: [Group] = []
+        for (_, group) in pairs.sorted(by: { $0.saving > $1.saving }) where taken.isDisjoint(with: group.indices) {
+            groups.append(group)
+            taken.formUnion(group.indices)
+        }
+        for i in perOutput.indices where !taken.contains(i) { groups.append(try narrowest([i], perOutput, seed: seed)) }
+        return groups
     }
 
     /// The narrowest of the per-output and basis constructions for the outputs `indices` alone

@@ -23,7 +23,9 @@ public struct SharedLayerSynthesis: Sendable {
         /// Squares and pair sums in an orthonormal basis of R (the SVD's): at most d(d+1)/2.
         case orthonormalPairs = "orthonormal_pairs"
         /// Squares and pair sums in the basis that diagonalizes a pencil of two random combinations
-        /// by congruence: K = d when the A_i are simultaneously diagonalizable by congruence.
+        /// by congruence (a complex pair of eigenvectors by its real and imaginary parts, a 2 × 2
+        /// block): K = d when the A_i are simultaneously diagonalizable by congruence, d + c for a
+        /// pencil with c complex pairs.
         case congruence = "congruence"
         /// Exact mode: squares and pair sums in the reduced row echelon basis of R.
         case echelonPairs = "echelon_pairs"

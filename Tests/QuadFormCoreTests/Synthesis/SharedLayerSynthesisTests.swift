@@ -98,6 +98,22 @@ struct SharedLayerSynthesisTests {
         try Self.expectSound(s, map)
     }
 
+    @Test("A generic pencil of two full-rank outputs on ℝ⁶: congruence gives d + c neurons, c the complex eigenvalue pairs of C⁻¹D")
+    func genericPencil() throws {
+        var rng = SplitMix64(seed: 71)
+        let map = try QuadraticMap(forms: (0..<2).map { _ in
+            try QuadraticForm(constant: 0, linear: [Double](repeating: 0, count: 6), quadratic: Self.gaussian(6, 6, &rng).symmetricPart)
+        })
+        let s = try SharedLayerSynthesis(map: map)
+        let a = map.outputs.map { $0.form.symmetricMatrix }
+        guard let pencil = try GeneralEigendecomposition.solve(a[0], a[1]) else { Issue.record("A_1 singular"); return }
+        let pairs = try GeneralEigendecomposition(pencil).imaginary.filter { $0 > 0 }.count
+        #expect(s.bounds.rangeDimension == 6)
+        #expect(s.candidates.contains { $0.construction == .congruence && $0.width == 6 + pairs })
+        #expect(s.width <= 6 + pairs)
+        try Self.expectSound(s, map)
+    }
+
     @Test("A definite pencil and a generic third output on the same 5-dimensional R: grouped, width 2d = 10 against d(d+1)/2 = 15 in one basis and 15 alone")
     func grouped() throws {
         var rng = SplitMix64(seed: 61)
@@ -124,7 +140,8 @@ struct SharedLayerSynthesisTests {
         #expect(s.bounds.rangeDimension == 2 && s.bounds.spanDimension == 2)
         #expect(s.width == 3)
         #expect(!s.isMinimal)
-        #expect(s.candidates.contains { $0.construction == .congruence && $0.width == nil && $0.note?.contains("complex eigenvalues") == true })
+        // The complex pair's real and imaginary parts: one 2 × 2 block, two squares and one pair sum.
+        #expect(s.candidates.contains { $0.construction == .congruence && $0.width == 3 })
         try Self.expectSound(s, map)
     }
 
