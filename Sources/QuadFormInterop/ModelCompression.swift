@@ -85,7 +85,8 @@ public struct ModelCompression: Sendable {
     public let data: Data
     /// The blocks compressed, in graph order.
     public let blocks: [CompressedBlock]
-    /// Blocks left as they were, with the reason (a block whose trace failed).
+    /// Blocks left as they were, with the reason: a trace that failed, or a compressed block with
+    /// no fewer parameters than the original (a lone square layer, say).
     public let skipped: [(block: QuadraticBlock, reason: String)]
     /// Weights and biases of the whole model (every float constant) before.
     public let parametersBefore: Int
@@ -157,6 +158,10 @@ public struct ModelCompression: Sendable {
                 continue
             } catch {
                 skipped.append((block, "\(error)"))
+                continue
+            }
+            guard result.parametersAfter < block.parameters else {
+                skipped.append((block, "compressed, it would have \(result.parametersAfter) parameters, not fewer than its \(block.parameters)"))
                 continue
             }
             compressed.append(result)

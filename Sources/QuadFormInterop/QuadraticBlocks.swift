@@ -29,8 +29,9 @@ public struct QuadraticBlock: Sendable, Equatable {
 
 /// Finds every maximal quadratic block of a graph (design.md §10): each tensor gets a source (the
 /// tensor it is a polynomial of) and a degree in it; an operator that is not a polynomial, mixes
-/// two sources or would exceed degree 2 starts a new source. A source's nodes form a block when
-/// they reach degree 2 and exactly one of their tensors is read outside them.
+/// two sources or would exceed degree 2 starts a new source. A degree-2 tensor of a source read
+/// outside the source's nodes ends a block: the nodes it depends on, when no other tensor of theirs
+/// is read outside them.
 enum QuadraticBlockFinder {
     /// What is known of a tensor: nil source for a constant.
     struct Info {
@@ -65,17 +66,23 @@ enum QuadraticBlockFinder {
                 } else if let f = GraphTracer.attribute("value_float", of: node) {
                     constantShapes[node.output.first ?? ""] = []
                     constantValues[node.output.first ?? ""] = [Double(f.f)]
+                } else if let i = GraphTracer.attribute("value_int", of: node) {
+                    constantShapes[node.output.first ?? ""] = []
+                    constantValues[node.output.first ?? ""] = [Double(i.i)]
+                } else if let fs = GraphTracer.attribute("value_floats", of: node) {
+                    constantShapes[node.output.first ?? ""] = [fs.floats.count]
                 }
                 continue
             }
             let operands: [Info?] = node.input.map { name in constantShapes[name] != nil ? Info(source: nil, degree: 0, width: nil) : info[name] }
             let sources = Set(operands.compactMap { $0?.source })
             var result: Info?
-            if polynomialOperators.contains(node.opType), node.output.count == 1, !operands.contains(where: { $0 == nil }), sources.count == 1,
-               let degree = polynomialDegree(node, operands.map { $0! }, constantShapes: constantShapes, constantValues: constantValues), degree <= 2 {
-                let width = outputWidth(node, operands.map { $0! }, constantShapes: constantShapes)
+            let known = operands.compactMap { $0 }
+            if polynomialOperators.contains(node.opType), node.output.count == 1, known.count == operands.count, sources.count == 1,
+               let degree = polynomialDegree(node, known, constantShapes: constantShapes, constantValues: constantValues), degree <= 2 {
+                let width = outputWidth(node, known, constantShapes: constantShapes)
                 result = Info(source: sources.first, degree: degree, width: width ?? declared[node.output[0]])
-                if degree == 2, node.opType == "Mul" || node.opType == "Pow", operands.allSatisfy({ $0!.degree <= 1 }) {
+                if degree == 2, node.opType == "Mul" || node.opType == "Pow", known.allSatisfy({ $0.degree <= 1 }) {
                     productWidths[index] = result?.width ?? 0
                 }
             }
@@ -102,40 +109,46 @@ enum QuadraticBlockFinder {
         }
         var blocks: [QuadraticBlock] = []
         for (source, indices) in members {
-            let inBlock = Set(indices)
-            let escaping = indices.filter { index in
+            guard let n = info[source]?.width else { continue }
+            func readOutside(_ index: Int, _ within: Set<Int>) -> Bool {
                 let name = graph.node[index].output[0]
-                return graphOutputs.contains(name) || (readers[name] ?? []).contains { !inBlock.contains($0) }
+                return graphOutputs.contains(name) || (readers[name] ?? []).contains { !within.contains($0) }
             }
-            guard escaping.count == 1, let last = escaping.first else { continue }
-            let output = graph.node[last].output[0]
-            guard let outInfo = info[output], outInfo.degree == 2, let m = outInfo.width, let n = info[source]?.width else { continue }
-            // The nodes the output depends on, within the block.
-            var needed = Set<Int>()
-            var stack = [last]
-            while let index = stack.popLast() {
-                guard needed.insert(index).inserted else { continue }
-                for name in graph.node[index].input { if let p = producer[name], inBlock.contains(p) { stack.append(p) } }
-            }
-            let nodes = needed.sorted()
-            // Constants read only by these nodes are the block's parameters.
-            var tensors: [String] = []
-            var parameters = 0
-            for index in nodes {
-                let node = graph.node[index]
-                for (position, name) in node.input.enumerated() where constantShapes[name] != nil && !tensors.contains(name) {
-                    if node.opType == "Pow" && position == 1 { continue }
-                    if node.opType == "ReduceSum" && position == 1 { continue }
-                    guard (readers[name] ?? []).allSatisfy({ needed.contains($0) }) else { continue }
-                    tensors.append(name)
-                    parameters += constantShapes[name]!.reduce(1, *)
+            // Each degree-2 tensor read outside the source's nodes ends a candidate block: the nodes
+            // it depends on, none of whose other tensors may be read outside them (so blocks are
+            // disjoint, and a side branch of the same source, such as an affine skip into a ReLU,
+            // stays as it was).
+            let all = Set(indices)
+            for last in indices where readOutside(last, all) {
+                let output = graph.node[last].output[0]
+                guard let outInfo = info[output], outInfo.degree == 2, let m = outInfo.width else { continue }
+                var needed = Set<Int>()
+                var stack = [last]
+                while let index = stack.popLast() {
+                    guard needed.insert(index).inserted else { continue }
+                    for name in graph.node[index].input { if let p = producer[name], all.contains(p) { stack.append(p) } }
                 }
+                guard needed.allSatisfy({ $0 == last || !readOutside($0, needed) }) else { continue }
+                let nodes = needed.sorted()
+                // Constants read only by these nodes are the block's parameters.
+                var tensors: [String] = []
+                var parameters = 0
+                for index in nodes {
+                    let node = graph.node[index]
+                    for (position, name) in node.input.enumerated() where !tensors.contains(name) {
+                        guard let shape = constantShapes[name] else { continue }
+                        if (node.opType == "Pow" || node.opType == "ReduceSum") && position == 1 { continue }
+                        guard (readers[name] ?? []).allSatisfy({ needed.contains($0) }) else { continue }
+                        tensors.append(name)
+                        parameters += shape.reduce(1, *)
+                    }
+                }
+                let productWidth = nodes.reduce(0) { $0 + (productWidths[$1] ?? 0) }
+                blocks.append(QuadraticBlock(input: source, output: output, nodes: nodes, inputWidth: n, outputWidth: m,
+                                             productWidth: productWidth, parameterTensors: tensors, parameters: parameters))
             }
-            let productWidth = nodes.reduce(0) { $0 + (productWidths[$1] ?? 0) }
-            blocks.append(QuadraticBlock(input: source, output: output, nodes: nodes, inputWidth: n, outputWidth: m,
-                                         productWidth: productWidth, parameterTensors: tensors, parameters: parameters))
         }
-        return blocks.sorted { $0.nodes.last! < $1.nodes.last! }
+        return blocks.sorted { ($0.nodes.last ?? 0) < ($1.nodes.last ?? 0) }
     }
 
     /// The degree of a polynomial operator's output in its source, or nil when it is not a

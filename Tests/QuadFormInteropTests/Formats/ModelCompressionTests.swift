@@ -109,7 +109,7 @@ struct ModelCompressionTests {
         #expect(compression.modelCheck.status == .passed && compression.modelCheck.notEvaluated == nil)
     }
 
-    @Test("A degree-3 product is no block: its degree-2 part is read outside it, so the model is left as it was")
+    @Test("A degree-3 product is no block; its degree-2 part (a lone square layer) would not shrink, so the model is left as it was")
     func cubic() throws {
         var g = ProductGraphBuilder(inputs: 3, float32: false)
         let a = g.linear("x", [[1, 2, 0], [0, 1, -1]], [1, 0]), b = g.linear("x", [[1, 0, 1], [2, 1, 0]], nil)
@@ -119,6 +119,8 @@ struct ModelCompressionTests {
         let data = try g.model(output: y, columns: 1)
         let compression = try ModelCompression(data: data, path: "cubic.onnx")
         #expect(compression.blocks.isEmpty)
+        #expect(compression.skipped.map(\.block.output) == [square])
+        #expect(compression.skipped.first?.reason.contains("not fewer than its 8") == true, "\(compression.skipped)")
         #expect(compression.parametersAfter == compression.parametersBefore)
         #expect(try Onnx_ModelProto(serializedBytes: compression.data).graph == Onnx_ModelProto(serializedBytes: data).graph)
         #expect(compression.modelCheck.maxError == 0)
@@ -127,10 +129,12 @@ struct ModelCompressionTests {
     @Test("A Π-net block with three outputs and a residual Add on the ReLU's output compresses in place")
     func piNetThreeOutputs() throws {
         var r = Integers(seed: 9)
-        let (n, h) = (5, 6)
+        let (n, h) = (5, 16)
         var g = ProductGraphBuilder(inputs: n, float32: false)
         let t = g.node("Relu", [g.linear("x", r.matrix(n, n), r.vector(n))], name: "/relu")
-        let x1 = g.linear(t, r.matrix(h, n), nil), x2 = g.linear(t, r.matrix(h, n), nil)
+        // U₁ and U₂ with rows on 2 directions: each output has rank ≤ 2, so the block shrinks.
+        let basis = r.matrix(2, n)
+        let x1 = g.linear(t, ProductNeuronTests.product(r.matrix(h, 2), basis), nil), x2 = g.linear(t, ProductNeuronTests.product(r.matrix(h, 2), basis), nil)
         let block = g.node("Add", [g.node("Mul", [x2, x1]), x1])
         let y = g.node("Add", [g.linear(block, r.matrix(3, h), r.vector(3)), g.linear(t, r.matrix(3, n), nil)])
         let data = try g.model(output: y, columns: 3)
@@ -163,5 +167,26 @@ struct ModelCompressionTests {
         let expected = try terms.exactForm()
         #expect(forms.map(\.symmetricMatrix) == [expected.symmetricMatrix])
         #expect(forms.map(\.linear) == [expected.linear] && forms.map(\.constant) == [expected.constant])
+    }
+
+    @Test("A side branch of the same input (x → Linear → ReLU, added to the product block's output) stays; the block is still found")
+    func sideBranch() throws {
+        var r = Integers(seed: 13)
+        let (n, h) = (4, 12)
+        var g = ProductGraphBuilder(inputs: n, float32: true)
+        let branch = g.linear(g.node("Relu", [g.linear("x", r.matrix(2, n), r.vector(2))], name: "/branch/relu"), r.matrix(2, 2), nil)
+        let basis = r.matrix(2, n)
+        let product = g.node("Mul", [g.linear("x", ProductNeuronTests.product(r.matrix(h, 2), basis), r.vector(h)),
+                                     g.linear("x", ProductNeuronTests.product(r.matrix(h, 2), basis), nil)], name: "/fan/Mul")
+        let block = g.linear(product, r.matrix(2, h), r.vector(2))
+        let y = g.node("Add", [block, branch], name: "/sum")
+        let data = try g.model(output: y, columns: 2)
+        let compression = try ModelCompression(data: data, path: "branch.onnx")
+        #expect(compression.blocks.map(\.block.input) == ["x"])
+        #expect(compression.blocks.map(\.block.output) == [block])
+        #expect(compression.status == .passed && compression.modelCheck.notEvaluated == nil)
+        let compressed = try Onnx_ModelProto(serializedBytes: compression.data)
+        #expect(compressed.graph.node.contains { $0.name == "/branch/relu" } && compressed.graph.node.contains { $0.name == "/sum" })
+        #expect(!compressed.graph.node.contains { $0.name == "/fan/Mul" })
     }
 }
