@@ -198,7 +198,7 @@ public struct ModelCompression: Sendable {
                 throw CompressionError(path: path, message: "--exact: block \(block.input) → \(block.output) is not one layer of square neurons and products on its input")
             }
             let synthesis = try ExactSharedLayerSynthesis(forms: forms)
-            shared = rounded(try synthesis.network.resNet(), float32: float32)
+            shared = try rounded(try synthesis.network.resNet(), float32: float32)
             (lowerBound, minimal, ranks) = (synthesis.lowerBound, synthesis.isMinimal, synthesis.perOutput.map(\.rank))
             construction = synthesis.construction.rawValue
             // The exact shared layer equals every form (proved in rationals); its copy in the
@@ -224,7 +224,7 @@ public struct ModelCompression: Sendable {
                 return NetworkExtraction.ExtractedForm(form: form, quadraticMagnitude: e.quadraticMagnitude, rankOneTerms: e.rankOneTerms)
             }
             let synthesis = try SharedLayerSynthesis(map: try QuadraticMap(outputs: extracted), options: options.synthesis)
-            shared = rounded(synthesis.network, float32: float32)
+            shared = try rounded(synthesis.network, float32: float32)
             (lowerBound, minimal, ranks) = (synthesis.lowerBound, synthesis.isMinimal, synthesis.perOutput.map(\.rank))
             construction = synthesis.construction.rawValue
             var checks = synthesis.verification
@@ -281,13 +281,14 @@ public struct ModelCompression: Sendable {
         return g
     }
 
-    /// The network with every weight rounded to float32 (for a float32 model).
-    static func rounded(_ net: ResNet, float32: Bool) -> ResNet {
+    /// The network with every weight rounded to float32 (for a float32 model); an error when a
+    /// weight leaves float32's range.
+    static func rounded(_ net: ResNet, float32: Bool) throws -> ResNet {
         guard float32 else { return net }
         func round(_ m: Matrix) -> Matrix { Matrix(rows: m.rows, columns: m.columns, entries: m.entries.map { Double(Float($0)) }) }
         let layers = net.layers.map { ResNet.Layer(weights: round($0.weights), bias: $0.bias.map { Double(Float($0)) }) }
         let skips = net.skips.map { ResNet.Skip(from: $0.from, to: $0.to, weights: round($0.weights)) }
-        return (try? ResNet(widths: net.widths, activation: net.activation, layers: layers, skips: skips)) ?? net
+        return try ResNet(widths: net.widths, activation: net.activation, layers: layers, skips: skips)
     }
 
     /// Parameters of the nodes `splice` writes for `net`: U (K × n), W (m × K), c (m), and the hidden

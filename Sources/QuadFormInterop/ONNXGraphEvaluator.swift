@@ -5,14 +5,19 @@ import ONNXProto
 /// Evaluates an ONNX graph of `[batch, features]` values in Double at a batch of points: the
 /// project's own evaluation of a whole model, for comparing a model with its compressed copy
 /// (design.md §10). Operators: those the tracer reads (MatMul, Gemm, Add, Sub, Sum, Neg, Mul,
-/// Div, Pow, ReduceSum, Relu, Identity, Constant) and the common elementwise activations
-/// (Sigmoid, Tanh, LeakyRelu); anything else is `Unsupported`.
+/// Div, Pow, ReduceSum, BatchNormalization, Relu, Identity, Constant), LayerNormalization over
+/// the features and the common elementwise activations (Sigmoid, Tanh, LeakyRelu); anything else
+/// is `Unsupported`.
 enum ONNXGraphEvaluator {
     /// The graph uses something this evaluator does not compute.
     struct Unsupported: Error, CustomStringConvertible {
         let reason: String
         var description: String { reason }
     }
+
+    /// Values computed at most (summed over the nodes), so a small file declaring a huge width
+    /// cannot make the comparison allocate gigabytes.
+    static let maximumEntries = 1 << 26
 
     /// A value: a constant tensor (broadcast along the batch) or a batch × width matrix.
     enum Value {
@@ -31,6 +36,7 @@ enum ONNXGraphEvaluator {
         let inputs = graph.input.filter { values[$0.name] == nil }
         guard inputs.count == 1 else { throw Unsupported(reason: "the graph has \(inputs.count) inputs") }
         values[inputs[0].name] = .batch(points)
+        var entries = 0
         for node in graph.node {
             let label = "node '\(node.name)' (\(node.opType))"
             guard node.output.count == 1 else { throw Unsupported(reason: "\(label) has \(node.output.count) outputs") }
@@ -38,7 +44,10 @@ enum ONNXGraphEvaluator {
                 guard let v = values[name] else { throw Unsupported(reason: "\(label): input '\(name)' is not computed") }
                 return v
             }
-            values[node.output[0]] = try apply(node, operands, tracer: &tracer, label: label, batch: points.rows)
+            let value = try apply(node, operands, tracer: &tracer, label: label, batch: points.rows)
+            if case .batch(let m) = value { entries += m.entries.count }
+            guard entries <= maximumEntries else { throw Unsupported(reason: "more than \(maximumEntries) values would be computed") }
+            values[node.output[0]] = value
         }
         var outputs: [String: Matrix] = [:]
         for output in graph.output {
@@ -90,6 +99,32 @@ enum ONNXGraphEvaluator {
         case "LeakyRelu":
             let alpha = Double(GraphTracer.attribute("alpha", of: node)?.f ?? 0.01)
             return try unary(operands[0], label: label) { $0 >= 0 ? $0 : alpha * $0 }
+        case "BatchNormalization":
+            guard operands.count == 5, case .batch(let x) = operands[0] else { throw Unsupported(reason: "\(label): inputs") }
+            var p: [[Double]] = []
+            for operand in operands.dropFirst() {
+                guard case .constant(_, let v) = operand, v.count == x.columns else { throw Unsupported(reason: "\(label): parameters") }
+                p.append(v)
+            }
+            let epsilon = Double(GraphTracer.attribute("epsilon", of: node)?.f ?? 1e-5)
+            var y = x
+            for i in 0..<x.rows { for j in 0..<x.columns { y.entries[i * x.columns + j] = p[0][j] * (x[i, j] - p[2][j]) / (p[3][j] + epsilon).squareRoot() + p[1][j] } }
+            return .batch(y)
+        case "LayerNormalization":
+            guard operands.count >= 2, case .batch(let x) = operands[0], case .constant(_, let gamma) = operands[1], gamma.count == x.columns,
+                  (GraphTracer.attribute("axis", of: node)?.i ?? -1) == -1 || GraphTracer.attribute("axis", of: node)?.i == 1 else {
+                throw Unsupported(reason: "\(label): only over the features")
+            }
+            var beta = [Double](repeating: 0, count: x.columns)
+            if operands.count == 3, case .constant(_, let b) = operands[2], b.count == x.columns { beta = b }
+            let epsilon = Double(GraphTracer.attribute("epsilon", of: node)?.f ?? 1e-5)
+            var y = x
+            for i in 0..<x.rows {
+                let row = x.row(i), mean = row.reduce(0, +) / Double(row.count)
+                let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(row.count)
+                for j in 0..<x.columns { y.entries[i * x.columns + j] = gamma[j] * (row[j] - mean) / (variance + epsilon).squareRoot() + beta[j] }
+            }
+            return .batch(y)
         case "ReduceSum":
             guard case .batch(let x) = operands[0] else { throw Unsupported(reason: "\(label): of a constant") }
             var axes: [Int64] = GraphTracer.attribute("axes", of: node)?.ints ?? []
@@ -154,6 +189,9 @@ extension ModelCompression {
         let inputs = original.graph.input.filter { !constants.contains($0.name) }
         guard inputs.count == 1, let n = QuadraticBlockFinder.declaredWidth(inputs[0]) else {
             return skipped("the graph does not have one input of shape [batch, n] with n fixed")
+        }
+        guard (options.modelSamples + 1).multipliedReportingOverflow(by: n).partialValue <= ONNXGraphEvaluator.maximumEntries / 4, n <= ONNXGraphEvaluator.maximumEntries else {
+            return skipped("n = \(n) inputs: too many to evaluate at \(options.modelSamples + 1) points here")
         }
         var random = SplitMix64(seed: options.synthesis.seed)
         let radius = options.synthesis.boxRadius

@@ -84,8 +84,8 @@ extension GraphTracer {
         return true
     }
 
-    /// `Neg`, `Div` (by a constant), `Sum` and `ReduceSum` (over the features, keepdims = 1):
-    /// affine operations on the traced values.
+    /// `Neg`, `Div` (by a constant), `Sum`, `ReduceSum` (over the features, keepdims = 1) and
+    /// `BatchNormalization` (inference): affine operations on the traced values.
     mutating func affineOperator(_ node: Onnx_NodeProto, _ inputs: [Value], label: String) throws -> Value {
         switch node.opType {
         case "Neg":
@@ -112,9 +112,28 @@ extension GraphTracer {
             guard var total = inputs.first else { throw fail("\(label): expects at least one input") }
             for next in inputs.dropFirst() { total = try sum(total, next, sign: 1, label: label) }
             return total
+        case "BatchNormalization":
+            return .affine(try batchNormalization(node, inputs, label: label))
         default:
             return .affine(try reduceSum(node, inputs, label: label))
         }
+    }
+
+    /// `BatchNormalization` in inference mode on `[batch, C]`: `γ(x − μ)/√(σ² + ε) + β` with
+    /// constant γ, β, μ, σ², a per-feature scaling and shift (each factor rounded once).
+    mutating func batchNormalization(_ node: Onnx_NodeProto, _ inputs: [Value], label: String) throws -> Affine {
+        guard inputs.count == 5, case .affine(let a) = inputs[0] else { throw fail("\(label): BatchNormalization is supported on a value with constant scale, bias, mean and variance") }
+        var parameters: [[Double]] = []
+        for input in inputs.dropFirst() {
+            guard case .constant(let c) = input else { throw fail("\(label): scale, bias, mean and variance must be constants") }
+            parameters.append(try broadcast(c, width: a.width, label: label))
+        }
+        if (GraphTracer.attribute("training_mode", of: node)?.i ?? 0) != 0 { throw fail("\(label): training_mode = 1 is not supported") }
+        let epsilon = Double(GraphTracer.attribute("epsilon", of: node)?.f ?? 1e-5)
+        let factors = (0..<a.width).map { parameters[0][$0] / (parameters[3][$0] + epsilon).squareRoot() }
+        guard factors.allSatisfy(\.isFinite) else { throw fail("\(label): a variance of −ε or less makes the scaling infinite") }
+        let scaled = try scale(a, by: factors, label: label)
+        return addBias(scaled, (0..<a.width).map { parameters[1][$0] - factors[$0] * parameters[2][$0] })
     }
 
     /// `ReduceSum` over axis 1 (the features) with keepdims = 1: a value of width 1.

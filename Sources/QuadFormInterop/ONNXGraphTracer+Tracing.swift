@@ -99,10 +99,10 @@ extension GraphTracer {
         case "Relu":
             guard inputs.count == 1, case .affine(let a) = inputs[0] else { throw nodeFail("expects one non-constant input") }
             result = try activation(.relu, a, label: label)
-        case "Neg", "Div", "Sum", "ReduceSum":
+        case "Neg", "Div", "Sum", "ReduceSum", "BatchNormalization":
             result = try affineOperator(node, inputs, label: label)
         default:
-            throw nodeFail("unsupported operator \(node.opType) (supported: MatMul, Gemm, Add, Sub, Sum, Neg, Mul, Div by a constant, Pow 2, ReduceSum over the features, Relu, Identity, Constant)")
+            throw nodeFail("unsupported operator \(node.opType) (supported: MatMul, Gemm, Add, Sub, Sum, Neg, Mul, Div by a constant, Pow 2, ReduceSum over the features, BatchNormalization (inference), Relu, Identity, Constant)")
         }
         values[node.output[0]] = result
     }

@@ -40,7 +40,7 @@ enum QuadraticBlockFinder {
         var width: Int?
     }
 
-    static let polynomialOperators: Set<String> = ["MatMul", "Gemm", "Add", "Sub", "Sum", "Neg", "Mul", "Div", "Pow", "Identity", "ReduceSum"]
+    static let polynomialOperators: Set<String> = ["MatMul", "Gemm", "Add", "Sub", "Sum", "Neg", "Mul", "Div", "Pow", "Identity", "ReduceSum", "BatchNormalization"]
 
     /// The blocks of `graph`, in the order their outputs are computed.
     static func blocks(of graph: Onnx_GraphProto) -> [QuadraticBlock] {
@@ -138,6 +138,7 @@ enum QuadraticBlockFinder {
                     for (position, name) in node.input.enumerated() where !tensors.contains(name) {
                         guard let shape = constantShapes[name] else { continue }
                         if (node.opType == "Pow" || node.opType == "ReduceSum") && position == 1 { continue }
+                    if node.opType == "BatchNormalization" && position >= 3 { continue }  // running statistics
                         guard (readers[name] ?? []).allSatisfy({ needed.contains($0) }) else { continue }
                         tensors.append(name)
                         parameters += shape.reduce(1, *)
@@ -169,8 +170,8 @@ enum QuadraticBlockFinder {
         case "Pow":
             guard operands.count == 2, operands[1].source == nil, constantValues[node.input[1]] == [2] else { return nil }
             return 2 * degrees[0]
-        case "ReduceSum":
-            guard operands.count <= 2, operands.dropFirst().allSatisfy({ $0.source == nil }) else { return nil }
+        case "ReduceSum", "BatchNormalization":
+            guard operands.dropFirst().allSatisfy({ $0.source == nil }) else { return nil }
             return degrees[0]
         default:
             return degrees.max()

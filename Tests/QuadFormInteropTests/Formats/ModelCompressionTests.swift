@@ -189,4 +189,31 @@ struct ModelCompressionTests {
         #expect(compressed.graph.node.contains { $0.name == "/branch/relu" } && compressed.graph.node.contains { $0.name == "/sum" })
         #expect(!compressed.graph.node.contains { $0.name == "/fan/Mul" })
     }
+
+    @Test("BatchNormalization (inference) is affine: inside a block it is traced, after a ReLU it ends nothing; LayerNormalization is a block boundary; the model check evaluates both")
+    func normalisations() throws {
+        var r = Integers(seed: 21)
+        let (n, h) = (4, 12)
+        var g = ProductGraphBuilder(inputs: n, float32: false)
+        func batchNorm(_ x: String, _ width: Int) -> String {
+            let parameters = [r.vector(width, 1...3), r.vector(width), r.vector(width), r.vector(width, 1...4)].map { g.tensor([width], $0) }
+            return g.node("BatchNormalization", [x] + parameters)
+        }
+        let normalized = batchNorm(g.linear("x", r.matrix(n, n), r.vector(n)), n)
+        let basis = r.matrix(2, n)
+        let product = g.node("Mul", [g.linear(normalized, ProductNeuronTests.product(r.matrix(h, 2), basis), nil),
+                                     g.linear(normalized, ProductNeuronTests.product(r.matrix(h, 2), basis), nil)], name: "/block/Mul")
+        let block = g.linear(product, r.matrix(2, h), r.vector(2))
+        let layerNorm = g.node("LayerNormalization", [block, g.tensor([2], [1, 2]), g.tensor([2], [0, 1])], name: "/ln")
+        let y = g.linear(layerNorm, [[1, -1]], nil)
+        let data = try g.model(output: y, columns: 1)
+        let compression = try ModelCompression(data: data, path: "norm.onnx")
+        #expect(compression.blocks.map(\.block.input) == ["x"] && compression.blocks.map(\.block.output) == [block])
+        let only = try #require(compression.blocks.first)
+        let original = try Onnx_ModelProto(serializedBytes: data)
+        #expect(only.block.nodes.contains { original.graph.node[$0].opType == "BatchNormalization" })
+        #expect(only.status == .passed)
+        #expect(compression.modelCheck.notEvaluated == nil && compression.modelCheck.status == .passed, "\(compression.modelCheck)")
+        #expect(try Onnx_ModelProto(serializedBytes: compression.data).graph.node.contains { $0.name == "/ln" })
+    }
 }
