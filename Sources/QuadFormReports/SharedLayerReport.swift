@@ -81,7 +81,7 @@ public struct SharedLayerReport: Sendable {
                 ("plain_neurons", .number(String(counts[i].plain))),
                 ("passed", .bool(statuses[i] == .passed)),
                 ("status", .string(statuses[i].jsonName)),
-                ("synthesis", shared != nil ? outputs[i].json : exactOutputs[i].json),
+                ("synthesis", shared != nil ? outputJSON(i) : exactOutputs[i].json),
             ])
         }
         return .object([
@@ -93,6 +93,16 @@ public struct SharedLayerReport: Sendable {
             ("outputs", .array(outputMembers)),
             ("shared_layer", sharedJSON),
         ])
+    }
+
+    /// Output i's `synth` JSON; a rank tolerance set by float32 weights (`outputOptions`, not the
+    /// user) names its rule, as `extract` does for one output.
+    func outputJSON(_ i: Int) -> JSONValue {
+        guard let shared, shared.options.rankTolerance == nil, shared.perOutput[i].options.rankTolerance != nil,
+              case .object(let members) = outputs[i].json else { return outputs[i].json }
+        return .object(members.map { key, value in
+            key == "rank_tolerance_rule" ? (key, .string("max(n,1)*eps32*max(|A|_F, max sum|w||u||u|^T)")) : (key, value)
+        })
     }
 
     /// The `shared_layer` member.

@@ -107,6 +107,7 @@ struct MultiOutputExtractTests {
         #expect(report["shared_layer"]?["range_dimension"] == .number("3"))
         guard case .array(let outputs)? = report["outputs"] else { Issue.record("no outputs"); return }
         #expect(outputs.map { $0["rank"] } == [.number("3"), .number("3"), .number("3")])
+        #expect(outputs.allSatisfy { $0["synthesis"]?["rank_tolerance_rule"] == .string("max(n,1)*eps32*max(|A|_F, max sum|w||u||u|^T)") })
         #expect(try NetworkFile.read(folder.appendingPathComponent("small.onnx").path).precision == .float32)
     }
 
