@@ -41,6 +41,8 @@ public struct MultimodularRankCertificate: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         /// The Hadamard bound needs more primes than the limit.
         case tooManyPrimes(needed: Int, limit: Int)
+        /// The primes times the elimination's n²·(k + 1) word operations exceed the limit.
+        case tooMuchWork(primes: Int, dimension: Int, rank: Int, operations: Double, limit: Double)
         /// A recorded minor vanished mod its prime when recomputed (an internal inconsistency).
         case minorVanished(prime: UInt64, size: Int)
 
@@ -48,11 +50,19 @@ public struct MultimodularRankCertificate: Sendable {
             switch self {
             case let .tooManyPrimes(needed, limit):
                 return "multimodular certificate: Hadamard's bound needs \(needed) primes, more than the limit of \(limit); use fewer digits or --certificate reduction"
+            case let .tooMuchWork(primes, n, k, operations, limit):
+                return "multimodular certificate: \(primes) primes (Hadamard's bound on the \(k + 1)×\(k + 1) minors) of an elimination of \(n) variables at rank \(k) would take about \(ExactWorkEstimate.format(operations: operations)) word operations (estimated \(ExactWorkEstimate.format(seconds: operations / MultimodularRankCertificate.operationsPerSecond))), more than the limit of \(ExactWorkEstimate.format(operations: limit)); use fewer variables or digits, or floating-point prove (without --exact)"
             case let .minorVanished(prime, size):
                 return "multimodular certificate: the \(size)×\(size) minor found modulo \(prime) is zero when recomputed (internal error; please report)"
             }
         }
     }
+
+    /// Most estimated word operations (primes × n²·(k + 1)): about two minutes on the 2-core
+    /// machine of docs/performance.md, where n = 600 at rank 300 (65 primes, 7·10⁹) takes 4.4 s.
+    public static let maximumOperations: Double = 2e11
+    /// Modelled word operations per second (n = 600, rank 300, 2 workers under load ≈ 4).
+    static let operationsPerSecond: Double = 1.6e9
 
     /// Most primes one certificate may use (about 6·10⁵ bits of Hadamard bound).
     public static let maximumPrimes = 10_000
@@ -102,7 +112,7 @@ public struct MultimodularRankCertificate: Sendable {
 
     /// The certificate for an integer bordered matrix; `start` is when the timing began.
     init(matrix: IntegerBorderedMatrix, seed: UInt64 = 1, leadingPrimes: [UInt64] = [], workers: Int? = nil,
-         start: ContinuousClock.Instant? = nil) throws {
+         start: ContinuousClock.Instant? = nil, operationLimit: Double = MultimodularRankCertificate.maximumOperations) throws {
         let clock = ContinuousClock()
         let began = start ?? clock.now
         let n = matrix.dimension
@@ -115,6 +125,13 @@ public struct MultimodularRankCertificate: Sendable {
         var unlucky: [UInt64] = []
         var bound = Bound(matrix: matrix, norms: norms, rank: rank, augmented: augmented)
         var needed = try bound.primesNeeded(&sequence)
+        func checkWork() throws {
+            let operations = Double(needed) * Double(n) * Double(n) * Double(rank + 1)
+            if operations > operationLimit {
+                throw Failure.tooMuchWork(primes: needed, dimension: n, rank: rank, operations: operations, limit: operationLimit)
+            }
+        }
+        try checkWork()
         ProgressContext.begin("multimodular certificate (primes)", total: needed)
         while results.count < needed {
             let batch = (results.count..<needed).map { sequence.prime($0) }
@@ -134,6 +151,7 @@ public struct MultimodularRankCertificate: Sendable {
             }
             bound = Bound(matrix: matrix, norms: norms, rank: rank, augmented: augmented)
             needed = try bound.primesNeeded(&sequence)
+            try checkWork()
         }
         dimension = n
         self.rank = rank

@@ -106,6 +106,23 @@ struct MultimodularRankCertificateTests {
         }
     }
 
+    @Test("Work past the limit (primes × n²·(k + 1)) is refused before the primes are reduced, naming the sizes")
+    func workLimit() throws {
+        let form = try plantedForm(n: 20, rank: 8, inRange: false, seed: 7)
+        let matrix = IntegerBorderedMatrix(symmetric: form.symmetricMatrix, linear: form.linear)
+        let allowed = try MultimodularRankCertificate(matrix: matrix)
+        let work = Double(allowed.primes.count) * 400 * 9
+        #expect(throws: MultimodularRankCertificate.Failure.self) {
+            try MultimodularRankCertificate(matrix: matrix, operationLimit: work / 2)
+        }
+        do {
+            _ = try MultimodularRankCertificate(matrix: matrix, operationLimit: work / 2)
+        } catch {
+            #expect("\(error)".contains("\(allowed.primes.count) primes") && "\(error)".contains("20 variables at rank 8"))
+        }
+        #expect(try MultimodularRankCertificate(matrix: matrix, operationLimit: work).rank == 8)
+    }
+
     @Test("FLINT's pivot columns are the hand-written echelon's independent rows on symmetric matrices")
     func pivotsAgree() throws {
         for seed in UInt64(40)...45 {
