@@ -35,7 +35,9 @@ extension NeuronCountProof {
         let unlucky = c.unluckyPrimes.isEmpty ? "" : " Unlucky prime\(c.unluckyPrimes.count == 1 ? "" : "s") \(primes(c.unluckyPrimes)) showed a lower rank and \(c.unluckyPrimes.count == 1 ? "was" : "were") replaced as witness by a prime showing the full one."
         p.append(lower + " " + upper + " Hence k = \(k) exactly." + unlucky)
         if let b = c.borderedMinor {
-            p.append("Linear term: modulo p = \(b.prime) the \(k + 1)×\(k + 1) minor of [B | b] on rows {\(list(b.rows))} and columns {\(list(b.columns))} has determinant \(b.determinant) ≢ 0 "
+            let base = Array(b.rows.dropLast()), extra = b.rows.last.map { names[$0] } ?? "?"
+            let r = base == m.rows ? "R = {\(list(base))}, the principal minor's indices above" : "R = {\(list(base))}"
+            p.append("Linear term: modulo p = \(b.prime) the \(k + 1)×\(k + 1) minor of [B | b] on rows R ∪ {\(extra)} and columns R ∪ {a}, \(r), has determinant \(b.determinant) ≢ 0 "
                      + "(it is det B[R, R]·v_j with v = b − B[:, R]·B[R, R]⁻¹·b[R], the border's Schur complement), so rank [A | a] ≥ \(k + 1) > rank A: a ∉ range(A), i.e. a_N ≠ 0.")
         } else {
             p.append("Linear term: the upper bound above is for [B | b], so rank [A | a] = rank A = \(k): a ∈ range(A), a_N = 0.")
