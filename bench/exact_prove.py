@@ -17,7 +17,7 @@ With --repeat R the auto run is repeated R times and the median is shown (min–
 the machine of docs/performance.md is shared, and a single run can be 2× off.
 
 Usage: bench/exact_prove.py --quadform PATH [--sizes 60,120,300,600] [--linear out|in]
-                            [--reduction-up-to 300] [--flint-exact-up-to 600] [--repeat 1]
+                            [--reduction-up-to 300] [--flint-exact-up-to 600] [--sympy-up-to 120] [--repeat 1]
 """
 import argparse, json, os, random, subprocess, tempfile, time
 
@@ -52,10 +52,11 @@ def main():
     p.add_argument("--reduction-up-to", type=int, default=300)
     p.add_argument("--flint-exact-up-to", type=int, default=600)
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--sympy-up-to", type=int, default=120)
     a = p.parse_args()
     import flint
-    print("| n | k | prove --exact s (auto) | proved residual / plain | primes | certificate s | prove --certificate reduction s | flint nmod rank s (1 prime) | flint fmpz rank s | flint fmpq rref s | flint fmpz nullspace s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| n | k | prove --exact s (auto) | proved residual / plain | primes | certificate s | prove --certificate reduction s | flint nmod rank s (1 prime) | flint fmpz rank s | flint fmpq rref s | flint fmpz nullspace s | sympy rank + rref s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in map(int, a.sizes.split(",")):
         m, lin, r = form(n, inside=a.linear == "in")
         with tempfile.TemporaryDirectory() as tmp:
@@ -81,9 +82,17 @@ def main():
             flint_cells = f"{t_rank:.3f} | {t_rref:.3f} | {t_null:.3f}"
         else:
             rank, flint_cells = rank_p, "— | — | —"
+        if n <= a.sympy_up_to:
+            from sympy import QQ
+            from sympy.polys.matrices import DomainMatrix
+            dm = DomainMatrix([[QQ(x) for x in row] for row in m], (n, n), QQ)
+            t_sympy, _ = timed(lambda: (dm.rank(), dm.rref()))
+            sympy_cell = f"{t_sympy:.3f}"
+        else:
+            sympy_cell = "—"
         counts = f"{proof.get('residual_minimum')} / {proof.get('plain_minimum')}" if "error" not in proof else f"failed: {proof['error']}"
         red = "—" if t_red is None else (t_red if isinstance(t_red, str) else f"{t_red:.2f}")
-        print(f"| {n} | {rank} (mod p: {rank_p}) | {t_auto:.3f}{spread} | {counts} | {cert.get('primes', '—')} | {cert.get('seconds', '—')} | {red} | {t_nmod:.4f} | {flint_cells} |", flush=True)
+        print(f"| {n} | {rank} (mod p: {rank_p}) | {t_auto:.3f}{spread} | {counts} | {cert.get('primes', '—')} | {cert.get('seconds', '—')} | {red} | {t_nmod:.4f} | {flint_cells} | {sympy_cell} |", flush=True)
 
 if __name__ == "__main__":
     main()
