@@ -171,6 +171,7 @@ public struct ExtractionReport: Sendable {
         let m = net.hiddenNeurons
         let kind = net.activation == .square ? "square" : "quadratic-activation"
         var out = "\(file): \(m) \(kind) neuron\(m == 1 ? "" : "s"), l = (\(net.widths.map(String.init).joined(separator: ", ")))"
+        out += original.productsClause
         out += net.skips.isEmpty ? ", no skip" : ", linear skip"
         out += ", \(original.precision.rawValue) weights\n"
         out += "it computes a quadratic of rank \(rank)\n"

@@ -85,6 +85,7 @@ public struct MultiOutputExtractionReport: Sendable {
         let net = original.network
         let kind = net.activation == .square ? "square" : "quadratic-activation"
         var out = "\(file): \(net.hiddenNeurons) \(kind) neuron\(net.hiddenNeurons == 1 ? "" : "s"), l = (\(net.widths.map(String.init).joined(separator: ", ")))"
+        out += original.productsClause
         out += net.skips.isEmpty ? ", no skip" : ", linear skip"
         out += ", \(original.precision.rawValue) weights\n"
         out += "it computes \(sharedLayer.outputCount) quadratics of ranks \(sharedLayer.ranks.map(String.init).joined(separator: ", "))\n"

@@ -47,15 +47,24 @@ public struct LoadedNetwork: Sendable {
     /// not one layer of squares and products on its input. What `--exact` expands instead of the
     /// rounded network.
     public let exactForms: [ExactForm]?
+    /// How many products of two different values (ONNX `Mul(a, b)`, summed over their widths) the
+    /// network's square neurons stand for, two neurons each (design.md §10).
+    public let products: Int
 
     /// A loaded network.
     public init(network: ResNet, precision: WeightPrecision, variables: [String]? = nil, roundedProducts: [String] = [],
-                exactForms: [ExactForm]? = nil) {
+                exactForms: [ExactForm]? = nil, products: Int = 0) {
+        self.products = products
         self.network = network
         self.precision = precision
         self.variables = variables
         self.roundedProducts = roundedProducts
         self.exactForms = exactForms
+    }
+
+    /// ", with P products of two values, each read as two square neurons", or "" without products.
+    public var productsClause: String {
+        products == 0 ? "" : " (\(products) product\(products == 1 ? "" : "s") of two values, each read as two square neurons)"
     }
 
     /// The exact forms `--exact` expands (design.md §10): the network's own exact expansion, or,

@@ -50,6 +50,7 @@ extension ONNXModel {
         // A rounded a ± b: the stored weights' exact forms come from the trace (design.md §10).
         let exactForms = tracer.roundedProducts.isEmpty ? nil : try tracer.exactForms(of: outputValue)
         return LoadedNetwork(network: net, precision: tracer.lowestPrecision, variables: variables,
-                             roundedProducts: tracer.roundedProducts, exactForms: exactForms)
+                             roundedProducts: tracer.roundedProducts, exactForms: exactForms,
+                             products: tracer.productFactors.values.reduce(0) { $0 + $1.a.width })
     }
 }

@@ -41,6 +41,10 @@ struct ProductNeuronCommandTests {
         let report = try JSONReader.parse(run.stdout)
         #expect(report["rank"] == .number("4"))
         #expect(report["original"]?["exact_agreement"] == .bool(true))
+        // The text says what the square neurons stand for: 16 products (2 each) and the 8 squares of x∘x.
+        let text = try BuiltExecutable.quadform(["extract", "fan.onnx"], in: folder)
+        let (n, h) = (8, 16)  // the fixture's default inputs and neurons
+        #expect(text.stdout.hasPrefix("fan.onnx: \(2 * h + n) square neurons, l = (\(n), \(2 * h + n), 1) (\(h) products of two values, each read as two square neurons), no skip, float32 weights\nit computes a quadratic of rank 4\n"), "\(text.stdout)")
     }
 
     @Test("A degree-3 graph is refused, naming the node and its degree; nothing is written")
