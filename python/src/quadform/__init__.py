@@ -12,7 +12,7 @@ Failures raise :class:`QuadformError` (the CLI's message and exit status). ``qua
 (optional, needs PyTorch) compresses a ``torch.nn.Module``. Reference: docs/python.md.
 """
 from ._binary import ENVIRONMENT_VARIABLE, find_binary
-from ._compress import CompressedBlock, CompressionResult, compress
+from ._compress import CompressedBlock, CompressionResult, SkippedBlock, compress
 from ._errors import QuadformError, QuadformNotFoundError, VerificationFailed
 from ._extract import ExtractResult, SharedLayer, extract
 from ._form import Form
@@ -22,7 +22,7 @@ from ._synth import SynthResult, synth
 
 __all__ = [
     "Activation", "CompressedBlock", "CompressionResult", "ENVIRONMENT_VARIABLE", "ExtractResult", "Form",
-    "Layer", "Network", "NetworkCheck", "QuadformError", "QuadformNotFoundError", "SharedLayer", "Skip", "SynthResult",
+    "Layer", "Network", "NetworkCheck", "QuadformError", "QuadformNotFoundError", "SharedLayer", "Skip", "SkippedBlock", "SynthResult",
     "VerificationFailed", "compress", "extract", "find_binary", "synth",
 ]
 
