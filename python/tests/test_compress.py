@@ -22,13 +22,15 @@ def compress_available(binary: str) -> None:
         pytest.skip(f"{binary} has no compress subcommand")
 
 
-def two_blocks(rng: np.random.Generator, dtype: type) -> onnx.ModelProto:
+def two_blocks(rng: np.random.Generator, dtype: type, integers: bool = False) -> onnx.ModelProto:
     """x (6) → Linear(6, 12) → x*x → Linear(12, 2) → ReLU → product neurons
-    (Linear(2, 9)(z) ∘ Linear(2, 9)(z)) → Linear(9, 1): a square block and a product block."""
+    (Linear(2, 9)(z) ∘ Linear(2, 9)(z)) → Linear(9, 1): a square block and a product block; with
+    ``integers``, small integer weights (short rationals for the exact tests)."""
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
     shapes = {"W1": (12, 6), "b1": (12,), "W2": (2, 12), "b2": (2,), "R": (9, 2), "r": (9,), "G": (9, 2),
               "g": (9,), "W3": (1, 9), "b3": (1,)}
-    inits = [numpy_helper.from_array(rng.standard_normal(s).astype(dtype), k) for k, s in shapes.items()]
+    draw = (lambda shape: rng.integers(-3, 4, shape)) if integers else rng.standard_normal
+    inits = [numpy_helper.from_array(draw(s).astype(dtype), k) for k, s in shapes.items()]
     nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1),
              helper.make_node("Mul", ["h", "h"], ["s"]),
              helper.make_node("Gemm", ["s", "W2", "b2"], ["y1"], transB=1),
@@ -78,10 +80,16 @@ def test_two_blocks_separated_by_a_relu(compress_available: None, tmp_path: path
 
 
 def test_exact_mode_and_model_bytes(compress_available: None, tmp_path: pathlib.Path) -> None:
-    model = two_blocks(np.random.default_rng(3), np.float64)
+    model = two_blocks(np.random.default_rng(3), np.float64, integers=True)
     result = quadform.compress(model.SerializeToString(), tmp_path / "small.onnx", exact=True)
-    assert result.passed and all(block.verdict == "passed" for block in result.blocks)
-    assert (tmp_path / "small.onnx").exists()
+    assert result.passed and len(result.blocks) == 2
+    assert all(block.verdict == "passed" and block.exact_equal is not None for block in result.blocks)
+    assert result.parameters_after < result.parameters_before
+    small = onnx.load(str(tmp_path / "small.onnx"))
+    x = np.random.default_rng(4).uniform(-1, 1, (100, 6))
+    before = ReferenceEvaluator(model).run(None, {"x": x})[0]
+    after = ReferenceEvaluator(small).run(None, {"x": x})[0]
+    assert np.abs(before - after).max() <= 1e-9 * np.abs(before).max()
 
 
 def test_compress_errors(compress_available: None, tmp_path: pathlib.Path) -> None:
