@@ -52,7 +52,7 @@ def main() -> None:
     print(f"parameters: {parameters} in torch, {report.parameters_before} → {report.parameters_after} in the ONNX graph")
     for block in report.blocks:
         print(f"block {block.input_tensor} → {block.output_tensor}: width {block.width_before} → {block.width_after}"
-              f" (lower bound {block.lower_bound}, minimal {block.minimal}), parameters {block.parameters_before}"
+              f" ({block.construction}; lower bound {block.lower_bound}, minimal {block.minimal}), parameters {block.parameters_before}"
               f" → {block.parameters_after}, {block.verdict}")
     print(f"verdict: {report.verdict}")
 

@@ -12,6 +12,7 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
 import quadform
+from onnx_models import square_network
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +23,20 @@ def compress_available(binary: str) -> None:
         pytest.skip(f"{binary} has no compress subcommand")
 
 
-def two_blocks(rng: np.random.Generator, dtype: type, integers: bool = False) -> onnx.ModelProto:
+def two_blocks(rng: np.random.Generator, dtype: type, integers: bool = False, planted: bool = True) -> onnx.ModelProto:
     """x (6) → Linear(6, 12) → x*x → Linear(12, 2) → ReLU → product neurons
-    (Linear(2, 9)(z) ∘ Linear(2, 9)(z)) → Linear(9, 1): a square block and a product block; with
-    ``integers``, small integer weights (short rationals for the exact tests)."""
+    (Linear(2, 9)(z) ∘ Linear(2, 9)(z)) → Linear(9, 1): a square block and a product block. With
+    ``planted``, the 12 square neurons' directions span a 2-dimensional subspace (as trained
+    neurons often nearly do), so the first block shrinks too; with ``integers``, small integer
+    weights (short rationals for the exact tests)."""
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
     shapes = {"W1": (12, 6), "b1": (12,), "W2": (2, 12), "b2": (2,), "R": (9, 2), "r": (9,), "G": (9, 2),
               "g": (9,), "W3": (1, 9), "b3": (1,)}
     draw = (lambda shape: rng.integers(-3, 4, shape)) if integers else rng.standard_normal
-    inits = [numpy_helper.from_array(draw(s).astype(dtype), k) for k, s in shapes.items()]
+    arrays = {k: draw(s) for k, s in shapes.items()}
+    if planted:
+        arrays["W1"] = draw((12, 2)) @ draw((2, 6))
+    inits = [numpy_helper.from_array(np.asarray(v).astype(dtype), k) for k, v in arrays.items()]
     nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1),
              helper.make_node("Mul", ["h", "h"], ["s"]),
              helper.make_node("Gemm", ["s", "W2", "b2"], ["y1"], transB=1),
@@ -66,7 +72,10 @@ def test_two_blocks_separated_by_a_relu(compress_available: None, tmp_path: path
         assert block.lower_bound <= block.width_after
         assert block.minimal == (block.lower_bound == block.width_after)
     widths_before = sorted(b.width_before for b in result.blocks)   # type: ignore[type-var]
-    assert widths_before == [9, 12]
+    assert widths_before == [9, 12] and not result.skipped
+    first = next(b for b in result.blocks if b.width_before == 12)
+    assert first.ranks == (2, 2) and first.lower_bound == 2           # the planted subspace
+    assert result.model_check.get("verdict", "").lower() == "passed"
 
     small = onnx.load(str(target))
     onnx.checker.check_model(small)
@@ -90,6 +99,20 @@ def test_exact_mode_and_model_bytes(compress_available: None, tmp_path: pathlib.
     before = ReferenceEvaluator(model).run(None, {"x": x})[0]
     after = ReferenceEvaluator(small).run(None, {"x": x})[0]
     assert np.abs(before - after).max() <= 1e-9 * np.abs(before).max()
+
+
+def test_a_block_that_would_not_shrink_is_left_as_it_was(compress_available: None, tmp_path: pathlib.Path) -> None:
+    # Linear(6, 3) → x*x → Linear(3, 1): rank 3 and a linear term outside range(A), so the
+    # compressed form needs 3 neurons and a 6-weight skip, more than the block's 25 parameters:
+    # compress keeps the block and says why.
+    rng = np.random.default_rng(5)
+    u, b, w = rng.standard_normal((3, 6)), rng.standard_normal(3), rng.standard_normal(3)
+    model = square_network(u, b, w, 0.5, None, np.float64)
+    result = quadform.compress(model, tmp_path / "small.onnx")
+    assert result.passed and not result.blocks and len(result.skipped) == 1
+    assert (result.skipped[0].input_tensor, result.skipped[0].output_tensor) == ("x", "y")
+    assert result.skipped[0].reason
+    assert result.parameters_after == result.parameters_before == 25
 
 
 def test_compress_errors(compress_available: None, tmp_path: pathlib.Path) -> None:
