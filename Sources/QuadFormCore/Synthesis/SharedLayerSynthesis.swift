@@ -39,7 +39,7 @@ public struct SharedLayerSynthesis: Sendable {
         /// The construction in words, for the reports.
         public var description: String {
             switch self {
-            case .perOutput: return "each output's eigenvectors side by side"
+            case .perOutput: return "each output's own minimal neurons side by side"
             case .jointEigenbasis: return "squares and pair sums in the joint eigenbasis of R"
             case .orthonormalPairs: return "squares and pair sums in an orthonormal basis of R"
             case .congruence: return "squares and pair sums in the basis diagonalizing the A_i by congruence"
