@@ -20,6 +20,20 @@ public struct MultiOutputExtractionReport: Sendable {
     /// and the largest ratio of a difference to its tolerance (≤ 1 passes).
     public let agreement: (maximumDifference: Double, worstRatio: Double)?
 
+    /// Refuses `--exact` on a map whose exact work is beyond exact mode's limit before any of it
+    /// starts (docs/exact-and-proofs.md, "Limits"): each output expanded over n² / 2 entries per
+    /// hidden neuron, then synthesized in n variables (`ExactWorkEstimate` with 64-bit entries, a
+    /// lower bound for products of float weights), m times.
+    static func checkExactWork(_ net: ResNet) throws {
+        let n = net.widths.first ?? 0, m = net.widths.last ?? 0
+        let hidden = net.widths.dropFirst().dropLast().reduce(0, +)
+        let expansion = Double(m) * Double(hidden) * Double(n) * Double(n) / 2 * 50
+        let work = expansion + Double(m) * ExactWorkEstimate(dimension: n, coefficientBits: 64).operations
+        if work > ExactWorkEstimate.maximumOperations {
+            throw ExactLimitError.sharedLayer(stage: "expanding and synthesizing each output exactly", outputs: m, variables: n, operations: work)
+        }
+    }
+
     /// Extracts the map of `original` and synthesizes its outputs and shared layer: floating with
     /// `options` (each output's as `SharedLayerSynthesis.outputOptions` sets them, float32 weights
     /// giving float32's ε), or with `exact` every weight taken as the exact rational it is.
@@ -28,6 +42,7 @@ public struct MultiOutputExtractionReport: Sendable {
         self.original = original
         let net = original.network
         if exact {
+            try MultiOutputExtractionReport.checkExactWork(net)
             let forms = try original.exactExpansion(file: file)
             self.sharedLayer = try SharedLayerReport(exact: ExactSharedLayerSynthesis(forms: forms))
             self.originalChecks = []

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The shared hidden layer of an m-output quadratic map in exact rational arithmetic (design.md
 /// §4, §9): each output's exact synthesis (`ExactSynthesis`), the exact lower bound
 /// max(dim Σ range(A_i), dim span{A_i}) — both ranks computed without rounding, so "minimal" is a
@@ -57,9 +59,20 @@ public struct ExactSharedLayerSynthesis: Sendable {
             throw QuadraticMapError.inputWidthMismatch(index: index, expected: first.dimension, found: form.dimension)
         }
         let n = first.dimension
+        let estimates = forms.map { ExactWorkEstimate(form: $0) }
+        let synthesesWork = estimates.reduce(0) { $0 + $1.operations }
+        if synthesesWork > ExactWorkEstimate.maximumOperations {
+            throw ExactLimitError.sharedLayer(stage: "each output's exact synthesis", outputs: forms.count, variables: n, operations: synthesesWork)
+        }
         let perOutput = try forms.map { try ExactSynthesis(form: $0) }
         let (echelon, pivots) = RationalMatrix(rowArrays: perOutput.flatMap(\.reduction.vectors), columns: n).reducedRowEchelon
         let d = pivots.count
+        let checksWork = ExactSharedLayerSynthesis.constructionWork(outputs: forms.count, variables: n, rangeDimension: d,
+                                                                     coefficientBits: estimates.map(\.coefficientBits).max() ?? 0)
+        if synthesesWork + checksWork > ExactWorkEstimate.maximumOperations {
+            throw ExactLimitError.sharedLayer(stage: "the shared constructions and their exact checks", outputs: forms.count, variables: n,
+                                              operations: synthesesWork + checksWork)
+        }
         let y = RationalMatrix(rowArrays: (0..<d).map { echelon.row($0) }, columns: n)
         let restricted = perOutput.map { $0.symmetricMatrix.principalSubmatrix(pivots) }
         let pairs = d * (d + 1) / 2
@@ -106,6 +119,17 @@ public struct ExactSharedLayerSynthesis: Sendable {
         self.construction = chosen.0
         self.candidates = candidates
         self.outputsEqual = chosen.2
+    }
+
+    /// Estimated word operations of building and checking the shared constructions before any is
+    /// built (docs/exact-and-proofs.md, "Limits"): up to three constructions of at most d(d + 1)/2
+    /// neurons each (squares and pair sums), every output of each expanded over n² / 2 entries,
+    /// on numbers whose size grows with d like a d × d minor's (Hadamard, as `ExactWorkEstimate`).
+    static func constructionWork(outputs m: Int, variables n: Int, rangeDimension d: Int, coefficientBits bits: Int) -> Double {
+        let beta = Double(bits) + 0.5 * log2(Double(max(d, 2))) + 1
+        let words = max(Double(max(d, 1)) * beta / 64, 1)
+        let neurons = Double(d * (d + 1) / 2)
+        return 3 * Double(m) * neurons * Double(n) * Double(n) / 2 * 4 * (1 + pow(words, 1.6))
     }
 
     /// Each output's residual neurons side by side: W_1 the Lagrange vectors, W_2 block-diagonal.

@@ -9,6 +9,9 @@ public enum ExactLimitError: Error, Equatable, CustomStringConvertible {
     case work(stage: String, estimate: ExactWorkEstimate)
     /// The estimated peak memory exceeds `ExactWorkEstimate.maximumBytes`.
     case memory(estimate: ExactWorkEstimate)
+    /// The outputs of one map together (each output's synthesis, then the shared layer's checks)
+    /// exceed `ExactWorkEstimate.maximumOperations`, although each output alone may not.
+    case sharedLayer(stage: String, outputs: Int, variables: Int, operations: Double)
 
     public var description: String {
         switch self {
@@ -16,6 +19,8 @@ public enum ExactLimitError: Error, Equatable, CustomStringConvertible {
             return "exact synthesis: \(n) variables, more than the limit of \(limit) for exact mode (its n × n rational matrix alone would take about \(ExactWorkEstimate.format(bytes: Double(n) * Double(n) * ExactWorkEstimate.bytesPerRational * 2))); use floating-point synthesis (without --exact)"
         case let .work(stage, e):
             return "exact synthesis: \(stage) of \(e.dimension) variables with coefficients of \(e.coefficientBits) bits would take about \(ExactWorkEstimate.format(operations: e.operations)) word operations on numbers of up to \(e.minorBits) bits (estimated up to \(ExactWorkEstimate.format(seconds: e.operations / ExactWorkEstimate.operationsPerSecond))), more than the limit of \(ExactWorkEstimate.format(operations: ExactWorkEstimate.maximumOperations)); use fewer variables or digits, or floating-point synthesis"
+        case let .sharedLayer(stage, m, n, operations):
+            return "exact shared layer: \(stage) for \(m) outputs of \(n) variables would take about \(ExactWorkEstimate.format(operations: operations)) word operations (estimated up to \(ExactWorkEstimate.format(seconds: operations / ExactWorkEstimate.operationsPerSecond))), more than the limit of \(ExactWorkEstimate.format(operations: ExactWorkEstimate.maximumOperations)) for the whole map; use fewer outputs or variables, or floating-point synthesis (without --exact)"
         case let .memory(e):
             return "exact synthesis: \(e.dimension) variables with coefficients of \(e.coefficientBits) bits would need about \(ExactWorkEstimate.format(bytes: e.bytes)) of memory, more than the limit of \(ExactWorkEstimate.format(bytes: ExactWorkEstimate.maximumBytes)); use fewer variables or digits, or floating-point synthesis"
         }

@@ -104,4 +104,26 @@ struct ExactSharedLayerSynthesisTests {
             try ExactSharedLayerSynthesis(forms: [try ExactForm.parse("x*y"), try ExactForm.parse("x^2")])
         }
     }
+
+    @Test("Outputs that each fit exact mode's work limit but together do not are refused before any synthesis")
+    func wholeMapWorkLimit() throws {
+        var rng = SplitMix64(seed: 11)
+        let n = 120
+        let u = (0..<n).map { _ in Int(rng.next() % 2_000_001) - 1_000_000 }
+        var a = RationalMatrix(rows: n, columns: n)
+        for p in 0..<n { for q in 0..<n { a[p, q] = Rational(u[p] * u[q]) } }
+        let form = try ExactForm(constant: .zero, linear: [Rational](repeating: .zero, count: n), quadratic: a)
+        let each = ExactWorkEstimate(form: form).operations
+        #expect(each < ExactWorkEstimate.maximumOperations)
+        let outputs = Int(ExactWorkEstimate.maximumOperations / each) + 1
+        #expect(outputs <= 100)
+        do {
+            _ = try ExactSharedLayerSynthesis(forms: [ExactForm](repeating: form, count: outputs))
+            Issue.record("\(outputs) outputs of estimated \(each) operations each were not refused")
+        } catch let error as ExactLimitError {
+            guard case let .sharedLayer(_, m, variables, operations) = error else { Issue.record("wrong limit: \(error)"); return }
+            #expect(m == outputs && variables == n && operations > ExactWorkEstimate.maximumOperations)
+            #expect(error.description.contains("\(outputs) outputs of \(n) variables"))
+        }
+    }
 }
