@@ -129,16 +129,7 @@ public struct ModelCompression: Sendable {
     /// Compresses the model `data` (`path` names it in messages).
     public init(data: Data, path: String, options: CompressionOptions = CompressionOptions()) throws {
         func fail(_ message: String) -> CompressionError { CompressionError(path: path, message: message) }
-        guard data.count <= ONNXModel.maximumFileBytes else { throw fail("larger than \(ONNXModel.maximumFileBytes) bytes; refusing to read it") }
-        var model: Onnx_ModelProto
-        do {
-            var decoding = BinaryDecodingOptions()
-            decoding.messageDepthLimit = 64
-            model = try Onnx_ModelProto(serializedBytes: data, options: decoding)
-        } catch {
-            throw fail("not an ONNX model (the protobuf does not decode: \(error))")
-        }
-        guard model.hasGraph, model.irVersion > 0 else { throw fail("not an ONNX model (no graph or no ir_version)") }
+        var model = try ONNXModel.decodeModel(data, fail: fail)
         let original = model
         let found = QuadraticBlockFinder.blocks(of: model.graph)
         if options.float64 { ModelCompression.widen(&model) }

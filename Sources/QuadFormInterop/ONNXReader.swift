@@ -13,9 +13,10 @@ extension ONNXModel {
         return try parse(data, path: path, member: member, maximumDegree: maximumDegree)
     }
 
-    /// Parses a model's bytes (see `readNetwork`); `path` names the file in errors.
-    public static func parse(_ data: Data, path: String, member: String? = nil, maximumDegree: Int? = nil) throws -> LoadedNetwork {
-        func fail(_ message: String) -> NetworkFileError { NetworkFileError(path: path, message: message) }
+    /// The model in `data`, decoded within the readers' limits (at most `maximumFileBytes`,
+    /// protobuf nesting ≤ 64) and holding a graph and an IR version; `fail` turns a message into
+    /// the caller's error. Shared by `extract`'s reader and `compress`.
+    static func decodeModel(_ data: Data, fail: (String) -> Error) throws -> Onnx_ModelProto {
         guard data.count <= maximumFileBytes else { throw fail("larger than \(maximumFileBytes) bytes; refusing to read it") }
         guard !data.isEmpty else { throw fail("empty file: not an ONNX model") }
         let model: Onnx_ModelProto
@@ -29,6 +30,13 @@ extension ONNXModel {
         guard model.hasGraph, model.irVersion > 0 else {
             throw fail("not an ONNX model (no graph or no ir_version; truncated or another kind of file)")
         }
+        return model
+    }
+
+    /// Parses a model's bytes (see `readNetwork`); `path` names the file in errors.
+    public static func parse(_ data: Data, path: String, member: String? = nil, maximumDegree: Int? = nil) throws -> LoadedNetwork {
+        func fail(_ message: String) -> NetworkFileError { NetworkFileError(path: path, message: message) }
+        let model = try decodeModel(data, fail: fail)
         for set in model.opsetImport where set.domain != "" && set.domain != "ai.onnx" {
             if model.graph.node.contains(where: { $0.domain == set.domain }) {
                 throw fail("uses operators of domain '\(set.domain)'; only the default ONNX domain is read")

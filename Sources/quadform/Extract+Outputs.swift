@@ -33,14 +33,6 @@ extension Extract {
                                   options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
                                                                source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent): shared layer of \(m) outputs"))
         }
-        if report.output == nil { finishProgress() } else { stage("write \(report.output!)") }
-        try emit(data, to: report.output)
-        let what = (report.format == .json ? "the JSON report" : "the report") + ", verification \(extraction.status.rawValue)"
-        if let output = report.output { try announceWritten(output, what, reportOnStandardOutput: false, quiet: report.quiet) }
-        if let saveNetworks { try announceWritten(saveNetworks, "the shared residual network (\(m) outputs)", reportOnStandardOutput: report.output == nil, quiet: report.quiet) }
-        if let message = extraction.status.failureMessage { throw CheckFailed(message: message) }
-        if let saveNetworks, !roundedFailures.isEmpty {
-            throw CheckFailed(message: SavedNetworks.roundedCheckMessage(roundedFailures, path: saveNetworks))
-        }
+        try finish(report: data, status: extraction.status, saved: "the shared residual network (\(m) outputs)", roundedFailures: roundedFailures)
     }
 }

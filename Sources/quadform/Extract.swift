@@ -113,12 +113,19 @@ struct Extract: ParsableCommand {
                                   options: NetworkWriteOptions(float32: float32, variables: loaded.variables,
                                                                source: "quadform extract \(URL(fileURLWithPath: network).lastPathComponent)"))
         }
+        try finish(report: data, status: extraction.status, saved: "the residual and plain networks", roundedFailures: roundedFailures)
+    }
+
+    /// Writes the report (standard output or `--output`), says which files were written, then
+    /// fails when verification did not pass or a saved network's rounded weights failed their check.
+    func finish(report data: Data, status: VerificationStatus, saved: String,
+                roundedFailures: [(name: String, check: NetworkCheck)]) throws {
         if report.output == nil { finishProgress() } else { stage("write \(report.output!)") }
         try emit(data, to: report.output)
-        let what = (report.format == .json ? "the JSON report" : "the report") + ", verification \(extraction.status.rawValue)"
+        let what = (report.format == .json ? "the JSON report" : "the report") + ", verification \(status.rawValue)"
         if let output = report.output { try announceWritten(output, what, reportOnStandardOutput: false, quiet: report.quiet) }
-        if let saveNetworks { try announceWritten(saveNetworks, "the residual and plain networks", reportOnStandardOutput: report.output == nil, quiet: report.quiet) }
-        if let message = extraction.status.failureMessage { throw CheckFailed(message: message) }
+        if let saveNetworks { try announceWritten(saveNetworks, saved, reportOnStandardOutput: report.output == nil, quiet: report.quiet) }
+        if let message = status.failureMessage { throw CheckFailed(message: message) }
         if let saveNetworks, !roundedFailures.isEmpty {
             throw CheckFailed(message: SavedNetworks.roundedCheckMessage(roundedFailures, path: saveNetworks))
         }
